@@ -1,0 +1,23 @@
+//! The kernel core, one for every target.
+//!
+//! It is a state machine over the configurator's static tables: ports (the host simulation,
+//! the Cortex-R boards) feed it events (start, tick, service calls, task exit) and carry out
+//! the dispatch decision it returns. It never touches a CPU register, allocates nothing and
+//! every path is bounded by the configuration's size.
+#![no_std]
+
+pub mod api;
+pub mod config;
+pub mod error;
+pub mod kernel;
+pub mod ready;
+pub mod trace;
+
+pub use api::{Exit, Os, Syscalls, TaskEntry};
+pub use config::{
+    AlarmAction, AlarmConfig, AlarmId, AppConfig, AppId, Config, CounterConfig, CounterId,
+    TaskConfig, TaskId,
+};
+pub use error::{Error, ServiceId};
+pub use kernel::{Dispatch, Kernel};
+pub use trace::{TraceEvent, TraceRecord};

@@ -1,0 +1,116 @@
+//! The kernel's event trace: what ran when, in a form every port prints identically.
+//!
+//! Records go into a fixed ring that the port drains (at idle on the boards, after every
+//! kernel call on the simulation). A full ring never overwrites: it counts what it had to drop
+//! and the count is printed, so a lost record is visible, never silent.
+
+use core::fmt;
+
+use crate::config::{AlarmId, Config, TaskId};
+use crate::error::{Error, ServiceId};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TraceEvent {
+    Activate(TaskId),
+    Start(TaskId),
+    Preempt(TaskId),
+    Resume(TaskId),
+    Terminate(TaskId),
+    AlarmExpired(AlarmId),
+    /// A service failed: what the error hook is told.
+    ServiceError {
+        service: ServiceId,
+        error: Error,
+        task: Option<TaskId>,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TraceRecord {
+    /// Ticks of the system counter since StartOS.
+    pub tick: u64,
+    pub event: TraceEvent,
+}
+
+impl TraceRecord {
+    /// One line, without its newline: `<tick> <event> <object>`.
+    pub fn write(&self, config: &Config, out: &mut dyn fmt::Write) -> fmt::Result {
+        let task = |id: TaskId| config.tasks.get(id.index()).map_or("?", |t| t.name);
+        let (kind, name) = match self.event {
+            TraceEvent::Activate(t) => ("activate", task(t)),
+            TraceEvent::Start(t) => ("start", task(t)),
+            TraceEvent::Preempt(t) => ("preempt", task(t)),
+            TraceEvent::Resume(t) => ("resume", task(t)),
+            TraceEvent::Terminate(t) => ("terminate", task(t)),
+            TraceEvent::AlarmExpired(a) => (
+                "alarm",
+                config.alarms.get(a.index()).map_or("?", |a| a.name),
+            ),
+            TraceEvent::ServiceError {
+                service,
+                error,
+                task: target,
+            } => {
+                return write!(
+                    out,
+                    "{:>8} error     {}({}) {}",
+                    self.tick,
+                    service.name(),
+                    target.map_or("-", task),
+                    error.name()
+                );
+            }
+        };
+        write!(out, "{:>8} {:<9} {}", self.tick, kind, name)
+    }
+}
+
+pub const TRACE_CAPACITY: usize = 128;
+
+pub struct TraceRing {
+    records: [Option<TraceRecord>; TRACE_CAPACITY],
+    head: usize,
+    len: usize,
+    lost: u32,
+}
+
+impl Default for TraceRing {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl TraceRing {
+    pub const fn new() -> Self {
+        Self {
+            records: [None; TRACE_CAPACITY],
+            head: 0,
+            len: 0,
+            lost: 0,
+        }
+    }
+
+    pub fn push(&mut self, record: TraceRecord) {
+        if self.len == TRACE_CAPACITY {
+            self.lost = self.lost.saturating_add(1);
+            return;
+        }
+        self.records[(self.head + self.len) % TRACE_CAPACITY] = Some(record);
+        self.len += 1;
+    }
+
+    pub fn pop(&mut self) -> Option<TraceRecord> {
+        if self.len == 0 {
+            return None;
+        }
+        let record = self.records[self.head].take();
+        self.head = (self.head + 1) % TRACE_CAPACITY;
+        self.len -= 1;
+        record
+    }
+
+    /// Records dropped because the ring was full, since the last call.
+    pub fn take_lost(&mut self) -> u32 {
+        core::mem::take(&mut self.lost)
+    }
+}
