@@ -1,0 +1,344 @@
+//! Images: the generated tables, the task bodies and a port, built into something that runs.
+//!
+//! An image is a small generated crate under `target/ecuconf/<ecu>-<target>/`, rendered from
+//! the files of `templates/<target>/` plus `src/ecu.rs` (the kernel tables). It is built in the
+//! workspace's one target directory with the workspace's lock file, so versions match.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use serde::Serialize;
+
+use crate::generate::{kernel_tables, render_file, repo_root, templates_dir, write_if_changed};
+use crate::model::Ecu;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Target {
+    /// The host simulation (default).
+    Sim,
+    /// QEMU versatileab with a Cortex-R5F.
+    QemuR5,
+    /// QEMU mps3-an536 with a Cortex-R52.
+    QemuR52,
+    /// TI TMS570LC4357 (big-endian Cortex-R5F); builds only, runs on a board.
+    Tms570,
+}
+
+impl Target {
+    pub const ALL: [Target; 4] = [Target::Sim, Target::QemuR5, Target::QemuR52, Target::Tms570];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Target::Sim => "sim",
+            Target::QemuR5 => "qemu-r5",
+            Target::QemuR52 => "qemu-r52",
+            Target::Tms570 => "tms570",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|t| t.name() == name)
+    }
+
+    /// The Rust target triple of a cross target; None for the host.
+    pub fn triple(self) -> Option<&'static str> {
+        match self {
+            Target::Sim => None,
+            Target::QemuR5 => Some("armv7r-none-eabihf"),
+            Target::QemuR52 => Some("armv8r-none-eabihf"),
+            Target::Tms570 => Some("armebv7r-none-eabihf"),
+        }
+    }
+}
+
+#[derive(Debug)]
+pub enum ImageError {
+    Generate(String),
+    /// The cross toolchain or QEMU is missing.
+    Toolchain(String),
+    Build(String),
+    Run(String),
+}
+
+impl std::fmt::Display for ImageError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ImageError::Generate(m) => write!(f, "generation failed: {m}"),
+            ImageError::Toolchain(m) => write!(f, "{m}"),
+            ImageError::Build(m) => write!(f, "image build failed: {m}"),
+            ImageError::Run(m) => write!(f, "run failed: {m}"),
+        }
+    }
+}
+
+impl std::error::Error for ImageError {}
+
+impl From<crate::generate::GenerateError> for ImageError {
+    fn from(e: crate::generate::GenerateError) -> Self {
+        ImageError::Generate(e.0)
+    }
+}
+
+#[derive(Serialize)]
+struct ImageContext<'a> {
+    ecu: &'a Ecu,
+    ecu_name: &'a str,
+    repo_root: String,
+    app_module: String,
+    run_ticks: u64,
+    package_name: String,
+}
+
+pub fn package_name(ecu: &Ecu, target: Target) -> String {
+    format!("ecu-image-{}-{}", ecu.name.to_ascii_lowercase(), target.name())
+}
+
+fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo_root().join("target"))
+}
+
+/// Writes the image crate for `target` and returns its directory.
+pub fn write_image(ecu: &Ecu, target: Target, run_ticks: u64) -> Result<PathBuf, ImageError> {
+    let dir = target_dir()
+        .join("ecuconf")
+        .join(format!("{}-{}", ecu.name.to_ascii_lowercase(), target.name()));
+    let root = repo_root();
+    let context = ImageContext {
+        ecu,
+        ecu_name: &ecu.name,
+        repo_root: root.display().to_string(),
+        app_module: ecu.application.display().to_string(),
+        run_ticks,
+        package_name: package_name(ecu, target),
+    };
+    let templates = templates_dir().join(target.name());
+    let mut files = Vec::new();
+    collect_templates(&templates, &mut files)
+        .map_err(|e| ImageError::Generate(format!("{}: {e}", templates.display())))?;
+    if files.is_empty() {
+        return Err(ImageError::Generate(format!(
+            "no templates for target {} in {}",
+            target.name(),
+            templates.display()
+        )));
+    }
+    files.sort();
+    for template in files {
+        let relative = template.strip_prefix(&templates).expect("collected below it");
+        let relative = relative.with_extension(""); // drops `.j2`
+        write_if_changed(&dir.join(relative), &render_file(&template, &context)?)?;
+    }
+    write_if_changed(&dir.join("src").join("ecu.rs"), &kernel_tables(ecu)?)?;
+    let lock = std::fs::read_to_string(root.join("Cargo.lock")).unwrap_or_default();
+    if !dir.join("Cargo.lock").exists() && !lock.is_empty() {
+        write_if_changed(&dir.join("Cargo.lock"), &lock)?;
+    }
+    Ok(dir)
+}
+
+fn collect_templates(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    if !dir.is_dir() {
+        return Ok(());
+    }
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() {
+            collect_templates(&path, out)?;
+        } else if path.extension().is_some_and(|e| e == "j2") {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// Debian's rustc-web knows the bare-metal Arm targets; rustup's toolchain here does not.
+const CROSS_RUSTC: &str = "/usr/bin/rustc";
+const CROSS_CARGO: &str = "/usr/bin/cargo";
+
+pub fn cross_toolchain_present() -> bool {
+    Path::new(CROSS_RUSTC).exists()
+        && Path::new(CROSS_CARGO).exists()
+        && Path::new("/usr/lib/rustlib/src/rust/library").is_dir()
+}
+
+fn missing_toolchain() -> ImageError {
+    ImageError::Toolchain(format!(
+        "the cross toolchain is not installed ({CROSS_RUSTC} with the library sources): run {}",
+        repo_root().join("scripts/setup-toolchain.sh").display()
+    ))
+}
+
+/// Builds the image; returns the executable (host binary or ELF).
+pub fn build(ecu: &Ecu, target: Target, run_ticks: u64) -> Result<PathBuf, ImageError> {
+    let dir = write_image(ecu, target, run_ticks)?;
+    let package = package_name(ecu, target);
+    let mut command = match target.triple() {
+        None => {
+            let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+            let mut c = Command::new(cargo);
+            c.args(["build", "--release", "--quiet"]);
+            c
+        }
+        Some(triple) => {
+            if !cross_toolchain_present() {
+                return Err(missing_toolchain());
+            }
+            let mut c = Command::new(CROSS_CARGO);
+            c.args(["build", "--release", "--quiet", "-Zbuild-std=core", "--target", triple])
+                .env("RUSTC", CROSS_RUSTC)
+                // build-std is unstable; this is the only place it is switched on.
+                .env("RUSTC_BOOTSTRAP", "1")
+                .env_remove("RUSTUP_TOOLCHAIN")
+                .env_remove("RUSTC_WRAPPER")
+                .env_remove("RUSTC_WORKSPACE_WRAPPER")
+                .env_remove("CARGO_ENCODED_RUSTFLAGS");
+            c
+        }
+    };
+    command
+        .current_dir(&dir)
+        .env("CARGO_TARGET_DIR", target_dir())
+        .stdout(Stdio::inherit())
+        .stderr(Stdio::piped());
+    let output = command
+        .output()
+        .map_err(|e| ImageError::Build(format!("cannot start cargo: {e}")))?;
+    if !output.status.success() {
+        return Err(ImageError::Build(format!(
+            "cargo build in {} failed:\n{}",
+            dir.display(),
+            String::from_utf8_lossy(&output.stderr)
+        )));
+    }
+    let mut path = target_dir();
+    if let Some(triple) = target.triple() {
+        path.push(triple);
+    }
+    path.push("release");
+    path.push(&package);
+    Ok(path)
+}
+
+/// What a run printed and how it ended.
+#[derive(Debug, Clone)]
+pub struct RunOutput {
+    pub stdout: String,
+    pub exit_code: Option<i32>,
+}
+
+impl RunOutput {
+    /// The kernel trace lines, without the closing `end` line.
+    pub fn trace(&self) -> Vec<&str> {
+        self.stdout
+            .lines()
+            .filter(|l| !l.starts_with("end ") && !l.trim().is_empty())
+            .collect()
+    }
+}
+
+/// QEMU command line of a target that QEMU emulates.
+fn qemu_command(target: Target, elf: &Path) -> Option<Command> {
+    let machine: &[&str] = match target {
+        Target::QemuR5 => &["-machine", "versatileab", "-cpu", "cortex-r5f"],
+        Target::QemuR52 => &["-machine", "mps3-an536"],
+        Target::Sim | Target::Tms570 => return None,
+    };
+    let mut c = Command::new("timeout");
+    c.arg("--kill-after=5")
+        .arg(QEMU_TIMEOUT.as_secs().to_string())
+        .arg("qemu-system-arm")
+        .args(machine)
+        .args(["-nographic", "-audio", "none", "-monitor", "none", "-serial", "stdio"])
+        .args(["-semihosting-config", "enable=on,target=native"])
+        // Guest time follows executed instructions: the same image gives the same run.
+        .args(["-icount", "shift=0"])
+        .arg("-kernel")
+        .arg(elf);
+    Some(c)
+}
+
+/// Upper bound of one QEMU run; the image ends itself through semihosting well before.
+pub const QEMU_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// Builds and runs `ecu` on `target` for `run_ticks` ticks.
+pub fn run(ecu: &Ecu, target: Target, run_ticks: u64, seed: u64) -> Result<RunOutput, ImageError> {
+    let executable = build(ecu, target, run_ticks)?;
+    let mut command = match target {
+        Target::Sim => {
+            let mut c = Command::new(&executable);
+            c.args(["--ticks", &run_ticks.to_string(), "--seed", &seed.to_string()]);
+            c
+        }
+        Target::Tms570 => {
+            return Err(ImageError::Run(format!(
+                "the tms570 image runs on a board, not here: {} (see targets/tms570)",
+                executable.display()
+            )))
+        }
+        _ => {
+            if Command::new("qemu-system-arm").arg("--version").output().is_err() {
+                return Err(ImageError::Toolchain(format!(
+                    "qemu-system-arm is not installed: run {}",
+                    repo_root().join("scripts/setup-toolchain.sh").display()
+                )));
+            }
+            qemu_command(target, &executable).expect("a QEMU target")
+        }
+    };
+    let output = command
+        .stdin(Stdio::null())
+        .stderr(Stdio::inherit())
+        .output()
+        .map_err(|e| ImageError::Run(format!("cannot start {}: {e}", executable.display())))?;
+    Ok(RunOutput {
+        stdout: String::from_utf8_lossy(&output.stdout).replace('\r', ""),
+        exit_code: output.status.code(),
+    })
+}
+
+/// `200ms`, `2s`, `1500us` or a bare number of ticks, in ticks of `tick_ns`.
+pub fn parse_duration(text: &str, tick_ns: u32) -> Result<u64, String> {
+    let text = text.trim();
+    let split = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let value: u64 = number
+        .parse()
+        .map_err(|_| format!("`{text}` is not a duration (e.g. 200ms, 2s, 1500us, 50)"))?;
+    let ns_per_unit: u64 = match unit {
+        "" => return Ok(value),
+        "ns" => 1,
+        "us" => 1_000,
+        "ms" => 1_000_000,
+        "s" => 1_000_000_000,
+        _ => return Err(format!("`{unit}` is not a time unit (ns, us, ms, s)")),
+    };
+    let ns = value
+        .checked_mul(ns_per_unit)
+        .ok_or_else(|| format!("`{text}` is too long"))?;
+    if tick_ns == 0 {
+        return Err("the description has no system tick".into());
+    }
+    if ns % tick_ns as u64 != 0 {
+        return Err(format!("`{text}` is not a whole number of {tick_ns} ns ticks"));
+    }
+    Ok(ns / tick_ns as u64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_duration;
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("200ms", 1_000_000), Ok(200));
+        assert_eq!(parse_duration("2s", 1_000_000), Ok(2000));
+        assert_eq!(parse_duration("1500us", 500_000), Ok(3));
+        assert_eq!(parse_duration("42", 1_000_000), Ok(42));
+        assert!(parse_duration("1500us", 1_000_000).is_err());
+        assert!(parse_duration("5 parsecs", 1_000_000).is_err());
+        assert!(parse_duration("ms", 1_000_000).is_err());
+    }
+}

@@ -1,0 +1,546 @@
+//! Reading TOML descriptions into the model: parse with source spans, resolve names, check
+//! every rule the kernel relies on, and report each violation where it was written.
+//!
+//! Several files make one description (e.g. the OS part and the task part kept apart): their
+//! lists are concatenated, and `[ecu]` must appear exactly once.
+
+use std::collections::HashMap;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::diag::{Diagnostic, Diagnostics, Location, Source};
+use crate::model::{const_name, Alarm, App, Counter, Ecu, Task};
+
+/// The most activations of one task the kernel queues (`ecu_os::config::MAX_ACTIVATIONS`).
+pub const MAX_ACTIVATIONS: i64 = 8;
+/// Smallest task stack the Cortex-R port accepts: its saved context plus a frame.
+pub const MIN_STACK: i64 = 256;
+/// Objects of one kind the kernel's u8 ids can name.
+pub const MAX_OBJECTS: usize = 255;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileIn {
+    ecu: Option<Spanned<EcuIn>>,
+    #[serde(default)]
+    counters: Vec<Spanned<CounterIn>>,
+    #[serde(default)]
+    os_applications: Vec<Spanned<AppIn>>,
+    #[serde(default)]
+    tasks: Vec<Spanned<TaskIn>>,
+    #[serde(default)]
+    alarms: Vec<Spanned<AlarmIn>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EcuIn {
+    name: Spanned<String>,
+    application: Spanned<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CounterIn {
+    name: Spanned<String>,
+    tick_us: Option<Spanned<i64>>,
+    max_allowed_value: Option<Spanned<i64>>,
+    ticks_per_base: Option<Spanned<i64>>,
+    min_cycle: Option<Spanned<i64>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AppIn {
+    name: Spanned<String>,
+    #[serde(default)]
+    trusted: bool,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TaskIn {
+    name: Spanned<String>,
+    os_application: Spanned<String>,
+    priority: Spanned<i64>,
+    stack_size: Spanned<i64>,
+    activation_limit: Option<Spanned<i64>>,
+    #[serde(default)]
+    autostart: bool,
+    entry: Spanned<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AlarmIn {
+    name: Spanned<String>,
+    counter: Spanned<String>,
+    activate_task: Spanned<String>,
+    autostart: Option<Spanned<AutostartIn>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AutostartIn {
+    offset: Spanned<i64>,
+    #[serde(default)]
+    cycle: Option<Spanned<i64>>,
+}
+
+/// An element read from file number `file`.
+struct In<T> {
+    file: usize,
+    span: Range<usize>,
+    value: T,
+}
+
+struct Loader {
+    sources: Vec<Source>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl Loader {
+    fn at(&self, file: usize, span: &Range<usize>) -> Location {
+        self.sources[file].at(span.start)
+    }
+
+    fn error(&mut self, file: usize, span: &Range<usize>, message: impl Into<String>) -> &mut Diagnostic {
+        let diagnostic = Diagnostic::error(self.at(file, span), message);
+        self.diagnostics.push(diagnostic);
+        self.diagnostics.last_mut().expect("just pushed")
+    }
+
+    /// An integer field within `range`; reports and returns None outside it.
+    fn int(
+        &mut self,
+        file: usize,
+        value: &Spanned<i64>,
+        range: std::ops::RangeInclusive<i64>,
+        element: String,
+        what: &str,
+    ) -> Option<i64> {
+        let v = *value.get_ref();
+        if range.contains(&v) {
+            return Some(v);
+        }
+        self.error(
+            file,
+            &value.span(),
+            format!("{what} is {v}, outside {}..={}", range.start(), range.end()),
+        )
+        .element(element)
+        .hint(format!("use a value from {} to {}", range.start(), range.end()));
+        None
+    }
+}
+
+fn is_identifier(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+const RUST_KEYWORDS: &[&str] = &[
+    "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum",
+    "extern", "false", "fn", "for", "if", "impl", "in", "let", "loop", "match", "mod", "move",
+    "mut", "pub", "ref", "return", "self", "static", "struct", "super", "trait", "true", "type",
+    "unsafe", "use", "where", "while", "abstract", "become", "box", "do", "final", "macro",
+    "override", "priv", "try", "typeof", "unsized", "virtual", "yield", "gen",
+];
+
+/// Reads and checks the description made of `paths`.
+pub fn load(paths: &[PathBuf]) -> Result<Ecu, Diagnostics> {
+    let mut loader = Loader {
+        sources: Vec::new(),
+        diagnostics: Vec::new(),
+    };
+    let mut files = Vec::new();
+    for path in paths {
+        let text = match std::fs::read_to_string(path) {
+            Ok(text) => text,
+            Err(error) => {
+                let mut diagnostic =
+                    Diagnostic::error(Location::file(path), format!("cannot read the file: {error}"));
+                diagnostic.hint("check the path; descriptions are TOML files");
+                loader.diagnostics.push(diagnostic);
+                continue;
+            }
+        };
+        let index = loader.sources.len();
+        loader.sources.push(Source {
+            path: path.clone(),
+            text,
+        });
+        match toml::from_str::<FileIn>(&loader.sources[index].text) {
+            Ok(file) => files.push((index, file)),
+            Err(error) => {
+                let span = error.span().unwrap_or(0..0);
+                let message = error.message().trim_end().to_owned();
+                loader.error(index, &span, message).hint(
+                    "see examples/body_ecu/ecu.toml for the sections and fields a description has",
+                );
+            }
+        }
+    }
+    if !loader.diagnostics.is_empty() {
+        return Err(Diagnostics(loader.diagnostics));
+    }
+    let ecu = resolve(&mut loader, files);
+    match ecu {
+        Some(ecu) if loader.diagnostics.is_empty() => Ok(ecu),
+        _ => Err(Diagnostics(loader.diagnostics)),
+    }
+}
+
+fn collect<T>(files: &mut [(usize, FileIn)], take: impl Fn(&mut FileIn) -> Vec<Spanned<T>>) -> Vec<In<T>> {
+    let mut out = Vec::new();
+    for (file, input) in files.iter_mut() {
+        for item in take(input) {
+            let span = item.span();
+            out.push(In {
+                file: *file,
+                span,
+                value: item.into_inner(),
+            });
+        }
+    }
+    out
+}
+
+/// Name → (index, file, span of the name) for one kind of object.
+type NameTable = HashMap<String, (usize, usize, Range<usize>)>;
+
+fn resolve(loader: &mut Loader, mut files: Vec<(usize, FileIn)>) -> Option<Ecu> {
+    let ecus = collect(&mut files, |f| f.ecu.take().into_iter().collect());
+    let counters = collect(&mut files, |f| std::mem::take(&mut f.counters));
+    let apps = collect(&mut files, |f| std::mem::take(&mut f.os_applications));
+    let tasks = collect(&mut files, |f| std::mem::take(&mut f.tasks));
+    let alarms = collect(&mut files, |f| std::mem::take(&mut f.alarms));
+
+    // [ecu]: exactly once.
+    let Some(ecu_in) = ecus.first() else {
+        let first = Location::file(&loader.sources[0].path);
+        let mut diagnostic = Diagnostic::error(first, "no [ecu] section in the description");
+        diagnostic
+            .element("ecu")
+            .hint("add [ecu] with `name` and `application` (the Rust file of the task bodies)");
+        loader.diagnostics.push(diagnostic);
+        return None;
+    };
+    if let Some(second) = ecus.get(1) {
+        let first_at = loader.at(ecu_in.file, &ecu_in.span);
+        loader
+            .error(second.file, &second.span, "a second [ecu] section")
+            .element("ecu")
+            .related(first_at, "the first [ecu] section is here")
+            .hint("keep one [ecu] section across all files of a description");
+    }
+
+    // Names: identifiers, unique across every kind (they become constants of one module).
+    let mut seen: HashMap<String, (String, Location)> = HashMap::new();
+    let mut seen_const: HashMap<String, (String, Location)> = HashMap::new();
+    let mut check_name = |loader: &mut Loader, kind: &str, file: usize, name: &Spanned<String>| {
+        let text = name.get_ref();
+        let element = format!("{kind}[{text}].name");
+        if !is_identifier(text) {
+            loader
+                .error(file, &name.span(), format!("`{text}` is not a valid name for a {kind}"))
+                .element(element)
+                .hint("names start with a letter and hold letters, digits and `_` (AUTOSAR short names)");
+            return;
+        }
+        let here = loader.at(file, &name.span());
+        if let Some((other_kind, first)) = seen.get(text) {
+            let note = format!("`{text}` is first defined here, as a {other_kind}");
+            let (first, other_kind) = (first.clone(), other_kind.clone());
+            loader
+                .error(file, &name.span(), format!("duplicate name `{text}` (already a {other_kind})"))
+                .element(element)
+                .related(first, note)
+                .hint("every task, alarm, counter and OS-Application needs its own name");
+            return;
+        }
+        let constant = const_name(text);
+        if let Some((other, first)) = seen_const.get(&constant) {
+            let note = format!("`{other}` is defined here");
+            let (first, other) = (first.clone(), other.clone());
+            loader
+                .error(
+                    file,
+                    &name.span(),
+                    format!("`{text}` and `{other}` both become the constant `{constant}`"),
+                )
+                .element(element)
+                .related(first, note)
+                .hint("rename one of them so that they differ by more than case and `_`");
+            return;
+        }
+        seen.insert(text.clone(), (kind.to_owned(), here.clone()));
+        seen_const.insert(constant, (text.clone(), here));
+    };
+    for c in &counters {
+        check_name(loader, "counter", c.file, &c.value.name);
+    }
+    for a in &apps {
+        check_name(loader, "os_application", a.file, &a.value.name);
+    }
+    for t in &tasks {
+        check_name(loader, "task", t.file, &t.value.name);
+    }
+    for a in &alarms {
+        check_name(loader, "alarm", a.file, &a.value.name);
+    }
+
+    let table = |items: Vec<(usize, usize, &Spanned<String>)>| -> NameTable {
+        let mut table = NameTable::new();
+        for (index, file, name) in items {
+            table
+                .entry(name.get_ref().clone())
+                .or_insert((index, file, name.span()));
+        }
+        table
+    };
+    let counter_names = table(counters.iter().enumerate().map(|(i, c)| (i, c.file, &c.value.name)).collect());
+    let app_names = table(apps.iter().enumerate().map(|(i, a)| (i, a.file, &a.value.name)).collect());
+    let task_names = table(tasks.iter().enumerate().map(|(i, t)| (i, t.file, &t.value.name)).collect());
+
+    let reference = |loader: &mut Loader,
+                         names: &NameTable,
+                         kind: &str,
+                         file: usize,
+                         element: String,
+                         target: &Spanned<String>|
+     -> Option<usize> {
+        if let Some((index, _, _)) = names.get(target.get_ref()) {
+            return Some(*index);
+        }
+        let mut known: Vec<&String> = names.keys().collect();
+        known.sort();
+        let known = known.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ");
+        loader
+            .error(file, &target.span(), format!("unknown {kind} `{}`", target.get_ref()))
+            .element(element)
+            .hint(if known.is_empty() {
+                format!("the description defines no {kind}")
+            } else {
+                format!("known {kind}s: {known}")
+            });
+        None
+    };
+
+    let ecu = &ecu_in.value;
+    let application = {
+        let dir = loader.sources[ecu_in.file].path.parent().map(Path::to_path_buf).unwrap_or_default();
+        let path = dir.join(ecu.application.get_ref());
+        if !path.is_file() {
+            loader
+                .error(
+                    ecu_in.file,
+                    &ecu.application.span(),
+                    format!("application file `{}` not found", path.display()),
+                )
+                .element("ecu.application")
+                .hint("give the path of the Rust file with the task bodies, relative to this description");
+        }
+        std::path::absolute(&path).unwrap_or(path)
+    };
+    if !is_identifier(ecu.name.get_ref()) {
+        loader
+            .error(ecu_in.file, &ecu.name.span(), format!("`{}` is not a valid ECU name", ecu.name.get_ref()))
+            .element("ecu.name")
+            .hint("names start with a letter and hold letters, digits and `_`");
+    }
+
+    // Counters: exactly one is driven by the tick (has `tick_us`).
+    let mut model_counters = Vec::new();
+    let mut system = Vec::new();
+    for (index, c) in counters.iter().enumerate() {
+        let name = c.value.name.get_ref();
+        let el = |field: &str| format!("counters[{name}].{field}");
+        let max = match &c.value.max_allowed_value {
+            Some(v) => loader.int(c.file, v, 1..=u32::MAX as i64, el("max_allowed_value"), "max_allowed_value"),
+            None => Some(65535),
+        };
+        let per_base = match &c.value.ticks_per_base {
+            Some(v) => loader.int(c.file, v, 1..=u32::MAX as i64, el("ticks_per_base"), "ticks_per_base"),
+            None => Some(1),
+        };
+        let min_cycle = match &c.value.min_cycle {
+            Some(v) => loader.int(c.file, v, 1..=max.unwrap_or(1), el("min_cycle"), "min_cycle"),
+            None => Some(1),
+        };
+        if let Some(tick) = &c.value.tick_us {
+            if let Some(us) = loader.int(c.file, tick, 1..=4_000_000, el("tick_us"), "tick_us") {
+                system.push((index, c.file, tick.span(), us));
+            }
+        }
+        model_counters.push(Counter {
+            name: name.clone(),
+            const_name: const_name(name),
+            max_allowed_value: max.unwrap_or(1) as u32,
+            ticks_per_base: per_base.unwrap_or(1) as u32,
+            min_cycle: min_cycle.unwrap_or(1) as u32,
+        });
+    }
+    let (system_counter, tick_ns) = match system.as_slice() {
+        [(index, _, _, us)] => (*index, (*us * 1000) as u32),
+        [] => {
+            loader
+                .error(ecu_in.file, &ecu_in.span, "no counter is driven by the system tick")
+                .element("counters")
+                .hint("give one [[counters]] entry `tick_us = 1000` (its tick period in microseconds)");
+            (0, 0)
+        }
+        [(_, first_file, first_span, _), rest @ ..] => {
+            let first = loader.at(*first_file, first_span);
+            let (file, span, _) = (rest[0].1, rest[0].2.clone(), ());
+            loader
+                .error(file, &span, "a second counter driven by the system tick")
+                .element("counters")
+                .related(first, "the first one is here")
+                .hint("one counter has `tick_us`; drive the others from alarms (a later release)");
+            (0, 0)
+        }
+    };
+
+    let model_apps: Vec<App> = apps
+        .iter()
+        .map(|a| App {
+            name: a.value.name.get_ref().clone(),
+            const_name: const_name(a.value.name.get_ref()),
+            trusted: a.value.trusted,
+        })
+        .collect();
+
+    let mut model_tasks = Vec::new();
+    for t in &tasks {
+        let v = &t.value;
+        let name = v.name.get_ref();
+        let el = |field: &str| format!("tasks[{name}].{field}");
+        let app = reference(loader, &app_names, "os_application", t.file, el("os_application"), &v.os_application);
+        let priority = loader.int(t.file, &v.priority, 0..=255, el("priority"), "priority");
+        let limit = match &v.activation_limit {
+            Some(l) => loader.int(t.file, l, 1..=MAX_ACTIVATIONS, el("activation_limit"), "activation_limit"),
+            None => Some(1),
+        };
+        let stack = *v.stack_size.get_ref();
+        let stack_ok = if stack < MIN_STACK || stack > 1 << 20 || stack % 8 != 0 {
+            let problem = if stack <= 0 {
+                format!("stack_size is {stack}: a task needs a stack")
+            } else if stack % 8 != 0 {
+                format!("stack_size {stack} is not a multiple of 8")
+            } else {
+                format!("stack_size {stack} is outside {MIN_STACK}..=1048576 bytes")
+            };
+            loader
+                .error(t.file, &v.stack_size.span(), problem)
+                .element(el("stack_size"))
+                .hint(format!(
+                    "give at least {MIN_STACK} bytes, a multiple of 8 (the Arm procedure call standard aligns stacks to 8), e.g. 1024"
+                ));
+            false
+        } else {
+            true
+        };
+        let entry = v.entry.get_ref();
+        if !entry.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            || !entry.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            || RUST_KEYWORDS.contains(&entry.as_str())
+        {
+            loader
+                .error(t.file, &v.entry.span(), format!("entry `{entry}` is not a Rust function name"))
+                .element(el("entry"))
+                .hint("name a `pub fn(&Os) -> Exit` of the application module");
+        }
+        model_tasks.push(Task {
+            name: name.clone(),
+            const_name: const_name(name),
+            app: app.unwrap_or(0),
+            priority: priority.unwrap_or(0) as u8,
+            activation_limit: limit.unwrap_or(1) as u8,
+            stack_size: if stack_ok { stack as u32 } else { 0 },
+            autostart: v.autostart,
+            entry: entry.clone(),
+        });
+    }
+
+    let mut model_alarms = Vec::new();
+    for a in &alarms {
+        let v = &a.value;
+        let name = v.name.get_ref();
+        let el = |field: &str| format!("alarms[{name}].{field}");
+        let counter = reference(loader, &counter_names, "counter", a.file, el("counter"), &v.counter);
+        let task = reference(loader, &task_names, "task", a.file, el("activate_task"), &v.activate_task);
+        let mut autostart = None;
+        if let (Some(auto), Some(counter)) = (&v.autostart, counter) {
+            let c = &model_counters[counter];
+            let auto = auto.get_ref();
+            let offset = loader.int(a.file, &auto.offset, 1..=c.max_allowed_value as i64, el("autostart.offset"), "offset");
+            let cycle = match &auto.cycle {
+                None => Some(0),
+                Some(cycle) if *cycle.get_ref() == 0 => Some(0),
+                Some(cycle) => loader.int(
+                    a.file,
+                    cycle,
+                    c.min_cycle as i64..=c.max_allowed_value as i64,
+                    el("autostart.cycle"),
+                    "cycle",
+                ),
+            };
+            if let (Some(offset), Some(cycle)) = (offset, cycle) {
+                autostart = Some((offset as u32, cycle as u32));
+            }
+        }
+        model_alarms.push(Alarm {
+            name: name.clone(),
+            const_name: const_name(name),
+            counter: counter.unwrap_or(0),
+            activate_task: task.unwrap_or(0),
+            autostart,
+        });
+    }
+
+    for (kind, count, file, span) in [
+        ("tasks", tasks.len(), tasks.last().map(|t| (t.file, t.span.clone()))),
+        ("alarms", alarms.len(), alarms.last().map(|a| (a.file, a.span.clone()))),
+        ("counters", counters.len(), counters.last().map(|c| (c.file, c.span.clone()))),
+        ("os_applications", apps.len(), apps.last().map(|a| (a.file, a.span.clone()))),
+    ]
+    .map(|(k, n, at)| {
+        let (f, s) = at.unwrap_or((ecu_in.file, ecu_in.span.clone()));
+        (k, n, f, s)
+    }) {
+        if count > MAX_OBJECTS {
+            loader
+                .error(file, &span, format!("{count} {kind}: the kernel names at most {MAX_OBJECTS}"))
+                .element(kind);
+        }
+    }
+    if tasks.is_empty() {
+        loader
+            .error(ecu_in.file, &ecu_in.span, "the description has no task")
+            .element("tasks")
+            .hint("add a [[tasks]] entry");
+    }
+
+    let mut sources: Vec<String> = loader
+        .sources
+        .iter()
+        .map(|s| s.path.file_name().map_or_else(|| s.path.display().to_string(), |n| n.to_string_lossy().into_owned()))
+        .collect();
+    sources.dedup();
+    Some(Ecu {
+        name: ecu.name.get_ref().clone(),
+        application,
+        sources,
+        apps: model_apps,
+        tasks: model_tasks,
+        counters: model_counters,
+        alarms: model_alarms,
+        system_counter,
+        tick_ns,
+    })
+}

@@ -1,0 +1,108 @@
+//! The one typed model of an ECU, resolved and checked. Everything downstream (generation,
+//! reports, images) reads this, never the input files.
+
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Ecu {
+    pub name: String,
+    /// The task bodies: a Rust module compiled into the image.
+    pub application: PathBuf,
+    /// The description files, by file name, in the order given.
+    pub sources: Vec<String>,
+    pub apps: Vec<App>,
+    pub tasks: Vec<Task>,
+    pub counters: Vec<Counter>,
+    pub alarms: Vec<Alarm>,
+    /// Index of the counter the tick interrupt drives.
+    pub system_counter: usize,
+    pub tick_ns: u32,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct App {
+    pub name: String,
+    pub const_name: String,
+    pub trusted: bool,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Task {
+    pub name: String,
+    pub const_name: String,
+    pub app: usize,
+    pub priority: u8,
+    pub activation_limit: u8,
+    pub stack_size: u32,
+    pub autostart: bool,
+    /// Function name in the application module.
+    pub entry: String,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Counter {
+    pub name: String,
+    pub const_name: String,
+    pub max_allowed_value: u32,
+    pub ticks_per_base: u32,
+    pub min_cycle: u32,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Alarm {
+    pub name: String,
+    pub const_name: String,
+    pub counter: usize,
+    pub activate_task: usize,
+    /// (offset, cycle) in counter ticks, armed at StartOS.
+    pub autostart: Option<(u32, u32)>,
+}
+
+impl Ecu {
+    pub fn total_stack_bytes(&self) -> u64 {
+        self.tasks.iter().map(|t| t.stack_size as u64).sum()
+    }
+}
+
+/// `SpeedMonitor` → `SPEED_MONITOR`, `ABSControl` → `ABS_CONTROL`, `OsTask_10ms` → `OS_TASK_10MS`.
+pub fn const_name(name: &str) -> String {
+    let chars: Vec<char> = name.chars().collect();
+    let mut out = String::with_capacity(name.len() + 4);
+    for (i, &c) in chars.iter().enumerate() {
+        if c == '_' || c == '-' {
+            if !out.ends_with('_') && !out.is_empty() {
+                out.push('_');
+            }
+            continue;
+        }
+        if c.is_ascii_uppercase() && i > 0 {
+            let prev = chars[i - 1];
+            let next_lower = chars.get(i + 1).is_some_and(|n| n.is_ascii_lowercase());
+            let boundary = prev.is_ascii_lowercase()
+                || prev.is_ascii_digit()
+                || (prev.is_ascii_uppercase() && next_lower);
+            if boundary && !out.ends_with('_') {
+                out.push('_');
+            }
+        }
+        out.push(c.to_ascii_uppercase());
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::const_name;
+
+    #[test]
+    fn const_names() {
+        assert_eq!(const_name("SpeedMonitor"), "SPEED_MONITOR");
+        assert_eq!(const_name("ABSControl"), "ABS_CONTROL");
+        assert_eq!(const_name("OsTask_10ms"), "OS_TASK_10MS");
+        assert_eq!(const_name("Init"), "INIT");
+        assert_eq!(const_name("can_rx"), "CAN_RX");
+        assert_eq!(const_name("Task2B"), "TASK2_B");
+    }
+}
