@@ -90,8 +90,14 @@ struct ImageContext<'a> {
     package_name: String,
 }
 
-pub fn package_name(ecu: &Ecu, target: Target) -> String {
-    format!("ecu-image-{}-{}", ecu.name.to_ascii_lowercase(), target.name())
+/// The image crate's name. Board images have the run length built in, so it is part of the
+/// name: two runs of different lengths never overwrite each other's image.
+pub fn package_name(ecu: &Ecu, target: Target, run_ticks: u64) -> String {
+    let ecu = ecu.name.to_ascii_lowercase();
+    match target {
+        Target::Sim => format!("ecu-image-{ecu}-sim"),
+        _ => format!("ecu-image-{ecu}-{}-{run_ticks}t", target.name()),
+    }
 }
 
 fn target_dir() -> PathBuf {
@@ -102,9 +108,8 @@ fn target_dir() -> PathBuf {
 
 /// Writes the image crate for `target` and returns its directory.
 pub fn write_image(ecu: &Ecu, target: Target, run_ticks: u64) -> Result<PathBuf, ImageError> {
-    let dir = target_dir()
-        .join("ecuconf")
-        .join(format!("{}-{}", ecu.name.to_ascii_lowercase(), target.name()));
+    let package = package_name(ecu, target, run_ticks);
+    let dir = target_dir().join("ecuconf").join(&package);
     let root = repo_root();
     let context = ImageContext {
         ecu,
@@ -112,7 +117,7 @@ pub fn write_image(ecu: &Ecu, target: Target, run_ticks: u64) -> Result<PathBuf,
         repo_root: root.display().to_string(),
         app_module: ecu.application.display().to_string(),
         run_ticks,
-        package_name: package_name(ecu, target),
+        package_name: package,
     };
     let templates = templates_dir().join(target.name());
     let mut files = Vec::new();
@@ -174,7 +179,7 @@ fn missing_toolchain() -> ImageError {
 /// Builds the image; returns the executable (host binary or ELF).
 pub fn build(ecu: &Ecu, target: Target, run_ticks: u64) -> Result<PathBuf, ImageError> {
     let dir = write_image(ecu, target, run_ticks)?;
-    let package = package_name(ecu, target);
+    let package = package_name(ecu, target, run_ticks);
     let mut command = match target.triple() {
         None => {
             let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());

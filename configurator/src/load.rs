@@ -244,7 +244,7 @@ fn resolve(loader: &mut Loader, mut files: Vec<(usize, FileIn)>) -> Option<Ecu> 
     let mut seen_const: HashMap<String, (String, Location)> = HashMap::new();
     let mut check_name = |loader: &mut Loader, kind: &str, file: usize, name: &Spanned<String>| {
         let text = name.get_ref();
-        let element = format!("{kind}[{text}].name");
+        let element = format!("{kind}s[{text}].name");
         if !is_identifier(text) {
             loader
                 .error(file, &name.span(), format!("`{text}` is not a valid name for a {kind}"))

@@ -1,1 +1,140 @@
-fn main() {}
+//! The project's one entry point for what is more than one cargo command.
+//!
+//! `cargo xtask test`  installs what is missing (cross toolchain, QEMU), then runs every test:
+//!                     host unit and behaviour tests, the generated images on the simulation
+//!                     and on QEMU, and the cross builds for every board.
+//! `cargo xtask bench` prints one `figure.name: value unit` line per figure (shared/BENCH.md).
+//! `cargo xtask setup` only installs.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+
+fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..").canonicalize().expect("repository root")
+}
+
+fn cargo() -> Command {
+    Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+}
+
+fn run(what: &str, command: &mut Command) -> Result<(), String> {
+    eprintln!("xtask: {what}");
+    let status = command
+        .current_dir(repo_root())
+        .status()
+        .map_err(|e| format!("{what}: cannot start: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("{what}: failed ({status})"))
+    }
+}
+
+fn setup() -> Result<(), String> {
+    run(
+        "install the cross toolchain and QEMU if missing",
+        Command::new("bash").arg(repo_root().join("scripts/setup-toolchain.sh")),
+    )
+}
+
+fn test() -> Result<(), String> {
+    setup()?;
+    run("check formatting", cargo().args(["fmt", "--all", "--", "--check"]))?;
+    run(
+        "lint",
+        cargo().args(["clippy", "--workspace", "--all-targets", "--quiet", "--", "-D", "warnings"]),
+    )?;
+    run("run the test suite", cargo().args(["test", "--workspace", "--no-fail-fast"]))
+}
+
+/// Builds the reference configuration for a board and returns the ELF path.
+fn build_image(target: &str) -> Result<PathBuf, String> {
+    let output = cargo()
+        .args(["run", "--quiet", "-p", "ecu-configurator", "--bin", "ecuconf", "--", "build"])
+        .arg(repo_root().join("examples/body_ecu/ecu.toml"))
+        .args(["--target", target])
+        .current_dir(repo_root())
+        .output()
+        .map_err(|e| format!("ecuconf build: {e}"))?;
+    if !output.status.success() {
+        return Err(format!("ecuconf build --target {target}: {}", String::from_utf8_lossy(&output.stderr)));
+    }
+    Ok(PathBuf::from(String::from_utf8_lossy(&output.stdout).trim()))
+}
+
+fn bench(filter: Option<&str>) -> Result<(), String> {
+    setup()?;
+    let wanted = |name: &str| filter.is_none_or(|prefix| name.starts_with(prefix));
+    for (board, target) in [("qemu-r5", "qemu-r5"), ("qemu-r52", "qemu-r52"), ("tms570", "tms570")] {
+        let names = [".text", ".data", ".bss"].map(|s| format!("{board}.image{}", s.replace('.', "_")));
+        if !names.iter().any(|n| wanted(n)) {
+            continue;
+        }
+        let elf = build_image(target)?;
+        let bytes = std::fs::read(&elf).map_err(|e| format!("{}: {e}", elf.display()))?;
+        let sections = elf::section_sizes(&bytes).map_err(|e| format!("{}: {e}", elf.display()))?;
+        for (name, section) in names.iter().zip([".text", ".data", ".bss"]) {
+            if wanted(name) {
+                let size: u64 = sections.iter().filter(|(n, _)| n.starts_with(section)).map(|(_, s)| s).sum();
+                println!("{name}: {size} bytes");
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Just enough ELF32 reading to size sections, in either byte order (the TMS570 is big-endian).
+mod elf {
+    pub fn section_sizes(bytes: &[u8]) -> Result<Vec<(String, u64)>, String> {
+        if bytes.len() < 52 || &bytes[..4] != b"\x7fELF" || bytes[4] != 1 {
+            return Err("not a 32-bit ELF file".into());
+        }
+        let big = bytes[5] == 2;
+        let u16_at = |o: usize| -> Result<u64, String> {
+            let b: [u8; 2] = bytes.get(o..o + 2).ok_or("truncated")?.try_into().unwrap();
+            Ok(if big { u16::from_be_bytes(b) } else { u16::from_le_bytes(b) } as u64)
+        };
+        let u32_at = |o: usize| -> Result<u64, String> {
+            let b: [u8; 4] = bytes.get(o..o + 4).ok_or("truncated")?.try_into().unwrap();
+            Ok(if big { u32::from_be_bytes(b) } else { u32::from_le_bytes(b) } as u64)
+        };
+        let (shoff, shentsize, shnum, shstrndx) =
+            (u32_at(32)? as usize, u16_at(46)? as usize, u16_at(48)? as usize, u16_at(50)? as usize);
+        let header = |i: usize| shoff + i * shentsize;
+        let strtab = u32_at(header(shstrndx) + 16)? as usize;
+        let mut out = Vec::new();
+        for i in 0..shnum {
+            let name_offset = strtab + u32_at(header(i))? as usize;
+            let name: Vec<u8> = bytes.get(name_offset..).ok_or("bad name")?.iter().take_while(|&&c| c != 0).copied().collect();
+            let flags = u32_at(header(i) + 8)?;
+            const SHF_ALLOC: u64 = 2;
+            if flags & SHF_ALLOC != 0 {
+                out.push((String::from_utf8_lossy(&name).into_owned(), u32_at(header(i) + 20)?));
+            }
+        }
+        Ok(out)
+    }
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("test") => test(),
+        Some("setup") => setup(),
+        Some("bench") => {
+            let filter = args.iter().position(|a| a == "--filter").and_then(|i| args.get(i + 1));
+            bench(filter.map(String::as_str))
+        }
+        _ => {
+            eprintln!("usage: cargo xtask test | bench [--filter PREFIX] | setup");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("xtask: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
