@@ -52,13 +52,12 @@ impl Activations {
 }
 
 /// The ready task that should run: highest priority, then oldest activation.
-pub fn highest<const T: usize>(
-    tasks: &[TaskConfig],
-    queued: &[Activations; T],
-) -> Option<TaskId> {
+pub fn highest<const T: usize>(tasks: &[TaskConfig], queued: &[Activations; T]) -> Option<TaskId> {
     let mut best: Option<(usize, u8, u64)> = None;
     for (index, (task, queue)) in tasks.iter().zip(queued.iter()).enumerate() {
-        let Some(stamp) = queue.oldest() else { continue };
+        let Some(stamp) = queue.oldest() else {
+            continue;
+        };
         let better = match best {
             None => true,
             Some((_, prio, best_stamp)) => {
