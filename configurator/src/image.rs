@@ -132,7 +132,9 @@ pub fn write_image(ecu: &Ecu, target: Target, run_ticks: u64) -> Result<PathBuf,
     }
     files.sort();
     for template in files {
-        let relative = template.strip_prefix(&templates).expect("collected below it");
+        let relative = template
+            .strip_prefix(&templates)
+            .expect("collected below it");
         let relative = relative.with_extension(""); // drops `.j2`
         write_if_changed(&dir.join(relative), &render_file(&template, &context)?)?;
     }
@@ -192,14 +194,21 @@ pub fn build(ecu: &Ecu, target: Target, run_ticks: u64) -> Result<PathBuf, Image
                 return Err(missing_toolchain());
             }
             let mut c = Command::new(CROSS_CARGO);
-            c.args(["build", "--release", "--quiet", "-Zbuild-std=core", "--target", triple])
-                .env("RUSTC", CROSS_RUSTC)
-                // build-std is unstable; this is the only place it is switched on.
-                .env("RUSTC_BOOTSTRAP", "1")
-                .env_remove("RUSTUP_TOOLCHAIN")
-                .env_remove("RUSTC_WRAPPER")
-                .env_remove("RUSTC_WORKSPACE_WRAPPER")
-                .env_remove("CARGO_ENCODED_RUSTFLAGS");
+            c.args([
+                "build",
+                "--release",
+                "--quiet",
+                "-Zbuild-std=core",
+                "--target",
+                triple,
+            ])
+            .env("RUSTC", CROSS_RUSTC)
+            // build-std is unstable; this is the only place it is switched on.
+            .env("RUSTC_BOOTSTRAP", "1")
+            .env_remove("RUSTUP_TOOLCHAIN")
+            .env_remove("RUSTC_WRAPPER")
+            .env_remove("RUSTC_WORKSPACE_WRAPPER")
+            .env_remove("CARGO_ENCODED_RUSTFLAGS");
             c
         }
     };
@@ -256,10 +265,19 @@ fn qemu_command(target: Target, elf: &Path) -> Option<Command> {
         .arg(QEMU_TIMEOUT.as_secs().to_string())
         .arg("qemu-system-arm")
         .args(machine)
-        .args(["-nographic", "-audio", "none", "-monitor", "none", "-serial", "stdio"])
+        .args([
+            "-nographic",
+            "-audio",
+            "none",
+            "-monitor",
+            "none",
+            "-serial",
+            "stdio",
+        ])
         .args(["-semihosting-config", "enable=on,target=native"])
         // Guest time follows executed instructions: the same image gives the same run.
-        .args(["-icount", "shift=0"])
+        // sleep=off: idle time is skipped, not waited for.
+        .args(["-icount", "shift=0,sleep=off"])
         .arg("-kernel")
         .arg(elf);
     Some(c)
@@ -274,7 +292,12 @@ pub fn run(ecu: &Ecu, target: Target, run_ticks: u64, seed: u64) -> Result<RunOu
     let mut command = match target {
         Target::Sim => {
             let mut c = Command::new(&executable);
-            c.args(["--ticks", &run_ticks.to_string(), "--seed", &seed.to_string()]);
+            c.args([
+                "--ticks",
+                &run_ticks.to_string(),
+                "--seed",
+                &seed.to_string(),
+            ]);
             c
         }
         Target::Tms570 => {
@@ -284,7 +307,11 @@ pub fn run(ecu: &Ecu, target: Target, run_ticks: u64, seed: u64) -> Result<RunOu
             )))
         }
         _ => {
-            if Command::new("qemu-system-arm").arg("--version").output().is_err() {
+            if Command::new("qemu-system-arm")
+                .arg("--version")
+                .output()
+                .is_err()
+            {
                 return Err(ImageError::Toolchain(format!(
                     "qemu-system-arm is not installed: run {}",
                     repo_root().join("scripts/setup-toolchain.sh").display()
@@ -307,7 +334,9 @@ pub fn run(ecu: &Ecu, target: Target, run_ticks: u64, seed: u64) -> Result<RunOu
 /// `200ms`, `2s`, `1500us` or a bare number of ticks, in ticks of `tick_ns`.
 pub fn parse_duration(text: &str, tick_ns: u32) -> Result<u64, String> {
     let text = text.trim();
-    let split = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
     let (number, unit) = text.split_at(split);
     let value: u64 = number
         .parse()
@@ -327,7 +356,9 @@ pub fn parse_duration(text: &str, tick_ns: u32) -> Result<u64, String> {
         return Err("the description has no system tick".into());
     }
     if ns % tick_ns as u64 != 0 {
-        return Err(format!("`{text}` is not a whole number of {tick_ns} ns ticks"));
+        return Err(format!(
+            "`{text}` is not a whole number of {tick_ns} ns ticks"
+        ));
     }
     Ok(ns / tick_ns as u64)
 }

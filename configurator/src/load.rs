@@ -107,7 +107,12 @@ impl Loader {
         self.sources[file].at(span.start)
     }
 
-    fn error(&mut self, file: usize, span: &Range<usize>, message: impl Into<String>) -> &mut Diagnostic {
+    fn error(
+        &mut self,
+        file: usize,
+        span: &Range<usize>,
+        message: impl Into<String>,
+    ) -> &mut Diagnostic {
         let diagnostic = Diagnostic::error(self.at(file, span), message);
         self.diagnostics.push(diagnostic);
         self.diagnostics.last_mut().expect("just pushed")
@@ -132,7 +137,11 @@ impl Loader {
             format!("{what} is {v}, outside {}..={}", range.start(), range.end()),
         )
         .element(element)
-        .hint(format!("use a value from {} to {}", range.start(), range.end()));
+        .hint(format!(
+            "use a value from {} to {}",
+            range.start(),
+            range.end()
+        ));
         None
     }
 }
@@ -144,11 +153,11 @@ fn is_identifier(name: &str) -> bool {
 }
 
 const RUST_KEYWORDS: &[&str] = &[
-    "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum",
-    "extern", "false", "fn", "for", "if", "impl", "in", "let", "loop", "match", "mod", "move",
-    "mut", "pub", "ref", "return", "self", "static", "struct", "super", "trait", "true", "type",
-    "unsafe", "use", "where", "while", "abstract", "become", "box", "do", "final", "macro",
-    "override", "priv", "try", "typeof", "unsized", "virtual", "yield", "gen",
+    "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum", "extern",
+    "false", "fn", "for", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub",
+    "ref", "return", "self", "static", "struct", "super", "trait", "true", "type", "unsafe", "use",
+    "where", "while", "abstract", "become", "box", "do", "final", "macro", "override", "priv",
+    "try", "typeof", "unsized", "virtual", "yield", "gen",
 ];
 
 /// Reads and checks the description made of `paths`.
@@ -162,8 +171,10 @@ pub fn load(paths: &[PathBuf]) -> Result<Ecu, Diagnostics> {
         let text = match std::fs::read_to_string(path) {
             Ok(text) => text,
             Err(error) => {
-                let mut diagnostic =
-                    Diagnostic::error(Location::file(path), format!("cannot read the file: {error}"));
+                let mut diagnostic = Diagnostic::error(
+                    Location::file(path),
+                    format!("cannot read the file: {error}"),
+                );
                 diagnostic.hint("check the path; descriptions are TOML files");
                 loader.diagnostics.push(diagnostic);
                 continue;
@@ -195,7 +206,10 @@ pub fn load(paths: &[PathBuf]) -> Result<Ecu, Diagnostics> {
     }
 }
 
-fn collect<T>(files: &mut [(usize, FileIn)], take: impl Fn(&mut FileIn) -> Vec<Spanned<T>>) -> Vec<In<T>> {
+fn collect<T>(
+    files: &mut [(usize, FileIn)],
+    take: impl Fn(&mut FileIn) -> Vec<Spanned<T>>,
+) -> Vec<In<T>> {
     let mut out = Vec::new();
     for (file, input) in files.iter_mut() {
         for item in take(input) {
@@ -257,7 +271,11 @@ fn resolve(loader: &mut Loader, mut files: Vec<(usize, FileIn)>) -> Option<Ecu> 
             let note = format!("`{text}` is first defined here, as a {other_kind}");
             let (first, other_kind) = (first.clone(), other_kind.clone());
             loader
-                .error(file, &name.span(), format!("duplicate name `{text}` (already a {other_kind})"))
+                .error(
+                    file,
+                    &name.span(),
+                    format!("duplicate name `{text}` (already a {other_kind})"),
+                )
                 .element(element)
                 .related(first, note)
                 .hint("every task, alarm, counter and OS-Application needs its own name");
@@ -303,25 +321,50 @@ fn resolve(loader: &mut Loader, mut files: Vec<(usize, FileIn)>) -> Option<Ecu> 
         }
         table
     };
-    let counter_names = table(counters.iter().enumerate().map(|(i, c)| (i, c.file, &c.value.name)).collect());
-    let app_names = table(apps.iter().enumerate().map(|(i, a)| (i, a.file, &a.value.name)).collect());
-    let task_names = table(tasks.iter().enumerate().map(|(i, t)| (i, t.file, &t.value.name)).collect());
+    let counter_names = table(
+        counters
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (i, c.file, &c.value.name))
+            .collect(),
+    );
+    let app_names = table(
+        apps.iter()
+            .enumerate()
+            .map(|(i, a)| (i, a.file, &a.value.name))
+            .collect(),
+    );
+    let task_names = table(
+        tasks
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (i, t.file, &t.value.name))
+            .collect(),
+    );
 
     let reference = |loader: &mut Loader,
-                         names: &NameTable,
-                         kind: &str,
-                         file: usize,
-                         element: String,
-                         target: &Spanned<String>|
+                     names: &NameTable,
+                     kind: &str,
+                     file: usize,
+                     element: String,
+                     target: &Spanned<String>|
      -> Option<usize> {
         if let Some((index, _, _)) = names.get(target.get_ref()) {
             return Some(*index);
         }
         let mut known: Vec<&String> = names.keys().collect();
         known.sort();
-        let known = known.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ");
+        let known = known
+            .iter()
+            .map(|k| format!("`{k}`"))
+            .collect::<Vec<_>>()
+            .join(", ");
         loader
-            .error(file, &target.span(), format!("unknown {kind} `{}`", target.get_ref()))
+            .error(
+                file,
+                &target.span(),
+                format!("unknown {kind} `{}`", target.get_ref()),
+            )
             .element(element)
             .hint(if known.is_empty() {
                 format!("the description defines no {kind}")
@@ -333,7 +376,11 @@ fn resolve(loader: &mut Loader, mut files: Vec<(usize, FileIn)>) -> Option<Ecu> 
 
     let ecu = &ecu_in.value;
     let application = {
-        let dir = loader.sources[ecu_in.file].path.parent().map(Path::to_path_buf).unwrap_or_default();
+        let dir = loader.sources[ecu_in.file]
+            .path
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default();
         let path = dir.join(ecu.application.get_ref());
         if !path.is_file() {
             loader
@@ -349,7 +396,11 @@ fn resolve(loader: &mut Loader, mut files: Vec<(usize, FileIn)>) -> Option<Ecu> 
     };
     if !is_identifier(ecu.name.get_ref()) {
         loader
-            .error(ecu_in.file, &ecu.name.span(), format!("`{}` is not a valid ECU name", ecu.name.get_ref()))
+            .error(
+                ecu_in.file,
+                &ecu.name.span(),
+                format!("`{}` is not a valid ECU name", ecu.name.get_ref()),
+            )
             .element("ecu.name")
             .hint("names start with a letter and hold letters, digits and `_`");
     }
@@ -361,15 +412,33 @@ fn resolve(loader: &mut Loader, mut files: Vec<(usize, FileIn)>) -> Option<Ecu> 
         let name = c.value.name.get_ref();
         let el = |field: &str| format!("counters[{name}].{field}");
         let max = match &c.value.max_allowed_value {
-            Some(v) => loader.int(c.file, v, 1..=u32::MAX as i64, el("max_allowed_value"), "max_allowed_value"),
+            Some(v) => loader.int(
+                c.file,
+                v,
+                1..=u32::MAX as i64,
+                el("max_allowed_value"),
+                "max_allowed_value",
+            ),
             None => Some(65535),
         };
         let per_base = match &c.value.ticks_per_base {
-            Some(v) => loader.int(c.file, v, 1..=u32::MAX as i64, el("ticks_per_base"), "ticks_per_base"),
+            Some(v) => loader.int(
+                c.file,
+                v,
+                1..=u32::MAX as i64,
+                el("ticks_per_base"),
+                "ticks_per_base",
+            ),
             None => Some(1),
         };
         let min_cycle = match &c.value.min_cycle {
-            Some(v) => loader.int(c.file, v, 1..=max.unwrap_or(1), el("min_cycle"), "min_cycle"),
+            Some(v) => loader.int(
+                c.file,
+                v,
+                1..=max.unwrap_or(1),
+                el("min_cycle"),
+                "min_cycle",
+            ),
             None => Some(1),
         };
         if let Some(tick) = &c.value.tick_us {
@@ -420,14 +489,27 @@ fn resolve(loader: &mut Loader, mut files: Vec<(usize, FileIn)>) -> Option<Ecu> 
         let v = &t.value;
         let name = v.name.get_ref();
         let el = |field: &str| format!("tasks[{name}].{field}");
-        let app = reference(loader, &app_names, "os_application", t.file, el("os_application"), &v.os_application);
+        let app = reference(
+            loader,
+            &app_names,
+            "os_application",
+            t.file,
+            el("os_application"),
+            &v.os_application,
+        );
         let priority = loader.int(t.file, &v.priority, 0..=255, el("priority"), "priority");
         let limit = match &v.activation_limit {
-            Some(l) => loader.int(t.file, l, 1..=MAX_ACTIVATIONS, el("activation_limit"), "activation_limit"),
+            Some(l) => loader.int(
+                t.file,
+                l,
+                1..=MAX_ACTIVATIONS,
+                el("activation_limit"),
+                "activation_limit",
+            ),
             None => Some(1),
         };
         let stack = *v.stack_size.get_ref();
-        let stack_ok = if stack < MIN_STACK || stack > 1 << 20 || stack % 8 != 0 {
+        let stack_ok = if !(MIN_STACK..=1 << 20).contains(&stack) || stack % 8 != 0 {
             let problem = if stack <= 0 {
                 format!("stack_size is {stack}: a task needs a stack")
             } else if stack % 8 != 0 {
@@ -446,12 +528,19 @@ fn resolve(loader: &mut Loader, mut files: Vec<(usize, FileIn)>) -> Option<Ecu> 
             true
         };
         let entry = v.entry.get_ref();
-        if !entry.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        if !entry
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
             || !entry.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
             || RUST_KEYWORDS.contains(&entry.as_str())
         {
             loader
-                .error(t.file, &v.entry.span(), format!("entry `{entry}` is not a Rust function name"))
+                .error(
+                    t.file,
+                    &v.entry.span(),
+                    format!("entry `{entry}` is not a Rust function name"),
+                )
                 .element(el("entry"))
                 .hint("name a `pub fn(&Os) -> Exit` of the application module");
         }
@@ -472,13 +561,33 @@ fn resolve(loader: &mut Loader, mut files: Vec<(usize, FileIn)>) -> Option<Ecu> 
         let v = &a.value;
         let name = v.name.get_ref();
         let el = |field: &str| format!("alarms[{name}].{field}");
-        let counter = reference(loader, &counter_names, "counter", a.file, el("counter"), &v.counter);
-        let task = reference(loader, &task_names, "task", a.file, el("activate_task"), &v.activate_task);
+        let counter = reference(
+            loader,
+            &counter_names,
+            "counter",
+            a.file,
+            el("counter"),
+            &v.counter,
+        );
+        let task = reference(
+            loader,
+            &task_names,
+            "task",
+            a.file,
+            el("activate_task"),
+            &v.activate_task,
+        );
         let mut autostart = None;
         if let (Some(auto), Some(counter)) = (&v.autostart, counter) {
             let c = &model_counters[counter];
             let auto = auto.get_ref();
-            let offset = loader.int(a.file, &auto.offset, 1..=c.max_allowed_value as i64, el("autostart.offset"), "offset");
+            let offset = loader.int(
+                a.file,
+                &auto.offset,
+                1..=c.max_allowed_value as i64,
+                el("autostart.offset"),
+                "offset",
+            );
             let cycle = match &auto.cycle {
                 None => Some(0),
                 Some(cycle) if *cycle.get_ref() == 0 => Some(0),
@@ -504,10 +613,26 @@ fn resolve(loader: &mut Loader, mut files: Vec<(usize, FileIn)>) -> Option<Ecu> 
     }
 
     for (kind, count, file, span) in [
-        ("tasks", tasks.len(), tasks.last().map(|t| (t.file, t.span.clone()))),
-        ("alarms", alarms.len(), alarms.last().map(|a| (a.file, a.span.clone()))),
-        ("counters", counters.len(), counters.last().map(|c| (c.file, c.span.clone()))),
-        ("os_applications", apps.len(), apps.last().map(|a| (a.file, a.span.clone()))),
+        (
+            "tasks",
+            tasks.len(),
+            tasks.last().map(|t| (t.file, t.span.clone())),
+        ),
+        (
+            "alarms",
+            alarms.len(),
+            alarms.last().map(|a| (a.file, a.span.clone())),
+        ),
+        (
+            "counters",
+            counters.len(),
+            counters.last().map(|c| (c.file, c.span.clone())),
+        ),
+        (
+            "os_applications",
+            apps.len(),
+            apps.last().map(|a| (a.file, a.span.clone())),
+        ),
     ]
     .map(|(k, n, at)| {
         let (f, s) = at.unwrap_or((ecu_in.file, ecu_in.span.clone()));
@@ -515,7 +640,11 @@ fn resolve(loader: &mut Loader, mut files: Vec<(usize, FileIn)>) -> Option<Ecu> 
     }) {
         if count > MAX_OBJECTS {
             loader
-                .error(file, &span, format!("{count} {kind}: the kernel names at most {MAX_OBJECTS}"))
+                .error(
+                    file,
+                    &span,
+                    format!("{count} {kind}: the kernel names at most {MAX_OBJECTS}"),
+                )
                 .element(kind);
         }
     }
@@ -529,7 +658,12 @@ fn resolve(loader: &mut Loader, mut files: Vec<(usize, FileIn)>) -> Option<Ecu> 
     let mut sources: Vec<String> = loader
         .sources
         .iter()
-        .map(|s| s.path.file_name().map_or_else(|| s.path.display().to_string(), |n| n.to_string_lossy().into_owned()))
+        .map(|s| {
+            s.path.file_name().map_or_else(
+                || s.path.display().to_string(),
+                |n| n.to_string_lossy().into_owned(),
+            )
+        })
         .collect();
     sources.dedup();
     Some(Ecu {

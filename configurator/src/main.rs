@@ -53,11 +53,14 @@ fn parse_args() -> Result<Args, String> {
             "--out" | "-o" => args.out = Some(PathBuf::from(value(&arg)?)),
             "--target" => {
                 let name = value(&arg)?;
-                args.target = Target::parse(&name).ok_or_else(|| format!("unknown target `{name}`"))?;
+                args.target =
+                    Target::parse(&name).ok_or_else(|| format!("unknown target `{name}`"))?;
             }
             "--seed" => {
                 let v = value(&arg)?;
-                args.seed = v.parse().map_err(|_| format!("--seed `{v}` is not a number"))?;
+                args.seed = v
+                    .parse()
+                    .map_err(|_| format!("--seed `{v}` is not a number"))?;
             }
             "--duration" => args.duration = value(&arg)?,
             "--help" | "-h" => return Err(String::new()),
@@ -66,7 +69,10 @@ fn parse_args() -> Result<Args, String> {
         }
     }
     if args.files.is_empty() {
-        return Err(format!("`{}` needs at least one description file", args.command));
+        return Err(format!(
+            "`{}` needs at least one description file",
+            args.command
+        ));
     }
     Ok(args)
 }

@@ -14,7 +14,10 @@ fn example_toml() -> String {
 /// Writes the example with `from` replaced by `to` (once) next to a copy of its task bodies.
 fn mutated(from: &str, to: &str) -> (tempfile::TempDir, PathBuf, String) {
     let text = example_toml();
-    assert!(text.contains(from), "the example no longer contains {from:?}");
+    assert!(
+        text.contains(from),
+        "the example no longer contains {from:?}"
+    );
     let text = text.replacen(from, to, 1);
     let dir = tempfile::tempdir().unwrap();
     std::fs::copy(example_dir().join("tasks.rs"), dir.path().join("tasks.rs")).unwrap();
@@ -25,7 +28,9 @@ fn mutated(from: &str, to: &str) -> (tempfile::TempDir, PathBuf, String) {
 
 /// 1-based line of the first occurrence of `needle`.
 fn line_of(text: &str, needle: &str) -> usize {
-    let offset = text.find(needle).unwrap_or_else(|| panic!("{needle:?} not in text"));
+    let offset = text
+        .find(needle)
+        .unwrap_or_else(|| panic!("{needle:?} not in text"));
     text[..offset].matches('\n').count() + 1
 }
 
@@ -50,13 +55,38 @@ fn check(paths: &[&Path]) -> Checked {
 fn assert_one_error(result: &Checked, path: &Path, line: usize, message: &str) {
     assert_eq!(result.code, Some(1), "stderr: {}", result.stderr);
     assert!(!result.stderr.contains("panicked"), "{}", result.stderr);
-    let errors: Vec<&str> = result.stderr.lines().filter(|l| l.contains(": error: ")).collect();
-    assert_eq!(errors.len(), 1, "want one diagnostic, got: {}", result.stderr);
+    let errors: Vec<&str> = result
+        .stderr
+        .lines()
+        .filter(|l| l.contains(": error: "))
+        .collect();
+    assert_eq!(
+        errors.len(),
+        1,
+        "want one diagnostic, got: {}",
+        result.stderr
+    );
     let prefix = format!("{}:{line}:", path.display());
-    assert!(errors[0].starts_with(&prefix), "want {prefix}..., got: {}", errors[0]);
-    assert!(errors[0].contains(message), "want {message:?} in: {}", errors[0]);
-    assert!(result.stderr.contains("hint: "), "a diagnostic says what would fix it: {}", result.stderr);
-    assert!(result.stderr.trim_end().ends_with("1 error"), "{}", result.stderr);
+    assert!(
+        errors[0].starts_with(&prefix),
+        "want {prefix}..., got: {}",
+        errors[0]
+    );
+    assert!(
+        errors[0].contains(message),
+        "want {message:?} in: {}",
+        errors[0]
+    );
+    assert!(
+        result.stderr.contains("hint: "),
+        "a diagnostic says what would fix it: {}",
+        result.stderr
+    );
+    assert!(
+        result.stderr.trim_end().ends_with("1 error"),
+        "{}",
+        result.stderr
+    );
 }
 
 #[test]
@@ -72,7 +102,16 @@ fn toml_syntax_error() {
     let result = check(&[&path]);
     assert_one_error(&result, &path, line_of(&text, "priority = = 10"), "");
     // The column points into the offending line, past the key.
-    let column: usize = result.stderr.lines().next().unwrap().split(':').nth(2).unwrap().parse().unwrap();
+    let column: usize = result
+        .stderr
+        .lines()
+        .next()
+        .unwrap()
+        .split(':')
+        .nth(2)
+        .unwrap()
+        .parse()
+        .unwrap();
     assert!(column > 1, "{}", result.stderr);
 }
 
@@ -83,9 +122,24 @@ fn alarm_naming_an_unknown_task() {
         "activate_task = \"SpeedMonitr\"",
     );
     let result = check(&[&path]);
-    assert_one_error(&result, &path, line_of(&text, "\"SpeedMonitr\""), "unknown task `SpeedMonitr`");
-    assert!(result.stderr.contains("element: alarms[SpeedAlarm].activate_task"), "{}", result.stderr);
-    assert!(result.stderr.contains("`SpeedMonitor`"), "the hint lists known tasks: {}", result.stderr);
+    assert_one_error(
+        &result,
+        &path,
+        line_of(&text, "\"SpeedMonitr\""),
+        "unknown task `SpeedMonitr`",
+    );
+    assert!(
+        result
+            .stderr
+            .contains("element: alarms[SpeedAlarm].activate_task"),
+        "{}",
+        result.stderr
+    );
+    assert!(
+        result.stderr.contains("`SpeedMonitor`"),
+        "the hint lists known tasks: {}",
+        result.stderr
+    );
 }
 
 #[test]
@@ -97,7 +151,9 @@ fn duplicate_name() {
     assert_one_error(&result, &path, line, "duplicate name `LightControl`");
     let first_line = line_of(&text, "name = \"LightControl\"");
     assert!(
-        result.stderr.contains(&format!("{}:{first_line}:", path.display())),
+        result
+            .stderr
+            .contains(&format!("{}:{first_line}:", path.display())),
         "the note points at the first definition: {}",
         result.stderr
     );
@@ -107,24 +163,88 @@ fn duplicate_name() {
 fn zero_stack_size() {
     let (_dir, path, text) = mutated("stack_size = 2048", "stack_size = 0");
     let result = check(&[&path]);
-    assert_one_error(&result, &path, line_of(&text, "stack_size = 0"), "stack_size is 0");
-    assert!(result.stderr.contains("element: tasks[Logger].stack_size"), "{}", result.stderr);
+    assert_one_error(
+        &result,
+        &path,
+        line_of(&text, "stack_size = 0"),
+        "stack_size is 0",
+    );
+    assert!(
+        result.stderr.contains("element: tasks[Logger].stack_size"),
+        "{}",
+        result.stderr
+    );
 }
 
 #[test]
 fn more_bad_input_is_located_too() {
     let cases: &[(&str, &str, &str, &str)] = &[
-        ("priority = 10", "priorty = 10", "priorty = 10", "unknown field `priorty`"),
-        ("priority = 10", "priority = 300", "priority = 300", "priority is 300"),
-        ("activation_limit = 2", "activation_limit = 9", "activation_limit = 9", "activation_limit is 9"),
-        ("counter = \"SystemTimer\"", "counter = \"Nope\"", "\"Nope\"", "unknown counter `Nope`"),
-        ("os_application = \"Powertrain\"", "os_application = \"X\"", "\"X\"", "unknown os_application `X`"),
-        ("entry = \"logger\"", "entry = \"fn\"", "entry = \"fn\"", "not a Rust function name"),
-        ("application = \"tasks.rs\"", "application = \"missing.rs\"", "\"missing.rs\"", "not found"),
-        ("name = \"Logger\"", "name = \"Speed_Monitor\"", "\"Speed_Monitor\"", "both become the constant `SPEED_MONITOR`"),
-        ("offset = 5, cycle = 10", "offset = 0, cycle = 10", "offset = 0", "offset is 0"),
-        ("offset = 5, cycle = 10", "offset = 5, cycle = 70000", "cycle = 70000", "cycle is 70000"),
-        ("name = \"Init\"", "name = \"1nit\"", "\"1nit\"", "not a valid name"),
+        (
+            "priority = 10",
+            "priorty = 10",
+            "priorty = 10",
+            "unknown field `priorty`",
+        ),
+        (
+            "priority = 10",
+            "priority = 300",
+            "priority = 300",
+            "priority is 300",
+        ),
+        (
+            "activation_limit = 2",
+            "activation_limit = 9",
+            "activation_limit = 9",
+            "activation_limit is 9",
+        ),
+        (
+            "counter = \"SystemTimer\"",
+            "counter = \"Nope\"",
+            "\"Nope\"",
+            "unknown counter `Nope`",
+        ),
+        (
+            "os_application = \"Powertrain\"",
+            "os_application = \"X\"",
+            "\"X\"",
+            "unknown os_application `X`",
+        ),
+        (
+            "entry = \"logger\"",
+            "entry = \"fn\"",
+            "entry = \"fn\"",
+            "not a Rust function name",
+        ),
+        (
+            "application = \"tasks.rs\"",
+            "application = \"missing.rs\"",
+            "\"missing.rs\"",
+            "not found",
+        ),
+        (
+            "name = \"Logger\"",
+            "name = \"Speed_Monitor\"",
+            "\"Speed_Monitor\"",
+            "both become the constant `SPEED_MONITOR`",
+        ),
+        (
+            "offset = 5, cycle = 10",
+            "offset = 0, cycle = 10",
+            "offset = 0",
+            "offset is 0",
+        ),
+        (
+            "offset = 5, cycle = 10",
+            "offset = 5, cycle = 70000",
+            "cycle = 70000",
+            "cycle is 70000",
+        ),
+        (
+            "name = \"Init\"",
+            "name = \"1nit\"",
+            "\"1nit\"",
+            "not a valid name",
+        ),
     ];
     for (from, to, at, message) in cases {
         let (_dir, path, text) = mutated(from, to);
@@ -164,7 +284,16 @@ fn a_description_split_across_files() {
     assert_eq!(result.code, Some(0), "{}", result.stderr);
 
     // A mistake in the second file is reported in the second file.
-    std::fs::write(&tasks, text[split..].replacen("stack_size = 2048", "stack_size = 12", 1)).unwrap();
+    std::fs::write(
+        &tasks,
+        text[split..].replacen("stack_size = 2048", "stack_size = 12", 1),
+    )
+    .unwrap();
     let second = std::fs::read_to_string(&tasks).unwrap();
-    assert_one_error(&check(&[&os, &tasks]), &tasks, line_of(&second, "stack_size = 12"), "stack_size 12");
+    assert_one_error(
+        &check(&[&os, &tasks]),
+        &tasks,
+        line_of(&second, "stack_size = 12"),
+        "stack_size 12",
+    );
 }

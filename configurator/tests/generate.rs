@@ -14,7 +14,11 @@ fn generate_into(dir: &Path) -> String {
         .arg(dir)
         .output()
         .unwrap();
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     std::fs::read_to_string(dir.join("ecu.rs")).unwrap()
 }
 
@@ -26,8 +30,14 @@ fn snapshot_of_the_example_tables() {
     if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
         std::fs::write(&snapshot, &generated).unwrap();
     }
-    let expected = std::fs::read_to_string(&snapshot).expect("snapshot exists (UPDATE_SNAPSHOTS=1)");
-    assert_eq!(generated, expected, "generated tables differ from {}", snapshot.display());
+    let expected =
+        std::fs::read_to_string(&snapshot).expect("snapshot exists (UPDATE_SNAPSHOTS=1)");
+    assert_eq!(
+        generated,
+        expected,
+        "generated tables differ from {}",
+        snapshot.display()
+    );
 }
 
 #[test]
@@ -37,5 +47,8 @@ fn same_input_same_bytes() {
     let second = generate_into(b.path());
     assert_eq!(first.as_bytes(), second.as_bytes());
     // And from another working directory: no absolute path leaks into the tables.
-    assert!(!first.contains(env!("CARGO_MANIFEST_DIR")), "tables name no local path");
+    assert!(
+        !first.contains(env!("CARGO_MANIFEST_DIR")),
+        "tables name no local path"
+    );
 }

@@ -16,5 +16,6 @@ pub fn example(name: &str) -> Ecu {
 
 /// Builds and runs; a missing toolchain fails the test with the command that installs it.
 pub fn run(ecu: &Ecu, target: Target, ticks: u64, seed: u64) -> RunOutput {
-    image::run(ecu, target, ticks, seed).unwrap_or_else(|e| panic!("{} on {}: {e}", ecu.name, target.name()))
+    image::run(ecu, target, ticks, seed)
+        .unwrap_or_else(|e| panic!("{} on {}: {e}", ecu.name, target.name()))
 }

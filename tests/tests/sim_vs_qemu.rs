@@ -14,12 +14,29 @@ fn the_example_traces_identically_on_sim_and_qemu_r5() {
     let qemu = run(&ecu, Target::QemuR5, TICKS, 0);
     assert_eq!(qemu.exit_code, Some(0), "QEMU output:\n{}", qemu.stdout);
 
-    assert!(sim.stdout.ends_with(&format!("end {TICKS}\n")), "{}", sim.stdout);
-    assert!(qemu.stdout.contains(&format!("end {TICKS}\n")), "{}", qemu.stdout);
+    assert!(
+        sim.stdout.ends_with(&format!("end {TICKS}\n")),
+        "{}",
+        sim.stdout
+    );
+    assert!(
+        qemu.stdout.contains(&format!("end {TICKS}\n")),
+        "{}",
+        qemu.stdout
+    );
     let (sim_trace, qemu_trace) = (sim.trace(), qemu.trace());
     // Not vacuous: both saw every task run and a preemption happen.
-    for line in ["start     Init", "start     SpeedMonitor", "preempt   LightControl", "resume    LightControl", "start     Logger"] {
-        assert!(sim_trace.iter().any(|l| l.ends_with(line)), "sim lacks {line:?}");
+    for line in [
+        "start     Init",
+        "start     SpeedMonitor",
+        "preempt   LightControl",
+        "resume    LightControl",
+        "start     Logger",
+    ] {
+        assert!(
+            sim_trace.iter().any(|l| l.ends_with(line)),
+            "sim lacks {line:?}"
+        );
     }
     assert_eq!(sim_trace, qemu_trace, "sim and QEMU R5F traces differ");
 }
@@ -34,7 +51,15 @@ fn the_simulation_is_deterministic_for_a_seed() {
     // The seed only perturbs host threads; the kernel's trace must not move.
     assert_eq!(first.stdout, other_seed.stdout);
     // 300 ticks: SpeedAlarm at 5, 15, ..., 295 and LightAlarm at 3, 28, ..., 278.
-    let speed = first.trace().iter().filter(|l| l.ends_with("alarm     SpeedAlarm")).count();
-    let light = first.trace().iter().filter(|l| l.ends_with("alarm     LightAlarm")).count();
+    let speed = first
+        .trace()
+        .iter()
+        .filter(|l| l.ends_with("alarm     SpeedAlarm"))
+        .count();
+    let light = first
+        .trace()
+        .iter()
+        .filter(|l| l.ends_with("alarm     LightAlarm"))
+        .count();
     assert_eq!((speed, light), (30, 12));
 }

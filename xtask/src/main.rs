@@ -10,7 +10,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
 fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..").canonicalize().expect("repository root")
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .canonicalize()
+        .expect("repository root")
 }
 
 fn cargo() -> Command {
@@ -39,34 +42,67 @@ fn setup() -> Result<(), String> {
 
 fn test() -> Result<(), String> {
     setup()?;
-    run("check formatting", cargo().args(["fmt", "--all", "--", "--check"]))?;
+    run(
+        "check formatting",
+        cargo().args(["fmt", "--all", "--", "--check"]),
+    )?;
     run(
         "lint",
-        cargo().args(["clippy", "--workspace", "--all-targets", "--quiet", "--", "-D", "warnings"]),
+        cargo().args([
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--quiet",
+            "--",
+            "-D",
+            "warnings",
+        ]),
     )?;
-    run("run the test suite", cargo().args(["test", "--workspace", "--no-fail-fast"]))
+    run(
+        "run the test suite",
+        cargo().args(["test", "--workspace", "--no-fail-fast"]),
+    )
 }
 
 /// Builds the reference configuration for a board and returns the ELF path.
 fn build_image(target: &str) -> Result<PathBuf, String> {
     let output = cargo()
-        .args(["run", "--quiet", "-p", "ecu-configurator", "--bin", "ecuconf", "--", "build"])
+        .args([
+            "run",
+            "--quiet",
+            "-p",
+            "ecu-configurator",
+            "--bin",
+            "ecuconf",
+            "--",
+            "build",
+        ])
         .arg(repo_root().join("examples/body_ecu/ecu.toml"))
         .args(["--target", target])
         .current_dir(repo_root())
         .output()
         .map_err(|e| format!("ecuconf build: {e}"))?;
     if !output.status.success() {
-        return Err(format!("ecuconf build --target {target}: {}", String::from_utf8_lossy(&output.stderr)));
+        return Err(format!(
+            "ecuconf build --target {target}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        ));
     }
-    Ok(PathBuf::from(String::from_utf8_lossy(&output.stdout).trim()))
+    Ok(PathBuf::from(
+        String::from_utf8_lossy(&output.stdout).trim(),
+    ))
 }
 
 fn bench(filter: Option<&str>) -> Result<(), String> {
     setup()?;
     let wanted = |name: &str| filter.is_none_or(|prefix| name.starts_with(prefix));
-    for (board, target) in [("qemu-r5", "qemu-r5"), ("qemu-r52", "qemu-r52"), ("tms570", "tms570")] {
-        let names = [".text", ".data", ".bss"].map(|s| format!("{board}.image{}", s.replace('.', "_")));
+    for (board, target) in [
+        ("qemu-r5", "qemu-r5"),
+        ("qemu-r52", "qemu-r52"),
+        ("tms570", "tms570"),
+    ] {
+        let names =
+            [".text", ".data", ".bss"].map(|s| format!("{board}.image{}", s.replace('.', "_")));
         if !names.iter().any(|n| wanted(n)) {
             continue;
         }
@@ -75,7 +111,11 @@ fn bench(filter: Option<&str>) -> Result<(), String> {
         let sections = elf::section_sizes(&bytes).map_err(|e| format!("{}: {e}", elf.display()))?;
         for (name, section) in names.iter().zip([".text", ".data", ".bss"]) {
             if wanted(name) {
-                let size: u64 = sections.iter().filter(|(n, _)| n.starts_with(section)).map(|(_, s)| s).sum();
+                let size: u64 = sections
+                    .iter()
+                    .filter(|(n, _)| n.starts_with(section))
+                    .map(|(_, s)| s)
+                    .sum();
                 println!("{name}: {size} bytes");
             }
         }
@@ -92,24 +132,45 @@ mod elf {
         let big = bytes[5] == 2;
         let u16_at = |o: usize| -> Result<u64, String> {
             let b: [u8; 2] = bytes.get(o..o + 2).ok_or("truncated")?.try_into().unwrap();
-            Ok(if big { u16::from_be_bytes(b) } else { u16::from_le_bytes(b) } as u64)
+            Ok(if big {
+                u16::from_be_bytes(b)
+            } else {
+                u16::from_le_bytes(b)
+            } as u64)
         };
         let u32_at = |o: usize| -> Result<u64, String> {
             let b: [u8; 4] = bytes.get(o..o + 4).ok_or("truncated")?.try_into().unwrap();
-            Ok(if big { u32::from_be_bytes(b) } else { u32::from_le_bytes(b) } as u64)
+            Ok(if big {
+                u32::from_be_bytes(b)
+            } else {
+                u32::from_le_bytes(b)
+            } as u64)
         };
-        let (shoff, shentsize, shnum, shstrndx) =
-            (u32_at(32)? as usize, u16_at(46)? as usize, u16_at(48)? as usize, u16_at(50)? as usize);
+        let (shoff, shentsize, shnum, shstrndx) = (
+            u32_at(32)? as usize,
+            u16_at(46)? as usize,
+            u16_at(48)? as usize,
+            u16_at(50)? as usize,
+        );
         let header = |i: usize| shoff + i * shentsize;
         let strtab = u32_at(header(shstrndx) + 16)? as usize;
         let mut out = Vec::new();
         for i in 0..shnum {
             let name_offset = strtab + u32_at(header(i))? as usize;
-            let name: Vec<u8> = bytes.get(name_offset..).ok_or("bad name")?.iter().take_while(|&&c| c != 0).copied().collect();
+            let name: Vec<u8> = bytes
+                .get(name_offset..)
+                .ok_or("bad name")?
+                .iter()
+                .take_while(|&&c| c != 0)
+                .copied()
+                .collect();
             let flags = u32_at(header(i) + 8)?;
             const SHF_ALLOC: u64 = 2;
             if flags & SHF_ALLOC != 0 {
-                out.push((String::from_utf8_lossy(&name).into_owned(), u32_at(header(i) + 20)?));
+                out.push((
+                    String::from_utf8_lossy(&name).into_owned(),
+                    u32_at(header(i) + 20)?,
+                ));
             }
         }
         Ok(out)
@@ -122,7 +183,10 @@ fn main() -> ExitCode {
         Some("test") => test(),
         Some("setup") => setup(),
         Some("bench") => {
-            let filter = args.iter().position(|a| a == "--filter").and_then(|i| args.get(i + 1));
+            let filter = args
+                .iter()
+                .position(|a| a == "--filter")
+                .and_then(|i| args.get(i + 1));
             bench(filter.map(String::as_str))
         }
         _ => {

@@ -67,7 +67,9 @@ impl<const T: usize, const A: usize, const C: usize> Cpu<T, A, C> {
         }
         let lost = self.kernel.trace_take_lost();
         if lost > 0 {
-            self.outcome.faults.push(format!("trace: {lost} records lost"));
+            self.outcome
+                .faults
+                .push(format!("trace: {lost} records lost"));
         }
     }
 
@@ -104,7 +106,9 @@ impl<const T: usize, const A: usize, const C: usize> Machine<T, A, C> {
     fn lock(&self) -> MutexGuard<'_, Cpu<T, A, C>> {
         // A poisoned lock means a task thread panicked while holding the CPU; the state is
         // still consistent because every kernel call completes before user code runs.
-        self.cpu.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.cpu
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// Blocks until `me` holds the CPU (or the run is over: returns false).
@@ -257,7 +261,11 @@ pub fn run<const T: usize, const A: usize, const C: usize>(
     // After a normal end the CPU is idle: every started task has run to completion, so every
     // thread is back at the top of its loop and ends. After a livelock fault, threads caught
     // inside a service stay parked on the leaked machine: they are not joined.
-    if outcome.faults.iter().all(|f| !f.starts_with("fault: livelock")) {
+    if outcome
+        .faults
+        .iter()
+        .all(|f| !f.starts_with("fault: livelock"))
+    {
         for thread in threads {
             let _ = thread.join();
         }

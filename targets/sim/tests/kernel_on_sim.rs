@@ -40,7 +40,10 @@ fn panics(_os: &Os) -> Exit {
     panic!("task body bug")
 }
 
-static APPS: [AppConfig; 1] = [AppConfig { name: "App", trusted: true }];
+static APPS: [AppConfig; 1] = [AppConfig {
+    name: "App",
+    trusted: true,
+}];
 static COUNTERS: [CounterConfig; 1] = [CounterConfig {
     name: "Tick",
     max_allowed_value: 7,
@@ -84,10 +87,21 @@ static CONFIG: Config = Config {
 };
 
 fn trace(ticks: u64, seed: u64) -> Vec<String> {
-    let outcome = run::<3, 1, 1>(&CONFIG, Options { run_ticks: ticks, seed }).unwrap();
+    let outcome = run::<3, 1, 1>(
+        &CONFIG,
+        Options {
+            run_ticks: ticks,
+            seed,
+        },
+    )
+    .unwrap();
     assert!(outcome.faults.is_empty(), "{:?}", outcome.faults);
     assert_eq!(outcome.ticks, ticks);
-    outcome.trace.iter().map(|l| l.split_whitespace().collect::<Vec<_>>().join(" ")).collect()
+    outcome
+        .trace
+        .iter()
+        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+        .collect()
 }
 
 #[test]
@@ -122,7 +136,11 @@ fn preemption_multiple_activation_chain_and_alarms() {
         "6 alarm Every3",
     ];
     let got = trace(6, 0);
-    assert_eq!(&got[..expected.len()], &expected[..], "full trace: {got:#?}");
+    assert_eq!(
+        &got[..expected.len()],
+        &expected[..],
+        "full trace: {got:#?}"
+    );
     let at9 = trace(9, 0);
     assert!(at9.contains(&"9 alarm Every3".to_owned()), "{at9:#?}");
 }
@@ -157,15 +175,36 @@ static PANIC_CONFIG: Config = Config {
 
 #[test]
 fn a_panicking_task_is_contained_and_others_keep_their_schedule() {
-    let outcome = run::<2, 1, 1>(&PANIC_CONFIG, Options { run_ticks: 6, seed: 3 }).unwrap();
-    assert_eq!(outcome.faults, vec!["fault: task Faulty panicked at tick 0".to_owned()]);
-    let starts_of_high = outcome.trace.iter().filter(|l| l.ends_with("start     High")).count();
+    let outcome = run::<2, 1, 1>(
+        &PANIC_CONFIG,
+        Options {
+            run_ticks: 6,
+            seed: 3,
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        outcome.faults,
+        vec!["fault: task Faulty panicked at tick 0".to_owned()]
+    );
+    let starts_of_high = outcome
+        .trace
+        .iter()
+        .filter(|l| l.ends_with("start     High"))
+        .count();
     assert_eq!(starts_of_high, 3, "{:#?}", outcome.trace);
 }
 
 #[test]
 fn tables_that_do_not_fit_the_kernel_are_refused() {
-    assert!(run::<2, 1, 1>(&CONFIG, Options { run_ticks: 1, seed: 0 }).is_err());
+    assert!(run::<2, 1, 1>(
+        &CONFIG,
+        Options {
+            run_ticks: 1,
+            seed: 0
+        }
+    )
+    .is_err());
 }
 
 fn spinner(os: &Os) -> Exit {
@@ -186,8 +225,19 @@ static SPIN_CONFIG: Config = Config {
 
 #[test]
 fn a_livelock_within_one_tick_stops_the_run_with_a_fault() {
-    let outcome = run::<1, 0, 1>(&SPIN_CONFIG, Options { run_ticks: 5, seed: 0 }).unwrap();
+    let outcome = run::<1, 0, 1>(
+        &SPIN_CONFIG,
+        Options {
+            run_ticks: 5,
+            seed: 0,
+        },
+    )
+    .unwrap();
     assert_eq!(outcome.ticks, 0);
     assert_eq!(outcome.faults.len(), 1, "{:?}", outcome.faults);
-    assert!(outcome.faults[0].starts_with("fault: livelock at tick 0"), "{:?}", outcome.faults);
+    assert!(
+        outcome.faults[0].starts_with("fault: livelock at tick 0"),
+        "{:?}",
+        outcome.faults
+    );
 }

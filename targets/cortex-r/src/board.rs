@@ -1,0 +1,25 @@
+//! What the port needs from a board: a periodic tick, its interrupt, a console and a way out.
+
+/// What the interrupt controller says about the IRQ being taken.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Irq {
+    /// The system tick; the board has already acknowledged it.
+    Tick,
+    /// Nothing pending any more (raced away): resume what was running.
+    Spurious,
+    /// A source the configuration does not handle: a fault.
+    Unexpected(u32),
+}
+
+pub trait Board: Sync {
+    /// Starts the periodic tick interrupt with this period.
+    fn start_tick(&self, tick_ns: u32);
+    /// Stops the tick: no further tick interrupt is taken.
+    fn stop_tick(&self);
+    /// Called first in every IRQ, in the kernel with IRQs masked.
+    fn claim_irq(&self) -> Irq;
+    /// Writes to the console; blocking, callable from any context.
+    fn write_str(&self, text: &str);
+    /// Ends the run with this status (0 = success). On QEMU it ends the emulator.
+    fn exit(&self, code: u32) -> !;
+}

@@ -1,0 +1,131 @@
+//! Saved task contexts and the two ways into the kernel: the IRQ and SVC exceptions.
+//!
+//! Both entries push the interrupted context onto its own stack, through SYS mode's banked SP:
+//!
+//! ```text
+//!   high   cpsr, pc          (srsdb: SPSR and return address of the exception)
+//!          r0-r12, lr        (lr is the task's own lr_sys/lr_usr)
+//!          d0-d15            (VFP, saved eagerly: tasks are built hard-float)
+//!   low    fpscr, padding    <- the saved stack pointer, what the kernel stores per task
+//! ```
+//!
+//! then switch to SVC mode (the kernel stack, IRQs still masked) and call the Rust handler with
+//! that pointer. The handler returns the saved stack pointer of the context to resume, which
+//! may be another task's: the exit path pops that frame and `rfe` returns into it. The frame is
+//! a multiple of 8 bytes, so a task's stack keeps its alignment. FPEXC is global (VFP is always
+//! on), so it is not part of a task's context.
+
+use core::mem::size_of;
+
+/// The layout the entry code pushes; see the module documentation.
+#[repr(C)]
+pub struct Frame {
+    pub fpscr: u32,
+    _pad: u32,
+    pub d: [u64; 16],
+    pub r: [u32; 13],
+    pub lr: u32,
+    pub pc: u32,
+    pub cpsr: u32,
+}
+
+pub const FRAME_BYTES: usize = size_of::<Frame>();
+const _: () = assert!(FRAME_BYTES % 8 == 0 && FRAME_BYTES == 200);
+
+/// SYS mode, Arm state, IRQ enabled, FIQ masked: how a task starts.
+const TASK_CPSR: u32 = 0x1F | 1 << 6;
+const CPSR_THUMB: u32 = 1 << 5;
+
+impl Frame {
+    /// A frame that "returns" into `entry(arg)` with the stack empty above it. `top` is the
+    /// 8-aligned end of the task's stack; the frame is written just below it.
+    ///
+    /// # Safety
+    /// `top - FRAME_BYTES .. top` must be the task's own stack, not in use by anything.
+    pub unsafe fn fresh(top: usize, entry: usize, arg: usize) -> usize {
+        let sp = top - FRAME_BYTES;
+        let thumb = if entry & 1 != 0 { CPSR_THUMB } else { 0 };
+        let mut r = [0u32; 13];
+        r[0] = arg as u32;
+        let frame = Frame {
+            fpscr: 0,
+            _pad: 0,
+            d: [0; 16],
+            r,
+            // The trampoline never returns; a return to 0 would fault visibly.
+            lr: 0,
+            pc: (entry & !1) as u32,
+            cpsr: TASK_CPSR | thumb,
+        };
+        // SAFETY: the caller gives us the unused top of this task's stack, 8-aligned.
+        unsafe { (sp as *mut Frame).write(frame) };
+        sp
+    }
+}
+
+// The IRQ entry, replacing aarch32-rt's `_asm_irq_handler` (its link.x PROVIDEs the default
+// only if we do not define the symbol). Arm state: the vector table branches here raw.
+core::arch::global_asm!(
+    r#"
+    .fpu vfpv3-d16
+    .pushsection .text._asm_irq_handler,"ax",%progbits
+    .arm
+    .global _asm_irq_handler
+    .type _asm_irq_handler, %function
+    .p2align 2
+_asm_irq_handler:
+    sub     lr, lr, #4
+    srsdb   sp!, #0x1F
+    cps     #0x1F
+    push    {{r0-r12, lr}}
+    vpush   {{d0-d15}}
+    vmrs    r0, fpscr
+    push    {{r0, r1}}
+    mov     r0, sp
+    cps     #0x13
+    bl      ecu_cortex_r_irq
+    b       ecu_cortex_r_resume
+    .size _asm_irq_handler, . - _asm_irq_handler
+
+    .global _asm_svc_handler
+    .type _asm_svc_handler, %function
+    .p2align 2
+_asm_svc_handler:
+    srsdb   sp!, #0x1F
+    cps     #0x1F
+    push    {{r0-r12, lr}}
+    vpush   {{d0-d15}}
+    vmrs    r0, fpscr
+    push    {{r0, r1}}
+    mov     r0, sp
+    cps     #0x13
+    bl      ecu_cortex_r_svc
+    b       ecu_cortex_r_resume
+    .size _asm_svc_handler, . - _asm_svc_handler
+
+    // r0: the saved stack pointer of the context to resume. Called in SVC mode with the
+    // kernel stack empty again, IRQs masked; the restored CPSR decides the task's mode and mask.
+    .type ecu_cortex_r_resume, %function
+    .p2align 2
+ecu_cortex_r_resume:
+    cps     #0x1F
+    mov     sp, r0
+    pop     {{r0, r1}}
+    vmsr    fpscr, r0
+    vpop    {{d0-d15}}
+    pop     {{r0-r12, lr}}
+    rfeia   sp!
+    .size ecu_cortex_r_resume, . - ecu_cortex_r_resume
+
+    // FIQ is never enabled; if one comes anyway, report it with the SVC stack (we never return).
+    .global _asm_fiq_handler
+    .type _asm_fiq_handler, %function
+    .p2align 2
+_asm_fiq_handler:
+    sub     r0, lr, #4
+    ldr     sp, =_svc_stack_high_end
+    bl      ecu_cortex_r_fiq
+    .size _asm_fiq_handler, . - _asm_fiq_handler
+    .popsection
+    "#
+);

@@ -1,0 +1,44 @@
+//! The Cortex-R port of the ECU OS: Armv7-R (Cortex-R4F/R5F: QEMU `versatileab`, TMS570) and the
+//! AArch32 EL1 of Armv8-R (Cortex-R52), which has the same exception model.
+//!
+//! How it runs:
+//! - Tasks run in SYS mode on their own stacks (carved from a pool the image provides). The
+//!   kernel runs in SVC mode on the SVC stack, with IRQs masked: it is never re-entered.
+//! - Every way into the kernel (the tick IRQ, a task's `svc`) saves the full context of what was
+//!   running onto that context's own stack and hands the kernel a pointer to it; the kernel
+//!   returns the stack pointer of the context to resume. A switch is just a different pointer.
+//!   Saving happens through SYS mode's banked SP, so the same entry works when tasks later run
+//!   in User mode (USR and SYS share SP and LR).
+//! - Idle is the boot context (`kmain` on the SYS stack of `aarch32-rt`), treated like a task
+//!   without an id: it drains the trace to the board's console and waits for interrupts.
+//! - The board (timer, interrupt controller, console, exit) is behind [`Board`].
+#![no_std]
+
+mod board;
+mod kernel_ops;
+
+pub use board::{Board, Irq};
+pub use kernel_ops::PortKernel;
+
+#[cfg(target_arch = "arm")]
+mod context;
+#[cfg(target_arch = "arm")]
+mod fault;
+#[cfg(target_arch = "arm")]
+mod image;
+#[cfg(target_arch = "arm")]
+mod port;
+#[cfg(target_arch = "arm")]
+pub mod semihosting;
+#[cfg(target_arch = "arm")]
+mod syscalls;
+
+#[cfg(target_arch = "arm")]
+pub use image::{Image, StackPool};
+#[cfg(target_arch = "arm")]
+pub use port::run;
+
+// Linked for its vector table, reset code and mode stacks; this crate overrides its IRQ and
+// SVC entries (see `context`).
+#[cfg(target_arch = "arm")]
+use aarch32_rt as _;

@@ -1,0 +1,87 @@
+use core::ptr::{read_volatile, write_volatile};
+
+use ecu_os::Config;
+
+use ecu_cortex_r::{Board, Image, Irq, PortKernel};
+
+const TIMER0: usize = 0x101E_2000;
+const TIMER_LOAD: usize = 0x00;
+const TIMER_CONTROL: usize = 0x08;
+const TIMER_INTCLR: usize = 0x0C;
+/// Enable, periodic, interrupt enable, 32-bit, prescale 1.
+const TIMER_PERIODIC: u32 = 0xE2;
+const TIMER_HZ: u32 = 1_000_000;
+
+const VIC: usize = 0x1014_0000;
+const VIC_IRQ_STATUS: usize = 0x000;
+const VIC_INT_ENABLE: usize = 0x010;
+const VIC_INT_EN_CLEAR: usize = 0x014;
+const TICK_SOURCE: u32 = 4;
+
+const UART0: usize = 0x101F_1000;
+const UART_DR: usize = 0x00;
+const UART_FR: usize = 0x18;
+const UART_FR_TXFF: u32 = 1 << 5;
+
+fn write_reg(addr: usize, value: u32) {
+    // SAFETY: callers pass only the board's device registers above, which QEMU maps.
+    unsafe { write_volatile(addr as *mut u32, value) }
+}
+
+fn read_reg(addr: usize) -> u32 {
+    // SAFETY: as for `write_reg`.
+    unsafe { read_volatile(addr as *const u32) }
+}
+
+pub struct VersatileR5;
+
+impl Board for VersatileR5 {
+    fn start_tick(&self, tick_ns: u32) {
+        let load = (tick_ns as u64 * TIMER_HZ as u64 / 1_000_000_000).max(1) as u32;
+        write_reg(TIMER0 + TIMER_LOAD, load);
+        write_reg(TIMER0 + TIMER_INTCLR, 1);
+        write_reg(TIMER0 + TIMER_CONTROL, TIMER_PERIODIC);
+        write_reg(VIC + VIC_INT_ENABLE, 1 << TICK_SOURCE);
+    }
+
+    fn stop_tick(&self) {
+        write_reg(TIMER0 + TIMER_CONTROL, 0);
+        write_reg(TIMER0 + TIMER_INTCLR, 1);
+        write_reg(VIC + VIC_INT_EN_CLEAR, 1 << TICK_SOURCE);
+    }
+
+    fn claim_irq(&self) -> Irq {
+        let pending = read_reg(VIC + VIC_IRQ_STATUS);
+        if pending & (1 << TICK_SOURCE) != 0 {
+            write_reg(TIMER0 + TIMER_INTCLR, 1);
+            Irq::Tick
+        } else if pending == 0 {
+            Irq::Spurious
+        } else {
+            Irq::Unexpected(pending.trailing_zeros())
+        }
+    }
+
+    fn write_str(&self, text: &str) {
+        for byte in text.bytes() {
+            while read_reg(UART0 + UART_FR) & UART_FR_TXFF != 0 {}
+            write_reg(UART0 + UART_DR, byte as u32);
+        }
+    }
+
+    fn exit(&self, code: u32) -> ! {
+        ecu_cortex_r::semihosting::exit(code)
+    }
+}
+
+static BOARD: VersatileR5 = VersatileR5;
+
+/// Runs the image's kernel on this board for `run_ticks` ticks; see `ecu_cortex_r::run`.
+pub fn run<K: PortKernel + 'static, const TASKS: usize, const STACK_BYTES: usize>(
+    image: &'static Image<K, TASKS, STACK_BYTES>,
+    config: &'static Config,
+    stack_sizes: &[usize; TASKS],
+    run_ticks: u64,
+) -> ! {
+    ecu_cortex_r::run(image, config, stack_sizes, &BOARD, run_ticks)
+}

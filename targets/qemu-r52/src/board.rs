@@ -1,0 +1,186 @@
+use core::arch::asm;
+use core::ptr::{read_volatile, write_volatile};
+
+use ecu_os::Config;
+
+use ecu_cortex_r::{semihosting, Board, Image, Irq, PortKernel};
+
+const GICD: usize = 0xF000_0000;
+const GICD_CTLR: usize = 0x0000;
+/// EnableGrp0 | EnableGrp1 | ARE (affinity routing).
+const GICD_CTLR_ENABLE: u32 = 0x13;
+
+/// Core 0's redistributor: RD_base, then SGI_base 64 KiB above it.
+const GICR: usize = 0xF010_0000;
+const GICR_WAKER: usize = 0x0014;
+const GICR_SGI: usize = GICR + 0x1_0000;
+const GICR_IGROUPR0: usize = 0x0080;
+const GICR_ISENABLER0: usize = 0x0100;
+const GICR_ICENABLER0: usize = 0x0180;
+const GICR_IPRIORITYR: usize = 0x0400;
+
+/// CMSDK APB UART 0: data, state (bit 0: TX full), control (bit 0: TX enable), baud divider.
+const UART0: usize = 0xE7C0_0000;
+const UART_DATA: usize = 0x00;
+const UART_STATE: usize = 0x04;
+const UART_CTRL: usize = 0x08;
+const UART_BAUDDIV: usize = 0x10;
+
+const TIMER_PPI: u32 = 27;
+const SPURIOUS: u32 = 1023;
+const TICK_PRIORITY: u8 = 0x30;
+
+fn write_reg(addr: usize, value: u32) {
+    // SAFETY: callers pass only the GIC and UART registers above, which QEMU maps on this board.
+    unsafe { write_volatile(addr as *mut u32, value) }
+}
+
+fn read_reg(addr: usize) -> u32 {
+    // SAFETY: as for `write_reg`.
+    unsafe { read_volatile(addr as *const u32) }
+}
+
+fn counter_frequency() -> u32 {
+    let hz: u32;
+    // SAFETY: reads CNTFRQ; no side effects.
+    unsafe { asm!("mrc p15, 0, {0}, c14, c0, 0", out(reg) hz, options(nomem, nostack)) };
+    hz
+}
+
+fn virtual_compare() -> u64 {
+    let (low, high): (u32, u32);
+    // SAFETY: reads CNTV_CVAL; no side effects.
+    unsafe {
+        asm!("mrrc p15, 3, {0}, {1}, c14", out(reg) low, out(reg) high, options(nomem, nostack))
+    };
+    (high as u64) << 32 | low as u64
+}
+
+fn set_virtual_compare(value: u64) {
+    // SAFETY: writes CNTV_CVAL, the tick's next deadline: only the tick uses this timer.
+    unsafe {
+        asm!("mcrr p15, 3, {0}, {1}, c14", "isb", in(reg) value as u32, in(reg) (value >> 32) as u32,
+            options(nomem, nostack))
+    };
+}
+
+fn virtual_count() -> u64 {
+    let (low, high): (u32, u32);
+    // SAFETY: reads CNTVCT; no side effects.
+    unsafe {
+        asm!("isb", "mrrc p15, 1, {0}, {1}, c14", out(reg) low, out(reg) high, options(nomem, nostack))
+    };
+    (high as u64) << 32 | low as u64
+}
+
+fn set_virtual_control(value: u32) {
+    // SAFETY: writes CNTV_CTL (enable, mask): only the tick uses this timer.
+    unsafe { asm!("mcr p15, 0, {0}, c14, c3, 1", "isb", in(reg) value, options(nomem, nostack)) };
+}
+
+pub struct Mps3An536;
+
+/// Ticks of the virtual counter per system tick, fixed by `start_tick`.
+static PERIOD: core::sync::atomic::AtomicU32 = core::sync::atomic::AtomicU32::new(0);
+
+impl Mps3An536 {
+    fn init_gic(&self) {
+        write_reg(GICD + GICD_CTLR, GICD_CTLR_ENABLE);
+        // Wake core 0's redistributor and wait until it is awake.
+        let waker = read_reg(GICR + GICR_WAKER);
+        write_reg(GICR + GICR_WAKER, waker & !(1 << 1));
+        while read_reg(GICR + GICR_WAKER) & (1 << 2) != 0 {}
+        let group = read_reg(GICR_SGI + GICR_IGROUPR0);
+        write_reg(GICR_SGI + GICR_IGROUPR0, group | 1 << TIMER_PPI);
+        // SAFETY: one priority byte of the timer PPI, in the redistributor's priority array.
+        unsafe {
+            write_volatile(
+                (GICR_SGI + GICR_IPRIORITYR + TIMER_PPI as usize) as *mut u8,
+                TICK_PRIORITY,
+            )
+        };
+        // SAFETY: ICC_SRE (system-register interface on), ICC_PMR (let every priority
+        // through), ICC_IGRPEN1 (group 1 interrupts on): the CPU interface of this core.
+        unsafe {
+            asm!(
+                "mrc p15, 0, {t}, c12, c12, 5",
+                "orr {t}, {t}, #1",
+                "mcr p15, 0, {t}, c12, c12, 5",
+                "isb",
+                "mov {t}, #0xFF",
+                "mcr p15, 0, {t}, c4, c6, 0",
+                "mov {t}, #1",
+                "mcr p15, 0, {t}, c12, c12, 7",
+                "isb",
+                t = out(reg) _,
+                options(nomem, nostack)
+            )
+        };
+    }
+}
+
+impl Board for Mps3An536 {
+    fn start_tick(&self, tick_ns: u32) {
+        self.init_gic();
+        let period = (counter_frequency() as u64 * tick_ns as u64 / 1_000_000_000).max(1);
+        PERIOD.store(period as u32, core::sync::atomic::Ordering::Relaxed);
+        set_virtual_compare(virtual_count() + period);
+        set_virtual_control(1);
+        write_reg(GICR_SGI + GICR_ISENABLER0, 1 << TIMER_PPI);
+    }
+
+    fn stop_tick(&self) {
+        set_virtual_control(0);
+        write_reg(GICR_SGI + GICR_ICENABLER0, 1 << TIMER_PPI);
+    }
+
+    fn claim_irq(&self) -> Irq {
+        let intid: u32;
+        // SAFETY: ICC_IAR1 acknowledges the highest-priority pending group 1 interrupt.
+        unsafe { asm!("mrc p15, 0, {0}, c12, c12, 0", out(reg) intid, options(nomem, nostack)) };
+        if intid == SPURIOUS {
+            return Irq::Spurious;
+        }
+        let irq = if intid == TIMER_PPI {
+            // The next deadline one period after this one: no drift from handling latency.
+            let period = PERIOD.load(core::sync::atomic::Ordering::Relaxed) as u64;
+            set_virtual_compare(virtual_compare() + period);
+            Irq::Tick
+        } else {
+            Irq::Unexpected(intid)
+        };
+        // SAFETY: ICC_EOIR1 ends the interrupt acknowledged above.
+        unsafe {
+            asm!("mcr p15, 0, {0}, c12, c12, 1", "isb", in(reg) intid, options(nomem, nostack))
+        };
+        irq
+    }
+
+    fn write_str(&self, text: &str) {
+        // The transmitter must be enabled (with a divider of at least 16) before it sends.
+        if read_reg(UART0 + UART_CTRL) & 1 == 0 {
+            write_reg(UART0 + UART_BAUDDIV, 16);
+            write_reg(UART0 + UART_CTRL, 1);
+        }
+        for byte in text.bytes() {
+            while read_reg(UART0 + UART_STATE) & 1 != 0 {}
+            write_reg(UART0 + UART_DATA, byte as u32);
+        }
+    }
+
+    fn exit(&self, code: u32) -> ! {
+        semihosting::exit(code)
+    }
+}
+
+static BOARD: Mps3An536 = Mps3An536;
+
+/// Runs the image's kernel on this board for `run_ticks` ticks; see `ecu_cortex_r::run`.
+pub fn run<K: PortKernel + 'static, const TASKS: usize, const STACK_BYTES: usize>(
+    image: &'static Image<K, TASKS, STACK_BYTES>,
+    config: &'static Config,
+    stack_sizes: &[usize; TASKS],
+    run_ticks: u64,
+) -> ! {
+    ecu_cortex_r::run(image, config, stack_sizes, &BOARD, run_ticks)
+}
