@@ -42,6 +42,20 @@ fn the_example_traces_identically_on_sim_and_qemu_r5() {
 }
 
 #[test]
+fn the_example_traces_identically_on_sim_and_qemu_r52() {
+    let ecu = example("body_ecu");
+    let sim = run(&ecu, Target::Sim, TICKS, 0);
+    let qemu = run(&ecu, Target::QemuR52, TICKS, 0);
+    assert_eq!(qemu.exit_code, Some(0), "QEMU R52 output:\n{}", qemu.stdout);
+    assert!(
+        qemu.stdout.contains(&format!("end {TICKS}\n")),
+        "{}",
+        qemu.stdout
+    );
+    assert_eq!(sim.trace(), qemu.trace(), "sim and QEMU R52 traces differ");
+}
+
+#[test]
 fn the_simulation_is_deterministic_for_a_seed() {
     let ecu = example("body_ecu");
     let first = run(&ecu, Target::Sim, 300, 7);
