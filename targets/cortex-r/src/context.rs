@@ -68,13 +68,10 @@ impl Frame {
 core::arch::global_asm!(
     r#"
     .fpu vfpv3-d16
-    .pushsection .text._asm_irq_handler,"ax",%progbits
-    .arm
-    .global _asm_irq_handler
-    .type _asm_irq_handler, %function
-    .p2align 2
-_asm_irq_handler:
-    sub     lr, lr, #4
+    // Both entries save the interrupted context the same way: onto the SYS/USR stack of the
+    // context itself (return address and SPSR, r0-r12, lr, d0-d15, FPSCR), then pass that SP
+    // in r0 to the Rust handler, running in SVC mode.
+    .macro save_context_to_sys_stack
     srsdb   sp!, #0x1F
     cps     #0x1F
     push    {{r0-r12, lr}}
@@ -83,6 +80,16 @@ _asm_irq_handler:
     push    {{r0, r1}}
     mov     r0, sp
     cps     #0x13
+    .endm
+
+    .pushsection .text._asm_irq_handler,"ax",%progbits
+    .arm
+    .global _asm_irq_handler
+    .type _asm_irq_handler, %function
+    .p2align 2
+_asm_irq_handler:
+    sub     lr, lr, #4
+    save_context_to_sys_stack
     bl      ecu_cortex_r_irq
     b       ecu_cortex_r_resume
     .size _asm_irq_handler, . - _asm_irq_handler
@@ -91,14 +98,7 @@ _asm_irq_handler:
     .type _asm_svc_handler, %function
     .p2align 2
 _asm_svc_handler:
-    srsdb   sp!, #0x1F
-    cps     #0x1F
-    push    {{r0-r12, lr}}
-    vpush   {{d0-d15}}
-    vmrs    r0, fpscr
-    push    {{r0, r1}}
-    mov     r0, sp
-    cps     #0x13
+    save_context_to_sys_stack
     bl      ecu_cortex_r_svc
     b       ecu_cortex_r_resume
     .size _asm_svc_handler, . - _asm_svc_handler

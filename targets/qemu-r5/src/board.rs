@@ -1,8 +1,6 @@
 use core::ptr::{read_volatile, write_volatile};
 
-use ecu_os::Config;
-
-use ecu_cortex_r::{Board, Image, Irq, PortKernel};
+use ecu_cortex_r::{Board, Irq};
 
 const TIMER0: usize = 0x101E_2000;
 const TIMER_LOAD: usize = 0x00;
@@ -74,14 +72,5 @@ impl Board for VersatileR5 {
     }
 }
 
-static BOARD: VersatileR5 = VersatileR5;
-
-/// Runs the image's kernel on this board for `run_ticks` ticks; see `ecu_cortex_r::run`.
-pub fn run<K: PortKernel + 'static, const TASKS: usize, const STACK_BYTES: usize>(
-    image: &'static Image<K, TASKS, STACK_BYTES>,
-    config: &'static Config,
-    stack_sizes: &[usize; TASKS],
-    run_ticks: u64,
-) -> ! {
-    ecu_cortex_r::run(image, config, stack_sizes, &BOARD, run_ticks)
-}
+/// The board, for `ecu_cortex_r::run`.
+pub static BOARD: VersatileR5 = VersatileR5;

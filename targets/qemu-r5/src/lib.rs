@@ -10,4 +10,4 @@
 mod board;
 
 #[cfg(target_arch = "arm")]
-pub use board::{run, VersatileR5};
+pub use board::{VersatileR5, BOARD};

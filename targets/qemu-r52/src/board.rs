@@ -1,9 +1,7 @@
 use core::arch::asm;
 use core::ptr::{read_volatile, write_volatile};
 
-use ecu_os::Config;
-
-use ecu_cortex_r::{semihosting, Board, Image, Irq, PortKernel};
+use ecu_cortex_r::{semihosting, Board, Irq};
 
 const GICD: usize = 0xF000_0000;
 const GICD_CTLR: usize = 0x0000;
@@ -173,14 +171,5 @@ impl Board for Mps3An536 {
     }
 }
 
-static BOARD: Mps3An536 = Mps3An536;
-
-/// Runs the image's kernel on this board for `run_ticks` ticks; see `ecu_cortex_r::run`.
-pub fn run<K: PortKernel + 'static, const TASKS: usize, const STACK_BYTES: usize>(
-    image: &'static Image<K, TASKS, STACK_BYTES>,
-    config: &'static Config,
-    stack_sizes: &[usize; TASKS],
-    run_ticks: u64,
-) -> ! {
-    ecu_cortex_r::run(image, config, stack_sizes, &BOARD, run_ticks)
-}
+/// The board, for `ecu_cortex_r::run`.
+pub static BOARD: Mps3An536 = Mps3An536;

@@ -12,4 +12,4 @@
 mod board;
 
 #[cfg(target_arch = "arm")]
-pub use board::{run, Mps3An536};
+pub use board::{Mps3An536, BOARD};

@@ -1,6 +1,4 @@
-use ecu_os::Config;
-
-use ecu_cortex_r::{Board, Image, Irq, PortKernel};
+use ecu_cortex_r::{Board, Irq};
 
 pub struct Tms570lc43;
 
@@ -26,14 +24,5 @@ impl Board for Tms570lc43 {
     }
 }
 
-static BOARD: Tms570lc43 = Tms570lc43;
-
-/// Runs the image's kernel on this board for `run_ticks` ticks; see `ecu_cortex_r::run`.
-pub fn run<K: PortKernel + 'static, const TASKS: usize, const STACK_BYTES: usize>(
-    image: &'static Image<K, TASKS, STACK_BYTES>,
-    config: &'static Config,
-    stack_sizes: &[usize; TASKS],
-    run_ticks: u64,
-) -> ! {
-    ecu_cortex_r::run(image, config, stack_sizes, &BOARD, run_ticks)
-}
+/// The board, for `ecu_cortex_r::run`.
+pub static BOARD: Tms570lc43 = Tms570lc43;

@@ -9,4 +9,4 @@
 mod board;
 
 #[cfg(target_arch = "arm")]
-pub use board::{run, Tms570lc43};
+pub use board::{Tms570lc43, BOARD};
