@@ -12,7 +12,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::diag::{Diagnostic, Diagnostics, Location, Source};
-use crate::model::{const_name, Alarm, App, Counter, Ecu, Task};
+use crate::model::{const_name, Alarm, AlarmAction, App, Counter, Ecu, Event, Resource, Task};
 
 /// The most activations of one task the kernel queues (`ecu_os::config::MAX_ACTIVATIONS`).
 pub const MAX_ACTIVATIONS: i64 = 8;
@@ -33,6 +33,25 @@ struct FileIn {
     tasks: Vec<Spanned<TaskIn>>,
     #[serde(default)]
     alarms: Vec<Spanned<AlarmIn>>,
+    #[serde(default)]
+    events: Vec<Spanned<EventIn>>,
+    #[serde(default)]
+    resources: Vec<Spanned<ResourceIn>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EventIn {
+    name: Spanned<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ResourceIn {
+    name: Spanned<String>,
+    /// Internal resources are held by the kernel while their tasks run, never taken by code.
+    #[serde(default)]
+    internal: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -71,6 +90,15 @@ struct TaskIn {
     #[serde(default)]
     autostart: bool,
     entry: Spanned<String>,
+    /// Events the task owns and may wait for: an extended task.
+    #[serde(default)]
+    events: Vec<Spanned<String>>,
+    /// Standard resources the task takes with GetResource.
+    #[serde(default)]
+    resources: Vec<Spanned<String>>,
+    /// `full` (default) or `non`: a non-preemptive task holds RES_SCHEDULER's internal twin.
+    schedule: Option<Spanned<String>>,
+    internal_resource: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -78,8 +106,19 @@ struct TaskIn {
 struct AlarmIn {
     name: Spanned<String>,
     counter: Spanned<String>,
-    activate_task: Spanned<String>,
+    // The action: exactly one of these four.
+    activate_task: Option<Spanned<String>>,
+    set_event: Option<Spanned<SetEventIn>>,
+    increment_counter: Option<Spanned<String>>,
+    callback: Option<Spanned<String>>,
     autostart: Option<Spanned<AutostartIn>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SetEventIn {
+    task: Spanned<String>,
+    event: Spanned<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -150,6 +189,24 @@ fn is_identifier(name: &str) -> bool {
     let mut chars = name.chars();
     chars.next().is_some_and(|c| c.is_ascii_alphabetic())
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// Resources the kernel defines itself: RES_SCHEDULER (standard, ceiling = the highest task
+/// priority) and its internal twin that makes `schedule = "non"` tasks non-preemptive.
+const RES_SCHEDULER: &str = "RES_SCHEDULER";
+const RES_SCHEDULER_INTERNAL: &str = "RES_SCHEDULER_INTERNAL";
+const RESERVED_RESOURCES: &[&str] = &[RES_SCHEDULER, RES_SCHEDULER_INTERNAL];
+/// Standard resources a task can be granted (a 64-bit mask in the task table).
+pub const MAX_STANDARD_RESOURCES: usize = 64;
+/// Events, one bit each of the 32-bit event mask.
+pub const MAX_EVENTS: usize = 32;
+
+fn is_rust_function_name(name: &str) -> bool {
+    name.chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && !RUST_KEYWORDS.contains(&name)
 }
 
 const RUST_KEYWORDS: &[&str] = &[
@@ -233,6 +290,8 @@ fn resolve(loader: &mut Loader, mut files: Vec<(usize, FileIn)>) -> Option<Ecu> 
     let apps = collect(&mut files, |f| std::mem::take(&mut f.os_applications));
     let tasks = collect(&mut files, |f| std::mem::take(&mut f.tasks));
     let alarms = collect(&mut files, |f| std::mem::take(&mut f.alarms));
+    let events = collect(&mut files, |f| std::mem::take(&mut f.events));
+    let resources = collect(&mut files, |f| std::mem::take(&mut f.resources));
 
     // [ecu]: exactly once.
     let Some(ecu_in) = ecus.first() else {
@@ -278,7 +337,7 @@ fn resolve(loader: &mut Loader, mut files: Vec<(usize, FileIn)>) -> Option<Ecu> 
                 )
                 .element(element)
                 .related(first, note)
-                .hint("every task, alarm, counter and OS-Application needs its own name");
+                .hint("every task, alarm, counter, event, resource and OS-Application needs its own name");
             return;
         }
         let constant = const_name(text);
@@ -310,6 +369,25 @@ fn resolve(loader: &mut Loader, mut files: Vec<(usize, FileIn)>) -> Option<Ecu> 
     }
     for a in &alarms {
         check_name(loader, "alarm", a.file, &a.value.name);
+    }
+    for e in &events {
+        check_name(loader, "event", e.file, &e.value.name);
+    }
+    for r in &resources {
+        if RESERVED_RESOURCES.contains(&r.value.name.get_ref().as_str()) {
+            loader
+                .error(
+                    r.file,
+                    &r.value.name.span(),
+                    format!("`{}` is reserved", r.value.name.get_ref()),
+                )
+                .element(format!("resources[{}].name", r.value.name.get_ref()))
+                .hint(
+                    "RES_SCHEDULER exists without being declared: list it in a task's `resources`",
+                );
+            continue;
+        }
+        check_name(loader, "resource", r.file, &r.value.name);
     }
 
     let table = |items: Vec<(usize, usize, &Spanned<String>)>| -> NameTable {
@@ -484,7 +562,66 @@ fn resolve(loader: &mut Loader, mut files: Vec<(usize, FileIn)>) -> Option<Ecu> 
         })
         .collect();
 
+    // Events: one bit each, in description order.
+    if events.len() > MAX_EVENTS {
+        let e = &events[MAX_EVENTS];
+        loader
+            .error(e.file, &e.span, format!("{} events: an event mask has {MAX_EVENTS} bits", events.len()))
+            .element("events")
+            .hint("share events between tasks: a mask bit is per task, so two tasks may use one event");
+    }
+    let model_events: Vec<Event> = events
+        .iter()
+        .enumerate()
+        .map(|(i, e)| Event {
+            name: e.value.name.get_ref().clone(),
+            const_name: const_name(e.value.name.get_ref()),
+            mask: 1u32.checked_shl(i as u32).unwrap_or(0),
+        })
+        .collect();
+    let event_names = table(
+        events
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (i, e.file, &e.value.name))
+            .collect(),
+    );
+
+    // Resources: declared ones, then the kernel's own when a task needs them.
+    let mut model_resources: Vec<Resource> = resources
+        .iter()
+        .filter(|r| !RESERVED_RESOURCES.contains(&r.value.name.get_ref().as_str()))
+        .map(|r| Resource {
+            name: r.value.name.get_ref().clone(),
+            const_name: const_name(r.value.name.get_ref()),
+            ceiling: 0,
+            internal: r.value.internal,
+        })
+        .collect();
+    let mut resource_names: HashMap<String, usize> = model_resources
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.name.clone(), i))
+        .collect();
+    fn kernel_resource(
+        name: &str,
+        internal: bool,
+        resources: &mut Vec<Resource>,
+        names: &mut HashMap<String, usize>,
+    ) -> usize {
+        *names.entry(name.to_owned()).or_insert_with(|| {
+            resources.push(Resource {
+                name: name.to_owned(),
+                const_name: name.to_owned(),
+                ceiling: 0,
+                internal,
+            });
+            resources.len() - 1
+        })
+    }
+
     let mut model_tasks = Vec::new();
+    // Per task: (the span of each resource use, for diagnostics about it later).
     for t in &tasks {
         let v = &t.value;
         let name = v.name.get_ref();
@@ -528,13 +665,7 @@ fn resolve(loader: &mut Loader, mut files: Vec<(usize, FileIn)>) -> Option<Ecu> 
             true
         };
         let entry = v.entry.get_ref();
-        if !entry
-            .chars()
-            .next()
-            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-            || !entry.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-            || RUST_KEYWORDS.contains(&entry.as_str())
-        {
+        if !is_rust_function_name(entry) {
             loader
                 .error(
                     t.file,
@@ -543,6 +674,127 @@ fn resolve(loader: &mut Loader, mut files: Vec<(usize, FileIn)>) -> Option<Ecu> 
                 )
                 .element(el("entry"))
                 .hint("name a `pub fn(&Os) -> Exit` of the application module");
+        }
+        let mut event_mask = 0u32;
+        for event in &v.events {
+            if let Some(index) =
+                reference(loader, &event_names, "event", t.file, el("events"), event)
+            {
+                event_mask |= model_events[index].mask;
+            }
+        }
+        let extended = !v.events.is_empty();
+        if let (true, Some(l)) = (extended, &v.activation_limit) {
+            if *l.get_ref() > 1 {
+                loader
+                    .error(t.file, &l.span(), format!("an extended task is activated at most once, not {}", l.get_ref()))
+                    .element(el("activation_limit"))
+                    .hint("a task with `events` waits for them, so it has one activation (ECC1/ECC2); drop activation_limit or the events");
+            }
+        }
+        let mut resource_mask = 0u64;
+        for resource in &v.resources {
+            let used = resource.get_ref();
+            let index = if used == RES_SCHEDULER {
+                Some(kernel_resource(
+                    RES_SCHEDULER,
+                    false,
+                    &mut model_resources,
+                    &mut resource_names,
+                ))
+            } else {
+                match resource_names.get(used.as_str()) {
+                    Some(&i) if model_resources[i].internal => {
+                        loader
+                            .error(t.file, &resource.span(), format!("`{used}` is an internal resource"))
+                            .element(el("resources"))
+                            .hint("internal resources are named by `internal_resource`; `resources` lists those the task takes with GetResource");
+                        None
+                    }
+                    Some(&i) => Some(i),
+                    None => {
+                        let mut known: Vec<&str> = model_resources
+                            .iter()
+                            .filter(|r| !r.internal)
+                            .map(|r| r.name.as_str())
+                            .collect();
+                        known.sort();
+                        loader
+                            .error(
+                                t.file,
+                                &resource.span(),
+                                format!("unknown resource `{used}`"),
+                            )
+                            .element(el("resources"))
+                            .hint(format!(
+                                "declare it in [[resources]]; known: {}",
+                                known.join(", ")
+                            ));
+                        None
+                    }
+                }
+            };
+            if let Some(index) = index {
+                if index >= MAX_STANDARD_RESOURCES {
+                    loader
+                        .error(t.file, &resource.span(), format!("resource `{used}` is number {index}: a task can be granted only the first {MAX_STANDARD_RESOURCES}"))
+                        .element(el("resources"));
+                } else {
+                    resource_mask |= 1 << index;
+                }
+            }
+        }
+        let mut internal_resource = None;
+        if let Some(policy) = &v.schedule {
+            match policy.get_ref().as_str() {
+                "full" => {}
+                "non" => {
+                    internal_resource = Some(kernel_resource(
+                        RES_SCHEDULER_INTERNAL,
+                        true,
+                        &mut model_resources,
+                        &mut resource_names,
+                    ))
+                }
+                other => {
+                    loader
+                        .error(t.file, &policy.span(), format!("schedule `{other}` is neither `full` nor `non`"))
+                        .element(el("schedule"))
+                        .hint("`full`: preemptive (default); `non`: only higher-priority tasks after Schedule() or the end of this one run");
+                }
+            }
+        }
+        if let Some(internal) = &v.internal_resource {
+            let named = internal.get_ref();
+            match resource_names.get(named.as_str()) {
+                _ if internal_resource.is_some() => {
+                    loader
+                        .error(t.file, &internal.span(), "a non-preemptive task has RES_SCHEDULER's internal twin already")
+                        .element(el("internal_resource"))
+                        .hint("a task holds one internal resource: drop `schedule = \"non\"` or `internal_resource`");
+                }
+                Some(&i) if model_resources[i].internal => internal_resource = Some(i),
+                Some(_) => {
+                    loader
+                        .error(
+                            t.file,
+                            &internal.span(),
+                            format!("`{named}` is not an internal resource"),
+                        )
+                        .element(el("internal_resource"))
+                        .hint("declare it with `internal = true` in [[resources]]");
+                }
+                None => {
+                    loader
+                        .error(
+                            t.file,
+                            &internal.span(),
+                            format!("unknown resource `{named}`"),
+                        )
+                        .element(el("internal_resource"))
+                        .hint("declare it in [[resources]] with `internal = true`");
+                }
+            }
         }
         model_tasks.push(Task {
             name: name.clone(),
@@ -553,10 +805,35 @@ fn resolve(loader: &mut Loader, mut files: Vec<(usize, FileIn)>) -> Option<Ecu> 
             stack_size: if stack_ok { stack as u32 } else { 0 },
             autostart: v.autostart,
             entry: entry.clone(),
+            extended,
+            event_mask,
+            resource_mask,
+            internal_resource,
         });
     }
 
+    // Priority ceilings: the highest priority among the tasks that use each resource;
+    // RES_SCHEDULER and its internal twin: the highest priority of all tasks.
+    let top_priority = model_tasks.iter().map(|t| t.priority).max().unwrap_or(0);
+    for (index, resource) in model_resources.iter_mut().enumerate() {
+        resource.ceiling = if RESERVED_RESOURCES.contains(&resource.name.as_str()) {
+            top_priority
+        } else {
+            model_tasks
+                .iter()
+                .filter(|t| {
+                    (index < MAX_STANDARD_RESOURCES && t.resource_mask & (1 << index) != 0)
+                        || t.internal_resource == Some(index)
+                })
+                .map(|t| t.priority)
+                .max()
+                .unwrap_or(0)
+        };
+    }
+
     let mut model_alarms = Vec::new();
+    // Alarms that increment a counter: edges of the counter graph, checked for cycles below.
+    let mut counter_edges: Vec<(usize, usize, usize, Range<usize>)> = Vec::new();
     for a in &alarms {
         let v = &a.value;
         let name = v.name.get_ref();
@@ -569,14 +846,130 @@ fn resolve(loader: &mut Loader, mut files: Vec<(usize, FileIn)>) -> Option<Ecu> 
             el("counter"),
             &v.counter,
         );
-        let task = reference(
-            loader,
-            &task_names,
-            "task",
-            a.file,
-            el("activate_task"),
-            &v.activate_task,
-        );
+        let given = [
+            v.activate_task.is_some(),
+            v.set_event.is_some(),
+            v.increment_counter.is_some(),
+            v.callback.is_some(),
+        ];
+        let action = match given.iter().filter(|g| **g).count() {
+            1 => {
+                if let Some(task) = &v.activate_task {
+                    reference(
+                        loader,
+                        &task_names,
+                        "task",
+                        a.file,
+                        el("activate_task"),
+                        task,
+                    )
+                    .map(|task| AlarmAction::ActivateTask { task })
+                } else if let Some(set) = &v.set_event {
+                    let set = set.get_ref();
+                    let task = reference(
+                        loader,
+                        &task_names,
+                        "task",
+                        a.file,
+                        el("set_event.task"),
+                        &set.task,
+                    );
+                    let event = reference(
+                        loader,
+                        &event_names,
+                        "event",
+                        a.file,
+                        el("set_event.event"),
+                        &set.event,
+                    );
+                    match (task, event) {
+                        (Some(task), Some(event))
+                            if model_tasks[task].event_mask & model_events[event].mask == 0 =>
+                        {
+                            let kind = if model_tasks[task].extended {
+                                "an extended"
+                            } else {
+                                "a basic"
+                            };
+                            loader
+                                .error(
+                                    a.file,
+                                    &set.event.span(),
+                                    format!(
+                                        "event `{}` is not an event of task `{}` ({kind} task)",
+                                        set.event.get_ref(),
+                                        set.task.get_ref()
+                                    ),
+                                )
+                                .element(el("set_event.event"))
+                                .hint(format!(
+                                    "add `{}` to the `events` of task `{}`",
+                                    set.event.get_ref(),
+                                    set.task.get_ref()
+                                ));
+                            None
+                        }
+                        (Some(task), Some(event)) => Some(AlarmAction::SetEvent {
+                            task,
+                            mask: model_events[event].mask,
+                        }),
+                        _ => None,
+                    }
+                } else if let Some(target) = &v.increment_counter {
+                    let next = reference(
+                        loader,
+                        &counter_names,
+                        "counter",
+                        a.file,
+                        el("increment_counter"),
+                        target,
+                    );
+                    match next {
+                        Some(next) if system.first().is_some_and(|(s, ..)| *s == next) => {
+                            loader
+                                .error(a.file, &target.span(), format!("`{}` is driven by the tick", target.get_ref()))
+                                .element(el("increment_counter"))
+                                .hint("an alarm can increment a software counter (one without `tick_us`)");
+                            None
+                        }
+                        Some(next) => {
+                            if let Some(from) = counter {
+                                counter_edges.push((from, next, a.file, target.span()));
+                            }
+                            Some(AlarmAction::IncrementCounter { counter: next })
+                        }
+                        None => None,
+                    }
+                } else {
+                    let callback = v.callback.as_ref().expect("one action is given");
+                    if is_rust_function_name(callback.get_ref()) {
+                        Some(AlarmAction::Callback {
+                            function: callback.get_ref().clone(),
+                        })
+                    } else {
+                        loader
+                            .error(
+                                a.file,
+                                &callback.span(),
+                                format!(
+                                    "callback `{}` is not a Rust function name",
+                                    callback.get_ref()
+                                ),
+                            )
+                            .element(el("callback"))
+                            .hint("name a `pub fn()` of the application module");
+                        None
+                    }
+                }
+            }
+            n => {
+                loader
+                    .error(a.file, &v.name.span(), format!("alarm `{name}` has {n} actions"))
+                    .element(format!("alarms[{name}]"))
+                    .hint("give exactly one of `activate_task`, `set_event = {{ task, event }}`, `increment_counter`, `callback`");
+                None
+            }
+        };
         let mut autostart = None;
         if let (Some(auto), Some(counter)) = (&v.autostart, counter) {
             let c = &model_counters[counter];
@@ -607,9 +1000,34 @@ fn resolve(loader: &mut Loader, mut files: Vec<(usize, FileIn)>) -> Option<Ecu> 
             name: name.clone(),
             const_name: const_name(name),
             counter: counter.unwrap_or(0),
-            activate_task: task.unwrap_or(0),
+            action: action.unwrap_or(AlarmAction::ActivateTask { task: 0 }),
             autostart,
         });
+    }
+
+    // Counters incremented by alarms of other counters must not form a cycle: one tick would
+    // then never finish.
+    for (from, to, file, span) in &counter_edges {
+        let mut reached = vec![*to];
+        let mut frontier = vec![*to];
+        while let Some(c) = frontier.pop() {
+            for (f, t, ..) in &counter_edges {
+                if *f == c && !reached.contains(t) {
+                    reached.push(*t);
+                    frontier.push(*t);
+                }
+            }
+        }
+        if reached.contains(from) {
+            loader
+                .error(*file, span, format!(
+                    "counters `{}` and `{}` increment each other through alarms",
+                    model_counters[*from].name, model_counters[*to].name
+                ))
+                .element("alarms")
+                .hint("an alarm chain that loops back to its own counter would never end: break the cycle");
+            break;
+        }
     }
 
     for (kind, count, file, span) in [
@@ -667,6 +1085,8 @@ fn resolve(loader: &mut Loader, mut files: Vec<(usize, FileIn)>) -> Option<Ecu> 
         .collect();
     sources.dedup();
     Some(Ecu {
+        events: model_events,
+        resources: model_resources,
         name: ecu.name.get_ref().clone(),
         application,
         sources,

@@ -16,6 +16,8 @@ pub struct Ecu {
     pub tasks: Vec<Task>,
     pub counters: Vec<Counter>,
     pub alarms: Vec<Alarm>,
+    pub events: Vec<Event>,
+    pub resources: Vec<Resource>,
     /// Index of the counter the tick interrupt drives.
     pub system_counter: usize,
     pub tick_ns: u32,
@@ -39,6 +41,37 @@ pub struct Task {
     pub autostart: bool,
     /// Function name in the application module.
     pub entry: String,
+    /// Has events: may wait (ECC).
+    pub extended: bool,
+    pub event_mask: u32,
+    /// Standard resources it may take, one bit per resource index.
+    pub resource_mask: u64,
+    pub internal_resource: Option<usize>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Event {
+    pub name: String,
+    pub const_name: String,
+    pub mask: u32,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Resource {
+    pub name: String,
+    pub const_name: String,
+    /// The highest priority of the tasks that use it (computed, not given).
+    pub ceiling: u8,
+    pub internal: bool,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum AlarmAction {
+    ActivateTask { task: usize },
+    SetEvent { task: usize, mask: u32 },
+    IncrementCounter { counter: usize },
+    Callback { function: String },
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -55,7 +88,7 @@ pub struct Alarm {
     pub name: String,
     pub const_name: String,
     pub counter: usize,
-    pub activate_task: usize,
+    pub action: AlarmAction,
     /// (offset, cycle) in counter ticks, armed at StartOS.
     pub autostart: Option<(u32, u32)>,
 }

@@ -297,3 +297,36 @@ fn a_description_split_across_files() {
         "stack_size 12",
     );
 }
+
+#[test]
+fn counters_that_increment_each_other_are_rejected() {
+    let cycle = r#"
+[[counters]]
+name = "Wheel"
+max_allowed_value = 100
+
+[[counters]]
+name = "Axle"
+max_allowed_value = 100
+
+[[alarms]]
+name = "WheelToAxle"
+counter = "Wheel"
+increment_counter = "Axle"
+autostart = { offset = 1, cycle = 1 }
+
+[[alarms]]
+name = "AxleToWheel"
+counter = "Axle"
+increment_counter = "Wheel"
+autostart = { offset = 1, cycle = 1 }
+"#;
+    let (_dir, path, text) = mutated(
+        "[[os_applications]]",
+        &format!("{cycle}\n[[os_applications]]"),
+    );
+    let result = check(&[&path]);
+    let at = text.find("increment_counter = \"Axle\"").unwrap();
+    let line = text[..at].matches('\n').count() + 1;
+    assert_one_error(&result, &path, line, "increment each other");
+}

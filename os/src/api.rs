@@ -1,18 +1,19 @@
 //! What task bodies see: a handle to the OS services, the same on every target.
 //!
 //! A task body is `fn(&Os) -> Exit`. It ends by returning `os.terminate_task()` or
-//! `os.chain_task(next)`, so a basic task cannot forget to terminate.
+//! `os.chain_task(next)`, so a task cannot forget to terminate. Every other service is one
+//! [`Request`] through the port's [`Syscalls`]: a supervisor call on the Cortex-R boards, a
+//! hand-over between host threads on the simulation.
 
-use crate::config::TaskId;
+use crate::config::{AlarmId, CounterId, EventMask, ResourceId, TaskId};
 use crate::error::Error;
+use crate::kernel::TaskState;
+use crate::request::{Reply, Request};
 
-/// How a port carries a service call into the kernel: a supervisor call on the Cortex-R
-/// boards, a hand-over between host threads on the simulation.
+/// How a port carries a request into the kernel. It may block (WaitEvent) or let other tasks
+/// run before it returns (a preemption).
 pub trait Syscalls: Sync {
-    fn activate_task(&self, task: TaskId) -> Result<(), Error>;
-    fn get_task_id(&self) -> Option<TaskId>;
-    /// Ticks of the system counter since StartOS.
-    fn elapsed_ticks(&self) -> u64;
+    fn call(&self, request: Request) -> Result<Reply, Error>;
 }
 
 /// How a task body ends; the port hands it to the kernel once the body has returned.
@@ -25,6 +26,15 @@ pub enum Exit {
 
 pub type TaskEntry = fn(&Os) -> Exit;
 
+/// GetElapsedValue's answer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ElapsedValue {
+    /// The counter's value now (the caller's next `previous`).
+    pub value: u32,
+    /// Ticks since the caller's `previous` value.
+    pub elapsed: u32,
+}
+
 /// The OS services for task code.
 pub struct Os {
     sys: &'static dyn Syscalls,
@@ -35,18 +45,13 @@ impl Os {
         Self { sys }
     }
 
+    fn call(&self, request: Request) -> Result<(), Error> {
+        self.sys.call(request).map(drop)
+    }
+
     /// ActivateTask: `E_OS_ID` for an unknown task, `E_OS_LIMIT` past its activation limit.
     pub fn activate_task(&self, task: TaskId) -> Result<(), Error> {
-        self.sys.activate_task(task)
-    }
-
-    /// GetTaskID: the running task.
-    pub fn get_task_id(&self) -> Option<TaskId> {
-        self.sys.get_task_id()
-    }
-
-    pub fn elapsed_ticks(&self) -> u64 {
-        self.sys.elapsed_ticks()
+        self.call(Request::ActivateTask(task))
     }
 
     /// TerminateTask, as the body's return value.
@@ -57,5 +62,105 @@ impl Os {
     /// ChainTask, as the body's return value: terminate, then activate `next`.
     pub fn chain_task(&self, next: TaskId) -> Exit {
         Exit::Chain(next)
+    }
+
+    /// Schedule: lets higher-priority tasks run if this task holds its internal resource.
+    pub fn schedule(&self) -> Result<(), Error> {
+        self.call(Request::Schedule)
+    }
+
+    /// GetTaskID: the running task.
+    pub fn get_task_id(&self) -> Option<TaskId> {
+        let id = self.sys.call(Request::GetTaskId).ok()?;
+        u8::try_from(id).ok().map(TaskId::new)
+    }
+
+    pub fn get_task_state(&self, task: TaskId) -> Result<TaskState, Error> {
+        let code = self.sys.call(Request::GetTaskState(task))?;
+        TaskState::from_code(code).ok_or(Error::Value)
+    }
+
+    pub fn set_event(&self, task: TaskId, mask: EventMask) -> Result<(), Error> {
+        self.call(Request::SetEvent(task, mask))
+    }
+
+    pub fn clear_event(&self, mask: EventMask) -> Result<(), Error> {
+        self.call(Request::ClearEvent(mask))
+    }
+
+    pub fn get_event(&self, task: TaskId) -> Result<EventMask, Error> {
+        self.sys
+            .call(Request::GetEvent(task))
+            .map(|m| m as EventMask)
+    }
+
+    /// WaitEvent: blocks until one of `mask` is set on the calling (extended) task.
+    pub fn wait_event(&self, mask: EventMask) -> Result<(), Error> {
+        self.call(Request::WaitEvent(mask))
+    }
+
+    pub fn get_resource(&self, resource: ResourceId) -> Result<(), Error> {
+        self.call(Request::GetResource(resource))
+    }
+
+    pub fn release_resource(&self, resource: ResourceId) -> Result<(), Error> {
+        self.call(Request::ReleaseResource(resource))
+    }
+
+    /// Runs `critical` holding `resource` (GetResource … ReleaseResource), so a release is
+    /// never forgotten.
+    pub fn with_resource<R>(
+        &self,
+        resource: ResourceId,
+        critical: impl FnOnce() -> R,
+    ) -> Result<R, Error> {
+        self.get_resource(resource)?;
+        let result = critical();
+        self.release_resource(resource)?;
+        Ok(result)
+    }
+
+    pub fn increment_counter(&self, counter: CounterId) -> Result<(), Error> {
+        self.call(Request::IncrementCounter(counter))
+    }
+
+    pub fn get_counter_value(&self, counter: CounterId) -> Result<u32, Error> {
+        self.sys
+            .call(Request::GetCounterValue(counter))
+            .map(|v| v as u32)
+    }
+
+    pub fn get_elapsed_value(
+        &self,
+        counter: CounterId,
+        previous: u32,
+    ) -> Result<ElapsedValue, Error> {
+        let packed = self.sys.call(Request::GetElapsedValue(counter, previous))?;
+        Ok(ElapsedValue {
+            value: packed as u32,
+            elapsed: (packed >> 32) as u32,
+        })
+    }
+
+    pub fn set_rel_alarm(&self, alarm: AlarmId, increment: u32, cycle: u32) -> Result<(), Error> {
+        self.call(Request::SetRelAlarm(alarm, increment, cycle))
+    }
+
+    pub fn set_abs_alarm(&self, alarm: AlarmId, start: u32, cycle: u32) -> Result<(), Error> {
+        self.call(Request::SetAbsAlarm(alarm, start, cycle))
+    }
+
+    pub fn cancel_alarm(&self, alarm: AlarmId) -> Result<(), Error> {
+        self.call(Request::CancelAlarm(alarm))
+    }
+
+    /// GetAlarm: counter ticks until the alarm expires.
+    pub fn get_alarm(&self, alarm: AlarmId) -> Result<u32, Error> {
+        self.sys.call(Request::GetAlarm(alarm)).map(|v| v as u32)
+    }
+
+    /// Ticks of the system counter since StartOS.
+    pub fn elapsed_ticks(&self) -> u64 {
+        self.sys.call(Request::ElapsedTicks).unwrap_or(0)
     }
 }

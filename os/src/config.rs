@@ -36,6 +36,13 @@ id_type!(
     /// An OS-Application (partition), by its index in [`Config::apps`].
     AppId
 );
+id_type!(
+    /// A resource, by its index in [`Config::resources`].
+    ResourceId
+);
+
+/// A set of events of an extended task: one bit per event (OSEK EventMaskType).
+pub type EventMask = u32;
 
 /// The most activations one basic task may have queued (BCC2); the configurator enforces it.
 pub const MAX_ACTIVATIONS: usize = 8;
@@ -47,6 +54,9 @@ pub struct Config {
     pub tasks: &'static [TaskConfig],
     pub counters: &'static [CounterConfig],
     pub alarms: &'static [AlarmConfig],
+    pub resources: &'static [ResourceConfig],
+    /// Event names and masks, for traces and reports; tasks carry the masks they own.
+    pub events: &'static [EventConfig],
     /// The counter the port's tick interrupt drives.
     pub system_counter: CounterId,
     /// Nanoseconds between two ticks of the system counter.
@@ -68,6 +78,15 @@ pub struct TaskConfig {
     pub activation_limit: u8,
     pub stack_size: u32,
     pub autostart: bool,
+    /// An extended task may wait for events (ECC1/ECC2); its activation limit is 1.
+    pub extended: bool,
+    /// The events this task owns (may be set on it and waited for by it).
+    pub events: EventMask,
+    /// Held whenever the task runs: RES_SCHEDULER makes it non-preemptive, another internal
+    /// resource groups it with tasks that must not preempt each other.
+    pub internal_resource: Option<ResourceId>,
+    /// The standard resources it may take (GetResource checks this: E_OS_ACCESS otherwise).
+    pub resources: u64,
     pub entry: TaskEntry,
 }
 
@@ -80,6 +99,10 @@ impl core::fmt::Debug for TaskConfig {
             .field("activation_limit", &self.activation_limit)
             .field("stack_size", &self.stack_size)
             .field("autostart", &self.autostart)
+            .field("extended", &self.extended)
+            .field("events", &self.events)
+            .field("internal_resource", &self.internal_resource)
+            .field("resources", &self.resources)
             .finish_non_exhaustive()
     }
 }
@@ -93,9 +116,24 @@ pub struct CounterConfig {
     pub min_cycle: u32,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy)]
 pub enum AlarmAction {
     ActivateTask(TaskId),
+    SetEvent(TaskId, EventMask),
+    IncrementCounter(CounterId),
+    /// Runs in kernel context (as an AUTOSAR alarm callback does): it gets no OS handle.
+    Callback(fn()),
+}
+
+impl core::fmt::Debug for AlarmAction {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            AlarmAction::ActivateTask(t) => write!(f, "ActivateTask({t:?})"),
+            AlarmAction::SetEvent(t, m) => write!(f, "SetEvent({t:?}, {m:#x})"),
+            AlarmAction::IncrementCounter(c) => write!(f, "IncrementCounter({c:?})"),
+            AlarmAction::Callback(_) => write!(f, "Callback"),
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -105,4 +143,19 @@ pub struct AlarmConfig {
     pub action: AlarmAction,
     /// Armed by StartOS: (relative offset in ticks, cycle in ticks; 0 = single-shot).
     pub autostart: Option<(u32, u32)>,
+}
+
+#[derive(Debug)]
+pub struct ResourceConfig {
+    pub name: &'static str,
+    /// The highest priority of any task that uses it (priority ceiling protocol).
+    pub ceiling: u8,
+    /// Internal resources are taken by the kernel around a task's running, never by GetResource.
+    pub internal: bool,
+}
+
+#[derive(Debug)]
+pub struct EventConfig {
+    pub name: &'static str,
+    pub mask: EventMask,
 }

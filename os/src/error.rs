@@ -11,6 +11,8 @@ pub enum Error {
     Resource,
     State,
     Value,
+    /// An unknown service number (AUTOSAR E_OS_SERVICEID).
+    ServiceId,
 }
 
 impl Error {
@@ -25,6 +27,8 @@ impl Error {
             Error::Resource => 6,
             Error::State => 7,
             Error::Value => 8,
+            // AUTOSAR leaves the values of its own codes to the implementation.
+            Error::ServiceId => 9,
         }
     }
 
@@ -38,26 +42,91 @@ impl Error {
             Error::Resource => "E_OS_RESOURCE",
             Error::State => "E_OS_STATE",
             Error::Value => "E_OS_VALUE",
+            Error::ServiceId => "E_OS_SERVICEID",
         }
+    }
+
+    /// The inverse of [`Error::code`].
+    pub const fn from_code(code: u32) -> Option<Self> {
+        Some(match code {
+            1 => Error::Access,
+            2 => Error::CallLevel,
+            3 => Error::Id,
+            4 => Error::Limit,
+            5 => Error::NoFunc,
+            6 => Error::Resource,
+            7 => Error::State,
+            8 => Error::Value,
+            9 => Error::ServiceId,
+            _ => return None,
+        })
     }
 }
 
-/// The service that reported an error (what the error hook's OSErrorGetServiceId gives).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ServiceId {
+macro_rules! services {
+    ($($name:ident),* $(,)?) => {
+        /// The service that reported an error (what the error hook's OSErrorGetServiceId gives).
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub enum ServiceId {
+            $($name,)*
+        }
+
+        impl ServiceId {
+            pub const fn name(self) -> &'static str {
+                match self {
+                    $(ServiceId::$name => stringify!($name),)*
+                }
+            }
+        }
+    };
+}
+
+services!(
     ActivateTask,
     TerminateTask,
     ChainTask,
-    AlarmExpiry,
-}
+    Schedule,
+    GetTaskID,
+    GetTaskState,
+    SetEvent,
+    ClearEvent,
+    GetEvent,
+    WaitEvent,
+    GetResource,
+    ReleaseResource,
+    IncrementCounter,
+    GetCounterValue,
+    GetElapsedValue,
+    SetRelAlarm,
+    SetAbsAlarm,
+    CancelAlarm,
+    GetAlarm,
+    ElapsedTicks,
+    Unknown,
+);
 
 impl ServiceId {
-    pub const fn name(self) -> &'static str {
-        match self {
-            ServiceId::ActivateTask => "ActivateTask",
-            ServiceId::TerminateTask => "TerminateTask",
-            ServiceId::ChainTask => "ChainTask",
-            ServiceId::AlarmExpiry => "AlarmExpiry",
+    pub const fn of(request: &crate::request::Request) -> Self {
+        use crate::request::Request as R;
+        match request {
+            R::ActivateTask(_) => ServiceId::ActivateTask,
+            R::GetTaskId => ServiceId::GetTaskID,
+            R::GetTaskState(_) => ServiceId::GetTaskState,
+            R::Schedule => ServiceId::Schedule,
+            R::SetEvent(..) => ServiceId::SetEvent,
+            R::ClearEvent(_) => ServiceId::ClearEvent,
+            R::GetEvent(_) => ServiceId::GetEvent,
+            R::WaitEvent(_) => ServiceId::WaitEvent,
+            R::GetResource(_) => ServiceId::GetResource,
+            R::ReleaseResource(_) => ServiceId::ReleaseResource,
+            R::IncrementCounter(_) => ServiceId::IncrementCounter,
+            R::GetCounterValue(_) => ServiceId::GetCounterValue,
+            R::GetElapsedValue(..) => ServiceId::GetElapsedValue,
+            R::SetRelAlarm(..) => ServiceId::SetRelAlarm,
+            R::SetAbsAlarm(..) => ServiceId::SetAbsAlarm,
+            R::CancelAlarm(_) => ServiceId::CancelAlarm,
+            R::GetAlarm(_) => ServiceId::GetAlarm,
+            R::ElapsedTicks => ServiceId::ElapsedTicks,
         }
     }
 }

@@ -11,13 +11,15 @@ pub mod config;
 pub mod error;
 pub mod kernel;
 pub mod ready;
+pub mod request;
 pub mod trace;
 
 pub use api::{Exit, Os, Syscalls, TaskEntry};
 pub use config::{
     AlarmAction, AlarmConfig, AlarmId, AppConfig, AppId, Config, CounterConfig, CounterId,
-    TaskConfig, TaskId,
+    EventConfig, EventMask, ResourceConfig, ResourceId, TaskConfig, TaskId,
 };
 pub use error::{Error, ServiceId};
-pub use kernel::{Dispatch, Kernel};
-pub use trace::{TraceEvent, TraceRecord};
+pub use kernel::{ConfigMismatch, Dispatch, Kernel, TaskState};
+pub use request::{Reply, Request};
+pub use trace::{Object, TraceEvent, TraceRecord};

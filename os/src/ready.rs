@@ -1,10 +1,11 @@
 //! Ready tasks in AUTOSAR order: highest priority first, FIFO by activation among equals.
 //!
 //! Every pending activation of a task carries a sequence stamp; a preempted task keeps the
-//! stamp of its running activation, so it stays first of its priority. Choosing the next task
-//! is one pass over the task table: bounded by the configuration, not by run-time state.
+//! stamp of its running activation, so it stays first of its priority, and a task released
+//! from waiting gets a fresh one, so it goes last. Choosing the next task is one pass over the
+//! task table: bounded by the configuration, not by run-time state.
 
-use crate::config::{TaskConfig, TaskId, MAX_ACTIVATIONS};
+use crate::config::MAX_ACTIVATIONS;
 
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Activations {
@@ -43,6 +44,13 @@ impl Activations {
         (!self.is_empty()).then(|| self.stamps[self.head as usize])
     }
 
+    /// Moves the head activation to a new place in its priority's FIFO.
+    pub fn restamp_oldest(&mut self, stamp: u64) {
+        if !self.is_empty() {
+            self.stamps[self.head as usize] = stamp;
+        }
+    }
+
     pub fn pop(&mut self) -> Option<u64> {
         let oldest = self.oldest()?;
         self.head = ((self.head as usize + 1) % MAX_ACTIVATIONS) as u8;
@@ -51,24 +59,21 @@ impl Activations {
     }
 }
 
-/// The ready task that should run: highest priority, then oldest activation.
-pub fn highest<const T: usize>(tasks: &[TaskConfig], queued: &[Activations; T]) -> Option<TaskId> {
+/// Of `(index, priority, stamp)` candidates: highest priority, then oldest stamp.
+pub fn highest(candidates: impl Iterator<Item = (usize, u8, u64)>) -> Option<(usize, u8)> {
     let mut best: Option<(usize, u8, u64)> = None;
-    for (index, (task, queue)) in tasks.iter().zip(queued.iter()).enumerate() {
-        let Some(stamp) = queue.oldest() else {
-            continue;
-        };
+    for (index, priority, stamp) in candidates {
         let better = match best {
             None => true,
-            Some((_, prio, best_stamp)) => {
-                task.priority > prio || (task.priority == prio && stamp < best_stamp)
+            Some((_, best_priority, best_stamp)) => {
+                priority > best_priority || (priority == best_priority && stamp < best_stamp)
             }
         };
         if better {
-            best = Some((index, task.priority, stamp));
+            best = Some((index, priority, stamp));
         }
     }
-    best.map(|(index, _, _)| TaskId::new(index as u8))
+    best.map(|(index, priority, _)| (index, priority))
 }
 
 #[cfg(test)]
@@ -87,5 +92,12 @@ mod tests {
         let drained: [u64; MAX_ACTIVATIONS] = core::array::from_fn(|_| a.pop().unwrap());
         assert_eq!(drained, [1, 2, 3, 4, 5, 6, 7, 100]);
         assert!(a.is_empty());
+    }
+
+    #[test]
+    fn highest_priority_then_oldest() {
+        let picked = highest([(0, 3, 5), (1, 7, 9), (2, 7, 4), (3, 1, 0)].into_iter());
+        assert_eq!(picked, Some((2, 7)));
+        assert_eq!(highest(core::iter::empty()), None);
     }
 }

@@ -6,7 +6,7 @@
 
 use core::fmt;
 
-use crate::config::{AlarmId, Config, TaskId};
+use crate::config::{AlarmId, Config, CounterId, EventMask, ResourceId, TaskId};
 use crate::error::{Error, ServiceId};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -16,13 +16,30 @@ pub enum TraceEvent {
     Preempt(TaskId),
     Resume(TaskId),
     Terminate(TaskId),
+    /// WaitEvent blocked the task.
+    Wait(TaskId),
+    /// SetEvent released a waiting task: it is ready again.
+    Release(TaskId),
+    Lock(TaskId, ResourceId),
+    Unlock(TaskId, ResourceId),
     AlarmExpired(AlarmId),
     /// A service failed: what the error hook is told.
     ServiceError {
         service: ServiceId,
         error: Error,
-        task: Option<TaskId>,
+        object: Object,
     },
+}
+
+/// The object a failed service was about (the error hook's first parameter).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Object {
+    None,
+    Task(TaskId),
+    Alarm(AlarmId),
+    Counter(CounterId),
+    Resource(ResourceId),
+    Events(EventMask),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -36,12 +53,33 @@ impl TraceRecord {
     /// One line, without its newline: `<tick> <event> <object>`.
     pub fn write(&self, config: &Config, out: &mut dyn fmt::Write) -> fmt::Result {
         let task = |id: TaskId| config.tasks.get(id.index()).map_or("?", |t| t.name);
+        let resource = |id: ResourceId| config.resources.get(id.index()).map_or("?", |r| r.name);
         let (kind, name) = match self.event {
             TraceEvent::Activate(t) => ("activate", task(t)),
             TraceEvent::Start(t) => ("start", task(t)),
             TraceEvent::Preempt(t) => ("preempt", task(t)),
             TraceEvent::Resume(t) => ("resume", task(t)),
             TraceEvent::Terminate(t) => ("terminate", task(t)),
+            TraceEvent::Wait(t) => ("wait", task(t)),
+            TraceEvent::Release(t) => ("release", task(t)),
+            TraceEvent::Lock(t, r) => {
+                return write!(
+                    out,
+                    "{:>8} lock      {} {}",
+                    self.tick,
+                    resource(r),
+                    task(t)
+                );
+            }
+            TraceEvent::Unlock(t, r) => {
+                return write!(
+                    out,
+                    "{:>8} unlock    {} {}",
+                    self.tick,
+                    resource(r),
+                    task(t)
+                );
+            }
             TraceEvent::AlarmExpired(a) => (
                 "alarm",
                 config.alarms.get(a.index()).map_or("?", |a| a.name),
@@ -49,16 +87,22 @@ impl TraceRecord {
             TraceEvent::ServiceError {
                 service,
                 error,
-                task: target,
+                object,
             } => {
-                return write!(
-                    out,
-                    "{:>8} error     {}({}) {}",
-                    self.tick,
-                    service.name(),
-                    target.map_or("-", task),
-                    error.name()
-                );
+                write!(out, "{:>8} error     {}(", self.tick, service.name())?;
+                match object {
+                    Object::None => out.write_str("-")?,
+                    Object::Task(t) => out.write_str(task(t))?,
+                    Object::Resource(r) => out.write_str(resource(r))?,
+                    Object::Alarm(a) => {
+                        out.write_str(config.alarms.get(a.index()).map_or("?", |a| a.name))?
+                    }
+                    Object::Counter(c) => {
+                        out.write_str(config.counters.get(c.index()).map_or("?", |c| c.name))?
+                    }
+                    Object::Events(mask) => write!(out, "{mask:#x}")?,
+                }
+                return write!(out, ") {}", error.name());
             }
         };
         write!(out, "{:>8} {:<9} {}", self.tick, kind, name)

@@ -21,6 +21,10 @@ static TASKS: [TaskConfig; 3] = [
         activation_limit: 1,
         stack_size: 512,
         autostart: false,
+        extended: false,
+        events: 0,
+        internal_resource: None,
+        resources: 0,
         entry: body,
     },
     TaskConfig {
@@ -30,6 +34,10 @@ static TASKS: [TaskConfig; 3] = [
         activation_limit: 3,
         stack_size: 512,
         autostart: false,
+        extended: false,
+        events: 0,
+        internal_resource: None,
+        resources: 0,
         entry: body,
     },
     TaskConfig {
@@ -39,6 +47,10 @@ static TASKS: [TaskConfig; 3] = [
         activation_limit: 1,
         stack_size: 512,
         autostart: true,
+        extended: false,
+        events: 0,
+        internal_resource: None,
+        resources: 0,
         entry: body,
     },
 ];
@@ -68,11 +80,13 @@ static CONFIG: Config = Config {
     tasks: &TASKS,
     counters: &COUNTERS,
     alarms: &ALARMS,
+    resources: &[],
+    events: &[],
     system_counter: CounterId::new(0),
     tick_ns: 1000,
 };
 
-type K = Kernel<3, 2, 1>;
+type K = Kernel<3, 2, 1, 0>;
 
 fn kernel() -> K {
     let mut k = K::new(&CONFIG).unwrap();
@@ -200,14 +214,19 @@ fn alarms_expire_on_a_wrapping_counter() {
     }
     // Counter modulus 5: "Once" at tick 2 only; "Cyclic" at 4, then every 3 ticks.
     assert_eq!(expiries, [(2, T0), (4, T1), (7, T1), (10, T1)]);
-    assert_eq!(k.counter_value(CounterId::new(0)), Some(12 % 5));
+    assert_eq!(k.counter_value(CounterId::new(0)), Ok(12 % 5));
+    assert_eq!(
+        k.service(ecu_os::Request::GetCounterValue(CounterId::new(0))),
+        Err(Error::CallLevel),
+        "services need a running task"
+    );
 }
 
 #[test]
 fn tables_of_the_wrong_size_are_refused() {
-    assert!(Kernel::<2, 2, 1>::new(&CONFIG).is_err());
-    assert!(Kernel::<3, 1, 1>::new(&CONFIG).is_err());
-    assert!(Kernel::<3, 2, 2>::new(&CONFIG).is_err());
+    assert!(Kernel::<2, 2, 1, 0>::new(&CONFIG).is_err());
+    assert!(Kernel::<3, 1, 1, 0>::new(&CONFIG).is_err());
+    assert!(Kernel::<3, 2, 2, 0>::new(&CONFIG).is_err());
 }
 
 #[test]

@@ -1,7 +1,7 @@
 //! The kernel as the port sees it: one object-safe trait, so the exception handlers need not be
 //! generic over the sizes the generated tables fix.
 
-use ecu_os::{Config, Dispatch, Error, Kernel, TaskId, TraceRecord};
+use ecu_os::{Config, Dispatch, Error, Kernel, Reply, Request, TaskId, TraceRecord};
 
 pub trait PortKernel {
     /// The kernel over `config`, or `None` if the tables do not fit its sizes. (`Sized`, so
@@ -12,7 +12,8 @@ pub trait PortKernel {
     fn config(&self) -> &'static Config;
     fn start_os(&mut self);
     fn tick(&mut self);
-    fn activate_task(&mut self, task: TaskId) -> Result<(), Error>;
+    fn service(&mut self, request: Request) -> Result<Reply, Error>;
+    fn unknown_service(&mut self) -> Error;
     fn terminate_running(&mut self) -> Result<(), Error>;
     fn chain_running(&mut self, next: TaskId) -> Result<(), Error>;
     fn dispatch(&mut self) -> Dispatch;
@@ -22,8 +23,8 @@ pub trait PortKernel {
     fn trace_take_lost(&mut self) -> u32;
 }
 
-impl<const TASKS: usize, const ALARMS: usize, const COUNTERS: usize> PortKernel
-    for Kernel<TASKS, ALARMS, COUNTERS>
+impl<const TASKS: usize, const ALARMS: usize, const COUNTERS: usize, const RESOURCES: usize>
+    PortKernel for Kernel<TASKS, ALARMS, COUNTERS, RESOURCES>
 {
     fn create(config: &'static Config) -> Option<Self> {
         Kernel::new(config).ok()
@@ -37,8 +38,11 @@ impl<const TASKS: usize, const ALARMS: usize, const COUNTERS: usize> PortKernel
     fn tick(&mut self) {
         Kernel::tick(self)
     }
-    fn activate_task(&mut self, task: TaskId) -> Result<(), Error> {
-        Kernel::activate_task(self, task)
+    fn service(&mut self, request: Request) -> Result<Reply, Error> {
+        Kernel::service(self, request)
+    }
+    fn unknown_service(&mut self) -> Error {
+        Kernel::unknown_service(self)
     }
     fn terminate_running(&mut self) -> Result<(), Error> {
         Kernel::terminate_running(self)

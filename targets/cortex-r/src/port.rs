@@ -7,11 +7,11 @@ use core::fmt::{self, Write};
 use core::mem::offset_of;
 use core::sync::atomic::{AtomicBool, Ordering};
 
-use ecu_os::{Config, Dispatch, TaskId};
+use ecu_os::{Config, Dispatch, Request, TaskId};
 
 use crate::context::Frame;
 use crate::image::{stacks_fit, Image, TaskContext};
-use crate::syscalls::{self, NONE};
+use crate::syscalls;
 use crate::{Board, Irq, PortKernel};
 
 struct Port {
@@ -142,7 +142,7 @@ pub fn run<K: PortKernel + 'static, const TASKS: usize, const STACK_BYTES: usize
     // without it, the first (translating) run of the kernel can outlast a tick.
     board.start_tick(config.tick_ns);
     // Runs what StartOS made ready; we come back here as idle.
-    syscalls::svc(syscalls::SVC_START, 0);
+    syscalls::svc([syscalls::SVC_START, 0, 0, 0]);
     idle(board)
 }
 
@@ -252,30 +252,33 @@ extern "C" fn ecu_cortex_r_svc(sp: usize) -> usize {
     // else refers to it while the kernel runs. Only its word-aligned register array is
     // borrowed: a task's SP is only guaranteed 4-aligned at an `svc`.
     let regs = unsafe { &mut *((sp + offset_of!(Frame, r)) as *mut [u32; 13]) };
-    let (service, arg) = (regs[0], regs[1]);
-    let task = |arg: u32| TaskId::new(arg.min(u8::MAX as u32) as u8);
+    let words = [regs[0], regs[1], regs[2], regs[3]];
     let kernel = &mut *port.kernel;
-    let status =
-        |result: Result<(), ecu_os::Error>| result.map_or_else(|e| e.code() as u32, |()| 0);
-    match service {
+    match words[0] {
         syscalls::SVC_START => {}
-        syscalls::SVC_ACTIVATE_TASK => regs[0] = status(kernel.activate_task(task(arg))),
-        syscalls::SVC_GET_TASK_ID => {
-            regs[0] = kernel.running().map_or(NONE, |t| t.index() as u32);
-        }
-        syscalls::SVC_ELAPSED_TICKS => {
-            let ticks = kernel.elapsed_ticks();
-            regs[0] = ticks as u32;
-            regs[1] = (ticks >> 32) as u32;
-        }
         // Errors are already in the trace; the task ends either way.
         syscalls::SVC_TERMINATE => {
             let _ = kernel.terminate_running();
         }
         syscalls::SVC_CHAIN => {
-            let _ = kernel.chain_running(task(arg));
+            let _ = kernel.chain_running(TaskId::new(words[1].min(u8::MAX as u32) as u8));
         }
-        _ => regs[0] = NONE,
+        _ => {
+            let result = match Request::from_words(words) {
+                Some(request) => kernel.service(request),
+                None => Err(kernel.unknown_service()),
+            };
+            // The reply lands in the caller's saved r0-r2, which it finds there whenever it
+            // runs again (at once, after a preemption, or after WaitEvent released it).
+            match result {
+                Ok(reply) => {
+                    regs[0] = 0;
+                    regs[1] = reply as u32;
+                    regs[2] = (reply >> 32) as u32;
+                }
+                Err(error) => regs[0] = error.code() as u32,
+            }
+        }
     }
     let decision = port.kernel.dispatch();
     port.switch(sp, decision)

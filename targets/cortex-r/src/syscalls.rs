@@ -1,67 +1,47 @@
-//! The task side of the system call interface: `svc #0` with the service in r0, the argument
-//! in r1, results in r0 (and r1). The kernel side is `port::service`.
+//! The task side of the system call interface: `svc #0` with a request's four words in r0-r3
+//! (`ecu_os::Request::to_words`), the status in r0 and the reply in r1 (low) and r2 (high).
+//! The kernel side is `port::ecu_cortex_r_svc`.
 
 use core::arch::asm;
 
-use ecu_os::{Error, Exit, Os, Syscalls, TaskEntry, TaskId};
+use ecu_os::{Error, Exit, Os, Reply, Request, Syscalls, TaskEntry};
 
+/// Port-level calls beside the kernel's requests (which use numbers 1..=99, see
+/// `ecu_os::Request::to_words`).
 pub const SVC_START: u32 = 0;
-pub const SVC_ACTIVATE_TASK: u32 = 1;
-pub const SVC_GET_TASK_ID: u32 = 2;
-pub const SVC_ELAPSED_TICKS: u32 = 3;
-pub const SVC_TERMINATE: u32 = 4;
-pub const SVC_CHAIN: u32 = 5;
-
-/// r0 for "no task" and for an unknown service.
-pub const NONE: u32 = u32::MAX;
+pub const SVC_TERMINATE: u32 = 100;
+pub const SVC_CHAIN: u32 = 101;
 
 pub struct Svc;
 
 pub static SVC: Svc = Svc;
 pub static OS: Os = Os::new(&SVC);
 
-/// Issues one supervisor call; returns (r0, r1).
+/// Issues one supervisor call with `words` in r0-r3; returns r0-r2.
 #[inline(always)]
-pub fn svc(service: u32, arg: u32) -> (u32, u32) {
-    let r0: u32;
-    let r1: u32;
+pub fn svc(words: [u32; 4]) -> [u32; 3] {
+    let (r0, r1, r2): (u32, u32, u32);
     // SAFETY: `svc #0` enters the kernel, which saves and restores every register of this
-    // context (r0/r1 carry the results); memory is only changed through the kernel's own state.
+    // context (r0-r2 carry the results); memory is only changed through the kernel's own state.
     unsafe {
-        asm!("svc #0", inlateout("r0") service => r0, inlateout("r1") arg => r1);
+        asm!(
+            "svc #0",
+            inlateout("r0") words[0] => r0,
+            inlateout("r1") words[1] => r1,
+            inlateout("r2") words[2] => r2,
+            in("r3") words[3],
+        );
     }
-    (r0, r1)
-}
-
-pub fn error_from_code(code: u32) -> Error {
-    match code {
-        1 => Error::Access,
-        2 => Error::CallLevel,
-        3 => Error::Id,
-        4 => Error::Limit,
-        5 => Error::NoFunc,
-        6 => Error::Resource,
-        7 => Error::State,
-        _ => Error::Value,
-    }
+    [r0, r1, r2]
 }
 
 impl Syscalls for Svc {
-    fn activate_task(&self, task: TaskId) -> Result<(), Error> {
-        match svc(SVC_ACTIVATE_TASK, task.index() as u32).0 {
-            0 => Ok(()),
-            code => Err(error_from_code(code)),
+    fn call(&self, request: Request) -> Result<Reply, Error> {
+        let [status, low, high] = svc(request.to_words());
+        match status {
+            0 => Ok((high as u64) << 32 | low as u64),
+            code => Err(Error::from_code(code).unwrap_or(Error::ServiceId)),
         }
-    }
-
-    fn get_task_id(&self) -> Option<TaskId> {
-        let (id, _) = svc(SVC_GET_TASK_ID, 0);
-        (id != NONE).then(|| TaskId::new(id as u8))
-    }
-
-    fn elapsed_ticks(&self) -> u64 {
-        let (low, high) = svc(SVC_ELAPSED_TICKS, 0);
-        (high as u64) << 32 | low as u64
     }
 }
 
@@ -71,8 +51,8 @@ pub extern "C" fn task_trampoline(entry: usize) -> ! {
     // SAFETY: the kernel puts a `TaskEntry` from the generated tables in r0 (port::switch_to).
     let entry: TaskEntry = unsafe { core::mem::transmute::<usize, TaskEntry>(entry) };
     match entry(&OS) {
-        Exit::Terminate => svc(SVC_TERMINATE, 0),
-        Exit::Chain(next) => svc(SVC_CHAIN, next.index() as u32),
+        Exit::Terminate => svc([SVC_TERMINATE, 0, 0, 0]),
+        Exit::Chain(next) => svc([SVC_CHAIN, next.index() as u32, 0, 0]),
     };
     // The kernel discards this activation's context on TerminateTask/ChainTask.
     unreachable!("a terminated task was resumed")

@@ -13,7 +13,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::{Condvar, Mutex, MutexGuard};
 use std::thread;
 
-use ecu_os::{Config, Dispatch, Error, Exit, Kernel, Os, Syscalls, TaskId};
+use ecu_os::{Config, Dispatch, Error, Exit, Kernel, Os, Reply, Request, Syscalls};
 
 #[derive(Clone, Copy, Debug)]
 pub struct Options {
@@ -36,8 +36,8 @@ enum Owner {
     Task(usize),
 }
 
-struct Cpu<const T: usize, const A: usize, const C: usize> {
-    kernel: Kernel<T, A, C>,
+struct Cpu<const T: usize, const A: usize, const C: usize, const R: usize> {
+    kernel: Kernel<T, A, C, R>,
     owner: Owner,
     shutdown: bool,
     outcome: Outcome,
@@ -50,13 +50,13 @@ struct Cpu<const T: usize, const A: usize, const C: usize> {
 /// of growing its trace without bound.
 pub const MAX_SWITCHES_PER_TICK: u32 = 100_000;
 
-struct Machine<const T: usize, const A: usize, const C: usize> {
+struct Machine<const T: usize, const A: usize, const C: usize, const R: usize> {
     config: &'static Config,
-    cpu: Mutex<Cpu<T, A, C>>,
+    cpu: Mutex<Cpu<T, A, C, R>>,
     turn: Condvar,
 }
 
-impl<const T: usize, const A: usize, const C: usize> Cpu<T, A, C> {
+impl<const T: usize, const A: usize, const C: usize, const R: usize> Cpu<T, A, C, R> {
     fn drain_trace(&mut self) {
         let config = self.kernel.config();
         while let Some(record) = self.kernel.trace_pop() {
@@ -102,8 +102,8 @@ impl<const T: usize, const A: usize, const C: usize> Cpu<T, A, C> {
     }
 }
 
-impl<const T: usize, const A: usize, const C: usize> Machine<T, A, C> {
-    fn lock(&self) -> MutexGuard<'_, Cpu<T, A, C>> {
+impl<const T: usize, const A: usize, const C: usize, const R: usize> Machine<T, A, C, R> {
+    fn lock(&self) -> MutexGuard<'_, Cpu<T, A, C, R>> {
         // A poisoned lock means a task thread panicked while holding the CPU; the state is
         // still consistent because every kernel call completes before user code runs.
         self.cpu
@@ -114,9 +114,9 @@ impl<const T: usize, const A: usize, const C: usize> Machine<T, A, C> {
     /// Blocks until `me` holds the CPU (or the run is over: returns false).
     fn wait_for<'a>(
         &'a self,
-        mut cpu: MutexGuard<'a, Cpu<T, A, C>>,
+        mut cpu: MutexGuard<'a, Cpu<T, A, C, R>>,
         me: Owner,
-    ) -> (MutexGuard<'a, Cpu<T, A, C>>, bool) {
+    ) -> (MutexGuard<'a, Cpu<T, A, C, R>>, bool) {
         while cpu.owner != me && !cpu.shutdown {
             cpu = self.turn.wait(cpu).unwrap_or_else(|p| p.into_inner());
         }
@@ -139,6 +139,9 @@ impl<const T: usize, const A: usize, const C: usize> Machine<T, A, C> {
             }
             let entry = self.config.tasks[index].entry;
             let exit = catch_unwind(AssertUnwindSafe(|| entry(&os)));
+            if exit.as_ref().is_err_and(|payload| payload.is::<RunOver>()) {
+                return;
+            }
             let mut cpu = self.lock();
             match exit {
                 Ok(Exit::Terminate) => {
@@ -164,34 +167,31 @@ impl<const T: usize, const A: usize, const C: usize> Machine<T, A, C> {
     }
 }
 
-impl<const T: usize, const A: usize, const C: usize> Syscalls for Machine<T, A, C> {
-    fn activate_task(&self, task: TaskId) -> Result<(), Error> {
+impl<const T: usize, const A: usize, const C: usize, const R: usize> Syscalls
+    for Machine<T, A, C, R>
+{
+    fn call(&self, request: Request) -> Result<Reply, Error> {
         let mut cpu = self.lock();
         let me = cpu.owner;
-        let result = cpu.kernel.activate_task(task);
+        let result = cpu.kernel.service(request);
         cpu.dispatch();
         if cpu.owner != me {
+            // Preempted or blocked: hand the CPU over and wait until the kernel gives it back.
             self.turn.notify_all();
             let (_cpu, granted) = self.wait_for(cpu, me);
             if !granted {
-                // The run ended while this task was preempted: park the thread for good.
+                // The run ended while this task was preempted or waiting: unwind out of its
+                // body (no hook, no message) so that its thread ends.
                 drop(_cpu);
-                loop {
-                    thread::park();
-                }
+                std::panic::resume_unwind(Box::new(RunOver));
             }
         }
         result
     }
-
-    fn get_task_id(&self) -> Option<TaskId> {
-        self.lock().kernel.running()
-    }
-
-    fn elapsed_ticks(&self) -> u64 {
-        self.lock().kernel.elapsed_ticks()
-    }
 }
+
+/// The unwinding payload that ends a task thread whose run is over.
+struct RunOver;
 
 /// Why a simulation could not run.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -209,15 +209,15 @@ impl std::fmt::Display for SimError {
 }
 
 /// Runs the kernel over `config` for `options.run_ticks` ticks and returns its trace.
-pub fn run<const T: usize, const A: usize, const C: usize>(
+pub fn run<const T: usize, const A: usize, const C: usize, const R: usize>(
     config: &'static Config,
     options: Options,
 ) -> Result<Outcome, SimError> {
-    let kernel = Kernel::<T, A, C>::new(config)
+    let kernel = Kernel::<T, A, C, R>::new(config)
         .map_err(|mismatch| SimError::ConfigMismatch(format!("{mismatch:?}")))?;
     // One machine per run, alive for the task threads' lifetime: preempted threads of a run
     // that ended stay parked on it.
-    let machine: &'static Machine<T, A, C> = Box::leak(Box::new(Machine {
+    let machine: &'static Machine<T, A, C, R> = Box::leak(Box::new(Machine {
         config,
         cpu: Mutex::new(Cpu {
             kernel,
@@ -285,7 +285,9 @@ pub fn render(outcome: &Outcome) -> String {
 }
 
 /// Entry for generated simulation images: `--ticks N --seed S`, prints the trace.
-pub fn main<const T: usize, const A: usize, const C: usize>(config: &'static Config) -> ! {
+pub fn main<const T: usize, const A: usize, const C: usize, const R: usize>(
+    config: &'static Config,
+) -> ! {
     let mut options = Options {
         run_ticks: 100,
         seed: 0,
@@ -302,7 +304,7 @@ pub fn main<const T: usize, const A: usize, const C: usize>(config: &'static Con
             }
         }
     }
-    match run::<T, A, C>(config, options) {
+    match run::<T, A, C, R>(config, options) {
         Ok(outcome) => {
             print!("{}", render(&outcome));
             std::process::exit(if outcome.faults.is_empty() { 0 } else { 1 });

@@ -60,6 +60,10 @@ macro_rules! task {
             activation_limit: $limit,
             stack_size: 1024,
             autostart: $auto,
+            extended: false,
+            events: 0,
+            internal_resource: None,
+            resources: 0,
             entry: $entry,
         }
     };
@@ -82,12 +86,14 @@ static CONFIG: Config = Config {
     tasks: &TASKS,
     counters: &COUNTERS,
     alarms: &ALARMS,
+    resources: &[],
+    events: &[],
     system_counter: CounterId::new(0),
     tick_ns: 1_000_000,
 };
 
 fn trace(ticks: u64, seed: u64) -> Vec<String> {
-    let outcome = run::<3, 1, 1>(
+    let outcome = run::<3, 1, 1, 0>(
         &CONFIG,
         Options {
             run_ticks: ticks,
@@ -169,13 +175,15 @@ static PANIC_CONFIG: Config = Config {
     tasks: &PANIC_TASKS,
     counters: &COUNTERS,
     alarms: &PANIC_ALARMS,
+    resources: &[],
+    events: &[],
     system_counter: CounterId::new(0),
     tick_ns: 1_000_000,
 };
 
 #[test]
 fn a_panicking_task_is_contained_and_others_keep_their_schedule() {
-    let outcome = run::<2, 1, 1>(
+    let outcome = run::<2, 1, 1, 0>(
         &PANIC_CONFIG,
         Options {
             run_ticks: 6,
@@ -197,7 +205,7 @@ fn a_panicking_task_is_contained_and_others_keep_their_schedule() {
 
 #[test]
 fn tables_that_do_not_fit_the_kernel_are_refused() {
-    assert!(run::<2, 1, 1>(
+    assert!(run::<2, 1, 1, 0>(
         &CONFIG,
         Options {
             run_ticks: 1,
@@ -219,13 +227,15 @@ static SPIN_CONFIG: Config = Config {
     tasks: &SPIN_TASKS,
     counters: &COUNTERS,
     alarms: &[],
+    resources: &[],
+    events: &[],
     system_counter: CounterId::new(0),
     tick_ns: 1_000_000,
 };
 
 #[test]
 fn a_livelock_within_one_tick_stops_the_run_with_a_fault() {
-    let outcome = run::<1, 0, 1>(
+    let outcome = run::<1, 0, 1, 0>(
         &SPIN_CONFIG,
         Options {
             run_ticks: 5,

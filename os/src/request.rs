@@ -1,0 +1,126 @@
+//! Service requests: what a task asks of the kernel, as one value every port carries the
+//! same way. On the Cortex-R boards a request travels in four registers (`to_words`), so
+//! the kernel never reads a task's memory to learn what it wants.
+
+use crate::config::{AlarmId, CounterId, EventMask, ResourceId, TaskId};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Request {
+    ActivateTask(TaskId),
+    GetTaskId,
+    GetTaskState(TaskId),
+    Schedule,
+    SetEvent(TaskId, EventMask),
+    ClearEvent(EventMask),
+    GetEvent(TaskId),
+    WaitEvent(EventMask),
+    GetResource(ResourceId),
+    ReleaseResource(ResourceId),
+    IncrementCounter(CounterId),
+    GetCounterValue(CounterId),
+    /// GetElapsedValue: the counter and the caller's previous value.
+    GetElapsedValue(CounterId, u32),
+    SetRelAlarm(AlarmId, u32, u32),
+    SetAbsAlarm(AlarmId, u32, u32),
+    CancelAlarm(AlarmId),
+    GetAlarm(AlarmId),
+    /// Ticks of the system counter since StartOS (not wrapped).
+    ElapsedTicks,
+}
+
+/// The reply value of a service that returns one; 0 for those that do not.
+pub type Reply = u64;
+
+impl Request {
+    /// `[service number, argument, argument, argument]`.
+    pub fn to_words(self) -> [u32; 4] {
+        let t = |id: TaskId| id.index() as u32;
+        match self {
+            Request::ActivateTask(task) => [1, t(task), 0, 0],
+            Request::GetTaskId => [2, 0, 0, 0],
+            Request::GetTaskState(task) => [3, t(task), 0, 0],
+            Request::Schedule => [4, 0, 0, 0],
+            Request::SetEvent(task, mask) => [5, t(task), mask, 0],
+            Request::ClearEvent(mask) => [6, mask, 0, 0],
+            Request::GetEvent(task) => [7, t(task), 0, 0],
+            Request::WaitEvent(mask) => [8, mask, 0, 0],
+            Request::GetResource(r) => [9, r.index() as u32, 0, 0],
+            Request::ReleaseResource(r) => [10, r.index() as u32, 0, 0],
+            Request::IncrementCounter(c) => [11, c.index() as u32, 0, 0],
+            Request::GetCounterValue(c) => [12, c.index() as u32, 0, 0],
+            Request::GetElapsedValue(c, previous) => [13, c.index() as u32, previous, 0],
+            Request::SetRelAlarm(a, increment, cycle) => [14, a.index() as u32, increment, cycle],
+            Request::SetAbsAlarm(a, start, cycle) => [15, a.index() as u32, start, cycle],
+            Request::CancelAlarm(a) => [16, a.index() as u32, 0, 0],
+            Request::GetAlarm(a) => [17, a.index() as u32, 0, 0],
+            Request::ElapsedTicks => [18, 0, 0, 0],
+        }
+    }
+
+    /// The request in `words`, or None for an unknown service. Ids that do not fit a u8 map
+    /// to 255, which no table has: the service then reports E_OS_ID.
+    pub fn from_words(words: [u32; 4]) -> Option<Self> {
+        let [service, a, b, c] = words;
+        let id = |v: u32| v.min(u8::MAX as u32) as u8;
+        let task = TaskId::new(id(a));
+        Some(match service {
+            1 => Request::ActivateTask(task),
+            2 => Request::GetTaskId,
+            3 => Request::GetTaskState(task),
+            4 => Request::Schedule,
+            5 => Request::SetEvent(task, b),
+            6 => Request::ClearEvent(a),
+            7 => Request::GetEvent(task),
+            8 => Request::WaitEvent(a),
+            9 => Request::GetResource(ResourceId::new(id(a))),
+            10 => Request::ReleaseResource(ResourceId::new(id(a))),
+            11 => Request::IncrementCounter(CounterId::new(id(a))),
+            12 => Request::GetCounterValue(CounterId::new(id(a))),
+            13 => Request::GetElapsedValue(CounterId::new(id(a)), b),
+            14 => Request::SetRelAlarm(AlarmId::new(id(a)), b, c),
+            15 => Request::SetAbsAlarm(AlarmId::new(id(a)), b, c),
+            16 => Request::CancelAlarm(AlarmId::new(id(a))),
+            17 => Request::GetAlarm(AlarmId::new(id(a))),
+            18 => Request::ElapsedTicks,
+            _ => return None,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_request_survives_the_registers() {
+        let all = [
+            Request::ActivateTask(TaskId::new(3)),
+            Request::GetTaskId,
+            Request::GetTaskState(TaskId::new(1)),
+            Request::Schedule,
+            Request::SetEvent(TaskId::new(2), 0x8000_0001),
+            Request::ClearEvent(4),
+            Request::GetEvent(TaskId::new(0)),
+            Request::WaitEvent(6),
+            Request::GetResource(ResourceId::new(5)),
+            Request::ReleaseResource(ResourceId::new(5)),
+            Request::IncrementCounter(CounterId::new(1)),
+            Request::GetCounterValue(CounterId::new(1)),
+            Request::GetElapsedValue(CounterId::new(0), 77),
+            Request::SetRelAlarm(AlarmId::new(2), 10, 20),
+            Request::SetAbsAlarm(AlarmId::new(2), 30, 0),
+            Request::CancelAlarm(AlarmId::new(1)),
+            Request::GetAlarm(AlarmId::new(1)),
+            Request::ElapsedTicks,
+        ];
+        for request in all {
+            assert_eq!(Request::from_words(request.to_words()), Some(request));
+        }
+        assert_eq!(Request::from_words([0, 0, 0, 0]), None);
+        assert_eq!(Request::from_words([99, 0, 0, 0]), None);
+        assert_eq!(
+            Request::from_words([1, 70_000, 0, 0]),
+            Some(Request::ActivateTask(TaskId::new(255)))
+        );
+    }
+}
