@@ -12,7 +12,9 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::diag::{Diagnostic, Diagnostics, Location, Source};
-use crate::model::{const_name, Alarm, AlarmAction, App, Counter, Ecu, Event, Resource, Task};
+use crate::model::{
+    const_name, Alarm, AlarmAction, App, Counter, Ecu, Event, Isr, Resource, Task, Timing,
+};
 
 /// The most activations of one task the kernel queues (`ecu_os::config::MAX_ACTIVATIONS`).
 pub const MAX_ACTIVATIONS: i64 = 8;
@@ -37,6 +39,8 @@ struct FileIn {
     events: Vec<Spanned<EventIn>>,
     #[serde(default)]
     resources: Vec<Spanned<ResourceIn>>,
+    #[serde(default)]
+    isrs: Vec<Spanned<IsrIn>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -99,6 +103,41 @@ struct TaskIn {
     /// `full` (default) or `non`: a non-preemptive task holds RES_SCHEDULER's internal twin.
     schedule: Option<Spanned<String>>,
     internal_resource: Option<Spanned<String>>,
+    // Timing protection and analysis figures (AUTOSAR OsTaskTimingProtection).
+    /// Longest execution of one activation (the worst-case execution time it may use).
+    execution_budget_us: Option<Spanned<i64>>,
+    /// Shortest time between two activations (arrivals); also its period for the analysis
+    /// when no cyclic alarm activates it.
+    time_frame_us: Option<Spanned<i64>>,
+    /// When each activation must be done, from its arrival; defaults to its period.
+    deadline_us: Option<Spanned<i64>>,
+    /// Longest time it holds each resource, by resource name.
+    #[serde(default)]
+    lock_budget_us: std::collections::BTreeMap<String, Spanned<i64>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct IsrIn {
+    name: Spanned<String>,
+    /// 1: no OS services, never blocked by the kernel; 2: may call services.
+    category: Spanned<i64>,
+    /// Interrupt priority: every ISR runs above every task.
+    priority: Spanned<i64>,
+    os_application: Option<Spanned<String>>,
+    entry: Spanned<String>,
+    #[serde(default)]
+    resources: Vec<Spanned<String>>,
+    /// Longest execution of one activation (the worst-case execution time it may use).
+    execution_budget_us: Option<Spanned<i64>>,
+    /// Shortest time between two activations (arrivals); also its period for the analysis
+    /// when no cyclic alarm activates it.
+    time_frame_us: Option<Spanned<i64>>,
+    /// When each activation must be done, from its arrival; defaults to its period.
+    deadline_us: Option<Spanned<i64>>,
+    /// Longest time it holds each resource, by resource name.
+    #[serde(default)]
+    lock_budget_us: std::collections::BTreeMap<String, Spanned<i64>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -291,6 +330,7 @@ fn resolve(loader: &mut Loader, mut files: Vec<(usize, FileIn)>) -> Option<Ecu> 
     let tasks = collect(&mut files, |f| std::mem::take(&mut f.tasks));
     let alarms = collect(&mut files, |f| std::mem::take(&mut f.alarms));
     let events = collect(&mut files, |f| std::mem::take(&mut f.events));
+    let isrs = collect(&mut files, |f| std::mem::take(&mut f.isrs));
     let resources = collect(&mut files, |f| std::mem::take(&mut f.resources));
 
     // [ecu]: exactly once.
@@ -372,6 +412,9 @@ fn resolve(loader: &mut Loader, mut files: Vec<(usize, FileIn)>) -> Option<Ecu> 
     }
     for e in &events {
         check_name(loader, "event", e.file, &e.value.name);
+    }
+    for i in &isrs {
+        check_name(loader, "isr", i.file, &i.value.name);
     }
     for r in &resources {
         if RESERVED_RESOURCES.contains(&r.value.name.get_ref().as_str()) {
@@ -595,6 +638,7 @@ fn resolve(loader: &mut Loader, mut files: Vec<(usize, FileIn)>) -> Option<Ecu> 
             name: r.value.name.get_ref().clone(),
             const_name: const_name(r.value.name.get_ref()),
             ceiling: 0,
+            isr_ceiling: None,
             internal: r.value.internal,
         })
         .collect();
@@ -614,6 +658,7 @@ fn resolve(loader: &mut Loader, mut files: Vec<(usize, FileIn)>) -> Option<Ecu> 
                 name: name.to_owned(),
                 const_name: name.to_owned(),
                 ceiling: 0,
+                isr_ceiling: None,
                 internal,
             });
             resources.len() - 1
@@ -796,7 +841,17 @@ fn resolve(loader: &mut Loader, mut files: Vec<(usize, FileIn)>) -> Option<Ecu> 
                 }
             }
         }
+        let timing = resolve_timing(
+            loader,
+            t.file,
+            &format!("tasks[{name}]"),
+            (&v.execution_budget_us, &v.time_frame_us, &v.deadline_us, &v.lock_budget_us),
+            &v.resources,
+            &resource_names,
+        );
         model_tasks.push(Task {
+            timing,
+            defined_at: Some(loader.at(t.file, &v.name.span())),
             name: name.clone(),
             const_name: const_name(name),
             app: app.unwrap_or(0),
@@ -829,6 +884,66 @@ fn resolve(loader: &mut Loader, mut files: Vec<(usize, FileIn)>) -> Option<Ecu> 
                 .max()
                 .unwrap_or(0)
         };
+    }
+
+    let mut model_isrs = Vec::new();
+    for i in &isrs {
+        let v = &i.value;
+        let name = v.name.get_ref();
+        let el = |field: &str| format!("isrs[{name}].{field}");
+        let category = loader.int(i.file, &v.category, 1..=2, el("category"), "category");
+        let priority = loader.int(i.file, &v.priority, 1..=255, el("priority"), "priority");
+        let app = v.os_application.as_ref().and_then(|a| {
+            reference(loader, &app_names, "os_application", i.file, el("os_application"), a)
+        });
+        if !is_rust_function_name(v.entry.get_ref()) {
+            loader
+                .error(i.file, &v.entry.span(), format!("entry `{}` is not a Rust function name", v.entry.get_ref()))
+                .element(el("entry"))
+                .hint("name a `pub fn(&Os)` of the application module");
+        }
+        let mut resource_mask = 0u64;
+        for resource in &v.resources {
+            if category == Some(1) {
+                loader
+                    .error(i.file, &resource.span(), "a category 1 ISR cannot take resources")
+                    .element(el("resources"))
+                    .hint("category 1 ISRs run outside the OS; make it category 2 to use OS resources");
+                break;
+            }
+            match resource_names.get(resource.get_ref().as_str()) {
+                Some(&r) if !model_resources[r].internal && r < MAX_STANDARD_RESOURCES => {
+                    resource_mask |= 1 << r;
+                    let ceiling = &mut model_resources[r].isr_ceiling;
+                    *ceiling = Some(ceiling.unwrap_or(0).max(priority.unwrap_or(0) as u8));
+                }
+                _ => {
+                    loader
+                        .error(i.file, &resource.span(), format!("unknown resource `{}`", resource.get_ref()))
+                        .element(el("resources"))
+                        .hint("declare it in [[resources]] (not internal)");
+                }
+            }
+        }
+        let timing = resolve_timing(
+            loader,
+            i.file,
+            &format!("isrs[{name}]"),
+            (&v.execution_budget_us, &v.time_frame_us, &v.deadline_us, &v.lock_budget_us),
+            &v.resources,
+            &resource_names,
+        );
+        model_isrs.push(Isr {
+            defined_at: Some(loader.at(i.file, &v.name.span())),
+            name: name.clone(),
+            const_name: const_name(name),
+            category: category.unwrap_or(2) as u8,
+            priority: priority.unwrap_or(1) as u8,
+            app,
+            entry: v.entry.get_ref().clone(),
+            resource_mask,
+            timing,
+        });
     }
 
     let mut model_alarms = Vec::new();
@@ -1085,6 +1200,7 @@ fn resolve(loader: &mut Loader, mut files: Vec<(usize, FileIn)>) -> Option<Ecu> 
         .collect();
     sources.dedup();
     Some(Ecu {
+        isrs: model_isrs,
         events: model_events,
         resources: model_resources,
         name: ecu.name.get_ref().clone(),
@@ -1097,4 +1213,58 @@ fn resolve(loader: &mut Loader, mut files: Vec<(usize, FileIn)>) -> Option<Ecu> 
         system_counter,
         tick_ns,
     })
+}
+
+type TimingFields<'a> = (
+    &'a Option<Spanned<i64>>,
+    &'a Option<Spanned<i64>>,
+    &'a Option<Spanned<i64>>,
+    &'a std::collections::BTreeMap<String, Spanned<i64>>,
+);
+
+/// Budgets, time frame and deadline of a task or ISR; a lock budget must name a resource the
+/// object takes.
+fn resolve_timing(
+    loader: &mut Loader,
+    file: usize,
+    element: &str,
+    (budget, frame, deadline, locks): TimingFields<'_>,
+    used: &[Spanned<String>],
+    resource_names: &HashMap<String, usize>,
+) -> Timing {
+    const MAX_US: i64 = 3_600_000_000;
+    let mut field = |value: &Option<Spanned<i64>>, name: &str| {
+        value.as_ref().and_then(|v| {
+            loader
+                .int(file, v, 1..=MAX_US, format!("{element}.{name}"), name)
+                .map(|us| us as u32)
+        })
+    };
+    let execution_budget_us = field(budget, "execution_budget_us");
+    let time_frame_us = field(frame, "time_frame_us");
+    let deadline_us = field(deadline, "deadline_us");
+    let mut lock_budgets_us = Vec::new();
+    for (resource, value) in locks {
+        let element = format!("{element}.lock_budget_us.{resource}");
+        let Some(us) = loader.int(file, value, 1..=MAX_US, element.clone(), "lock budget") else {
+            continue;
+        };
+        match resource_names.get(resource.as_str()) {
+            Some(&index) if used.iter().any(|u| u.get_ref() == resource) => {
+                lock_budgets_us.push((index, us as u32));
+            }
+            _ => {
+                loader
+                    .error(file, &value.span(), format!("a lock budget for `{resource}`, which it does not take"))
+                    .element(element)
+                    .hint("list the resource in `resources`, or drop its lock budget");
+            }
+        }
+    }
+    Timing {
+        execution_budget_us,
+        time_frame_us,
+        deadline_us,
+        lock_budgets_us,
+    }
 }

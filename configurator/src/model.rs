@@ -5,6 +5,8 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
+use crate::diag::Location;
+
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct Ecu {
     pub name: String,
@@ -18,6 +20,7 @@ pub struct Ecu {
     pub alarms: Vec<Alarm>,
     pub events: Vec<Event>,
     pub resources: Vec<Resource>,
+    pub isrs: Vec<Isr>,
     /// Index of the counter the tick interrupt drives.
     pub system_counter: usize,
     pub tick_ns: u32,
@@ -47,6 +50,40 @@ pub struct Task {
     /// Standard resources it may take, one bit per resource index.
     pub resource_mask: u64,
     pub internal_resource: Option<usize>,
+    pub timing: Timing,
+    /// Where the description defines it, for diagnostics of later analyses.
+    #[serde(skip)]
+    pub defined_at: Option<Location>,
+}
+
+/// Timing protection and analysis figures of a task or ISR, in microseconds.
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct Timing {
+    /// Longest execution of one activation (timing protection enforces it; the analysis uses
+    /// it as the worst-case execution time).
+    pub execution_budget_us: Option<u32>,
+    /// Shortest time between two arrivals.
+    pub time_frame_us: Option<u32>,
+    pub deadline_us: Option<u32>,
+    /// (resource index, longest time held).
+    pub lock_budgets_us: Vec<(usize, u32)>,
+}
+
+/// An interrupt service routine.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Isr {
+    pub name: String,
+    pub const_name: String,
+    /// 1: outside the OS; 2: may call OS services.
+    pub category: u8,
+    /// Interrupt priority; every ISR preempts every task.
+    pub priority: u8,
+    pub app: Option<usize>,
+    pub entry: String,
+    pub resource_mask: u64,
+    pub timing: Timing,
+    #[serde(skip)]
+    pub defined_at: Option<Location>,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -62,6 +99,8 @@ pub struct Resource {
     pub const_name: String,
     /// The highest priority of the tasks that use it (computed, not given).
     pub ceiling: u8,
+    /// The highest priority of the ISRs that use it, if any: holding it then masks those.
+    pub isr_ceiling: Option<u8>,
     pub internal: bool,
 }
 
