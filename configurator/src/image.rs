@@ -108,6 +108,13 @@ fn target_dir() -> PathBuf {
 
 /// Writes the image crate for `target` and returns its directory.
 pub fn write_image(ecu: &Ecu, target: Target, run_ticks: u64) -> Result<PathBuf, ImageError> {
+    if target != Target::Sim && !ecu.isrs.is_empty() {
+        return Err(ImageError::Generate(format!(
+            "{} has ISRs: the {} port does not run ISRs yet (the simulation does)",
+            ecu.name,
+            target.name()
+        )));
+    }
     let package = package_name(ecu, target, run_ticks);
     let dir = target_dir().join("ecuconf").join(&package);
     let root = repo_root();

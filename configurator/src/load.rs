@@ -13,7 +13,8 @@ use toml::Spanned;
 
 use crate::diag::{Diagnostic, Diagnostics, Location, Source};
 use crate::model::{
-    const_name, Alarm, AlarmAction, App, Counter, Ecu, Event, Isr, Resource, Task, Timing,
+    const_name, Alarm, AlarmAction, App, Counter, Ecu, Event, Hooks, Isr, Resource, Stimulus, Task,
+    Timing,
 };
 
 /// The most activations of one task the kernel queues (`ecu_os::config::MAX_ACTIVATIONS`).
@@ -41,6 +42,30 @@ struct FileIn {
     resources: Vec<Spanned<ResourceIn>>,
     #[serde(default)]
     isrs: Vec<Spanned<IsrIn>>,
+    hooks: Option<Spanned<HooksIn>>,
+    /// Interrupt arrivals the simulation injects (boards take theirs from the hardware).
+    #[serde(default)]
+    stimuli: Vec<Spanned<StimulusIn>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct HooksIn {
+    startup: Option<Spanned<String>>,
+    shutdown: Option<Spanned<String>>,
+    error: Option<Spanned<String>>,
+    pre_task: Option<Spanned<String>>,
+    post_task: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StimulusIn {
+    isr: Spanned<String>,
+    offset_us: Option<Spanned<i64>>,
+    /// 0 or absent: once.
+    period_us: Option<Spanned<i64>>,
+    jitter_us: Option<Spanned<i64>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -331,6 +356,8 @@ fn resolve(loader: &mut Loader, mut files: Vec<(usize, FileIn)>) -> Option<Ecu> 
     let alarms = collect(&mut files, |f| std::mem::take(&mut f.alarms));
     let events = collect(&mut files, |f| std::mem::take(&mut f.events));
     let isrs = collect(&mut files, |f| std::mem::take(&mut f.isrs));
+    let hooks_in = collect(&mut files, |f| f.hooks.take().into_iter().collect());
+    let stimuli = collect(&mut files, |f| std::mem::take(&mut f.stimuli));
     let resources = collect(&mut files, |f| std::mem::take(&mut f.resources));
 
     // [ecu]: exactly once.
@@ -845,7 +872,12 @@ fn resolve(loader: &mut Loader, mut files: Vec<(usize, FileIn)>) -> Option<Ecu> 
             loader,
             t.file,
             &format!("tasks[{name}]"),
-            (&v.execution_budget_us, &v.time_frame_us, &v.deadline_us, &v.lock_budget_us),
+            (
+                &v.execution_budget_us,
+                &v.time_frame_us,
+                &v.deadline_us,
+                &v.lock_budget_us,
+            ),
             &v.resources,
             &resource_names,
         );
@@ -894,11 +926,22 @@ fn resolve(loader: &mut Loader, mut files: Vec<(usize, FileIn)>) -> Option<Ecu> 
         let category = loader.int(i.file, &v.category, 1..=2, el("category"), "category");
         let priority = loader.int(i.file, &v.priority, 1..=255, el("priority"), "priority");
         let app = v.os_application.as_ref().and_then(|a| {
-            reference(loader, &app_names, "os_application", i.file, el("os_application"), a)
+            reference(
+                loader,
+                &app_names,
+                "os_application",
+                i.file,
+                el("os_application"),
+                a,
+            )
         });
         if !is_rust_function_name(v.entry.get_ref()) {
             loader
-                .error(i.file, &v.entry.span(), format!("entry `{}` is not a Rust function name", v.entry.get_ref()))
+                .error(
+                    i.file,
+                    &v.entry.span(),
+                    format!("entry `{}` is not a Rust function name", v.entry.get_ref()),
+                )
                 .element(el("entry"))
                 .hint("name a `pub fn(&Os)` of the application module");
         }
@@ -919,7 +962,11 @@ fn resolve(loader: &mut Loader, mut files: Vec<(usize, FileIn)>) -> Option<Ecu> 
                 }
                 _ => {
                     loader
-                        .error(i.file, &resource.span(), format!("unknown resource `{}`", resource.get_ref()))
+                        .error(
+                            i.file,
+                            &resource.span(),
+                            format!("unknown resource `{}`", resource.get_ref()),
+                        )
                         .element(el("resources"))
                         .hint("declare it in [[resources]] (not internal)");
                 }
@@ -929,7 +976,12 @@ fn resolve(loader: &mut Loader, mut files: Vec<(usize, FileIn)>) -> Option<Ecu> 
             loader,
             i.file,
             &format!("isrs[{name}]"),
-            (&v.execution_budget_us, &v.time_frame_us, &v.deadline_us, &v.lock_budget_us),
+            (
+                &v.execution_budget_us,
+                &v.time_frame_us,
+                &v.deadline_us,
+                &v.lock_budget_us,
+            ),
             &v.resources,
             &resource_names,
         );
@@ -944,6 +996,65 @@ fn resolve(loader: &mut Loader, mut files: Vec<(usize, FileIn)>) -> Option<Ecu> 
             resource_mask,
             timing,
         });
+    }
+
+    let isr_names = table(
+        isrs.iter()
+            .enumerate()
+            .map(|(i, r)| (i, r.file, &r.value.name))
+            .collect(),
+    );
+    let mut model_stimuli = Vec::new();
+    for st in &stimuli {
+        let v = &st.value;
+        let el = |field: &str| format!("stimuli[{}].{field}", v.isr.get_ref());
+        let isr = reference(loader, &isr_names, "isr", st.file, el("isr"), &v.isr);
+        let mut us = |value: &Option<Spanned<i64>>, field: &str| match value {
+            None => Some(0),
+            Some(v) => loader
+                .int(st.file, v, 0..=3_600_000_000, el(field), field)
+                .map(|us| us as u64),
+        };
+        let (offset, period, jitter) = (
+            us(&v.offset_us, "offset_us"),
+            us(&v.period_us, "period_us"),
+            us(&v.jitter_us, "jitter_us"),
+        );
+        if let (Some(isr), Some(offset_us), Some(period_us), Some(jitter_us)) =
+            (isr, offset, period, jitter)
+        {
+            model_stimuli.push(Stimulus {
+                isr,
+                offset_us,
+                period_us,
+                jitter_us,
+            });
+        }
+    }
+    let mut model_hooks = Hooks::default();
+    for h in &hooks_in {
+        let v = &h.value;
+        for (slot, given, field) in [
+            (&mut model_hooks.startup, &v.startup, "startup"),
+            (&mut model_hooks.shutdown, &v.shutdown, "shutdown"),
+            (&mut model_hooks.error, &v.error, "error"),
+            (&mut model_hooks.pre_task, &v.pre_task, "pre_task"),
+            (&mut model_hooks.post_task, &v.post_task, "post_task"),
+        ] {
+            let Some(function) = given else { continue };
+            if is_rust_function_name(function.get_ref()) {
+                *slot = Some(function.get_ref().clone());
+            } else {
+                loader
+                    .error(
+                        h.file,
+                        &function.span(),
+                        format!("hook `{}` is not a Rust function name", function.get_ref()),
+                    )
+                    .element(format!("hooks.{field}"))
+                    .hint("name a function of the application module");
+            }
+        }
     }
 
     let mut model_alarms = Vec::new();
@@ -1201,6 +1312,8 @@ fn resolve(loader: &mut Loader, mut files: Vec<(usize, FileIn)>) -> Option<Ecu> 
     sources.dedup();
     Some(Ecu {
         isrs: model_isrs,
+        hooks: model_hooks,
+        stimuli: model_stimuli,
         events: model_events,
         resources: model_resources,
         name: ecu.name.get_ref().clone(),
@@ -1255,7 +1368,11 @@ fn resolve_timing(
             }
             _ => {
                 loader
-                    .error(file, &value.span(), format!("a lock budget for `{resource}`, which it does not take"))
+                    .error(
+                        file,
+                        &value.span(),
+                        format!("a lock budget for `{resource}`, which it does not take"),
+                    )
                     .element(element)
                     .hint("list the resource in `resources`, or drop its lock budget");
             }

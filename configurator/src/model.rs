@@ -21,6 +21,9 @@ pub struct Ecu {
     pub events: Vec<Event>,
     pub resources: Vec<Resource>,
     pub isrs: Vec<Isr>,
+    pub hooks: Hooks,
+    /// Interrupt arrivals for the simulation.
+    pub stimuli: Vec<Stimulus>,
     /// Index of the counter the tick interrupt drives.
     pub system_counter: usize,
     pub tick_ns: u32,
@@ -177,4 +180,24 @@ mod tests {
         assert_eq!(const_name("can_rx"), "CAN_RX");
         assert_eq!(const_name("Task2B"), "TASK2_B");
     }
+}
+
+/// Hook routines: function names of the application module.
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct Hooks {
+    pub startup: Option<String>,
+    pub shutdown: Option<String>,
+    pub error: Option<String>,
+    pub pre_task: Option<String>,
+    pub post_task: Option<String>,
+}
+
+/// Interrupt arrivals the simulation injects for one ISR.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Stimulus {
+    pub isr: usize,
+    pub offset_us: u64,
+    /// 0: once.
+    pub period_us: u64,
+    pub jitter_us: u64,
 }

@@ -14,6 +14,13 @@ use crate::request::{Reply, Request};
 /// run before it returns (a preemption).
 pub trait Syscalls: Sync {
     fn call(&self, request: Request) -> Result<Reply, Error>;
+
+    /// Occupies the CPU for `ns` nanoseconds, as computation would: the simulation's time
+    /// model. Ports without a time model answer `E_OS_SERVICEID`.
+    fn busy(&self, ns: u64) -> Result<(), Error> {
+        let _ = ns;
+        Err(Error::ServiceId)
+    }
 }
 
 /// How a task body ends; the port hands it to the kernel once the body has returned.
@@ -162,5 +169,41 @@ impl Os {
     /// Ticks of the system counter since StartOS.
     pub fn elapsed_ticks(&self) -> u64 {
         self.sys.call(Request::ElapsedTicks).unwrap_or(0)
+    }
+
+    pub fn disable_all_interrupts(&self) {
+        let _ = self.call(Request::DisableAllInterrupts);
+    }
+
+    pub fn enable_all_interrupts(&self) {
+        let _ = self.call(Request::EnableAllInterrupts);
+    }
+
+    pub fn suspend_all_interrupts(&self) {
+        let _ = self.call(Request::SuspendAllInterrupts);
+    }
+
+    pub fn resume_all_interrupts(&self) {
+        let _ = self.call(Request::ResumeAllInterrupts);
+    }
+
+    pub fn suspend_os_interrupts(&self) {
+        let _ = self.call(Request::SuspendOsInterrupts);
+    }
+
+    pub fn resume_os_interrupts(&self) {
+        let _ = self.call(Request::ResumeOsInterrupts);
+    }
+
+    /// ShutdownOS: the shutdown hook runs with `error` and the system stops.
+    pub fn shutdown_os(&self, error: Option<Error>) {
+        let _ = self.call(Request::ShutdownOs(error.map_or(0, |e| e.code() as u32)));
+    }
+
+    /// Occupies the CPU for `us` microseconds as computation would (the simulation's time
+    /// model: ticks and interrupts that fall meanwhile preempt the caller as they would on a
+    /// board). `E_OS_SERVICEID` on ports without a time model.
+    pub fn busy_us(&self, us: u32) -> Result<(), Error> {
+        self.sys.busy(us as u64 * 1000)
     }
 }

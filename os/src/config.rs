@@ -40,6 +40,18 @@ id_type!(
     /// A resource, by its index in [`Config::resources`].
     ResourceId
 );
+id_type!(
+    /// An interrupt service routine, by its index in [`Config::isrs`].
+    IsrId
+);
+
+/// One scale for everything that competes for the CPU: task priorities are levels 0..=255,
+/// an ISR of priority p is level `ISR_LEVEL_BASE + p`, above every task.
+pub type Level = u16;
+pub const ISR_LEVEL_BASE: Level = 256;
+
+/// The body of an ISR: it returns when the interrupt is handled.
+pub type IsrEntry = fn(&crate::api::Os);
 
 /// A set of events of an extended task: one bit per event (OSEK EventMaskType).
 pub type EventMask = u32;
@@ -55,6 +67,8 @@ pub struct Config {
     pub counters: &'static [CounterConfig],
     pub alarms: &'static [AlarmConfig],
     pub resources: &'static [ResourceConfig],
+    pub isrs: &'static [IsrConfig],
+    pub hooks: Hooks,
     /// Event names and masks, for traces and reports; tasks carry the masks they own.
     pub events: &'static [EventConfig],
     /// The counter the port's tick interrupt drives.
@@ -148,8 +162,8 @@ pub struct AlarmConfig {
 #[derive(Debug)]
 pub struct ResourceConfig {
     pub name: &'static str,
-    /// The highest priority of any task that uses it (priority ceiling protocol).
-    pub ceiling: u8,
+    /// The highest level of any task or ISR that uses it (priority ceiling protocol).
+    pub ceiling: Level,
     /// Internal resources are taken by the kernel around a task's running, never by GetResource.
     pub internal: bool,
 }
@@ -158,4 +172,74 @@ pub struct ResourceConfig {
 pub struct EventConfig {
     pub name: &'static str,
     pub mask: EventMask,
+}
+
+pub struct IsrConfig {
+    pub name: &'static str,
+    /// 1: runs outside the OS (no services); 2: may call the services ISRs may call.
+    pub category: u8,
+    /// Interrupt priority: its level is `ISR_LEVEL_BASE + priority`.
+    pub priority: u8,
+    /// The standard resources it may take.
+    pub resources: u64,
+    pub entry: IsrEntry,
+}
+
+impl IsrConfig {
+    pub const fn level(&self) -> Level {
+        ISR_LEVEL_BASE + self.priority as Level
+    }
+}
+
+impl core::fmt::Debug for IsrConfig {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("IsrConfig")
+            .field("name", &self.name)
+            .field("category", &self.category)
+            .field("priority", &self.priority)
+            .field("resources", &self.resources)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What the hooks learn of an error: the service, its first object and the code
+/// (OSErrorGetServiceId and friends).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ErrorInfo {
+    pub service: crate::error::ServiceId,
+    pub error: crate::error::Error,
+    pub object: crate::trace::Object,
+}
+
+/// Hook routines. They run in the kernel's context and get what they need as arguments, not
+/// an OS handle: a hook cannot call services (AUTOSAR allows hooks only a few of them).
+#[derive(Clone, Copy, Default)]
+pub struct Hooks {
+    pub startup: Option<fn()>,
+    pub shutdown: Option<fn(Option<crate::error::Error>)>,
+    pub error: Option<fn(&ErrorInfo)>,
+    pub pre_task: Option<fn(TaskId)>,
+    pub post_task: Option<fn(TaskId)>,
+}
+
+impl Hooks {
+    pub const NONE: Hooks = Hooks {
+        startup: None,
+        shutdown: None,
+        error: None,
+        pre_task: None,
+        post_task: None,
+    };
+}
+
+impl core::fmt::Debug for Hooks {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Hooks")
+            .field("startup", &self.startup.is_some())
+            .field("shutdown", &self.shutdown.is_some())
+            .field("error", &self.error.is_some())
+            .field("pre_task", &self.pre_task.is_some())
+            .field("post_task", &self.post_task.is_some())
+            .finish()
+    }
 }

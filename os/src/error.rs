@@ -13,6 +13,8 @@ pub enum Error {
     Value,
     /// An unknown service number (AUTOSAR E_OS_SERVICEID).
     ServiceId,
+    /// A service called with interrupts disabled, or a task/ISR that ended so (E_OS_DISABLEDINT).
+    DisabledInt,
 }
 
 impl Error {
@@ -29,6 +31,7 @@ impl Error {
             Error::Value => 8,
             // AUTOSAR leaves the values of its own codes to the implementation.
             Error::ServiceId => 9,
+            Error::DisabledInt => 10,
         }
     }
 
@@ -43,6 +46,7 @@ impl Error {
             Error::State => "E_OS_STATE",
             Error::Value => "E_OS_VALUE",
             Error::ServiceId => "E_OS_SERVICEID",
+            Error::DisabledInt => "E_OS_DISABLEDINT",
         }
     }
 
@@ -58,6 +62,7 @@ impl Error {
             7 => Error::State,
             8 => Error::Value,
             9 => Error::ServiceId,
+            10 => Error::DisabledInt,
             _ => return None,
         })
     }
@@ -102,6 +107,14 @@ services!(
     CancelAlarm,
     GetAlarm,
     ElapsedTicks,
+    DisableAllInterrupts,
+    EnableAllInterrupts,
+    SuspendAllInterrupts,
+    ResumeAllInterrupts,
+    SuspendOSInterrupts,
+    ResumeOSInterrupts,
+    ShutdownOS,
+    IsrReturn,
     Unknown,
 );
 
@@ -127,6 +140,13 @@ impl ServiceId {
             R::CancelAlarm(_) => ServiceId::CancelAlarm,
             R::GetAlarm(_) => ServiceId::GetAlarm,
             R::ElapsedTicks => ServiceId::ElapsedTicks,
+            R::DisableAllInterrupts => ServiceId::DisableAllInterrupts,
+            R::EnableAllInterrupts => ServiceId::EnableAllInterrupts,
+            R::SuspendAllInterrupts => ServiceId::SuspendAllInterrupts,
+            R::ResumeAllInterrupts => ServiceId::ResumeAllInterrupts,
+            R::SuspendOsInterrupts => ServiceId::SuspendOSInterrupts,
+            R::ResumeOsInterrupts => ServiceId::ResumeOSInterrupts,
+            R::ShutdownOs(_) => ServiceId::ShutdownOS,
         }
     }
 }

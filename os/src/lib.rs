@@ -17,9 +17,10 @@ pub mod trace;
 pub use api::{Exit, Os, Syscalls, TaskEntry};
 pub use config::{
     AlarmAction, AlarmConfig, AlarmId, AppConfig, AppId, Config, CounterConfig, CounterId,
-    EventConfig, EventMask, ResourceConfig, ResourceId, TaskConfig, TaskId,
+    ErrorInfo, EventConfig, EventMask, Hooks, IsrConfig, IsrEntry, IsrId, Level, ResourceConfig,
+    ResourceId, TaskConfig, TaskId, ISR_LEVEL_BASE,
 };
 pub use error::{Error, ServiceId};
 pub use kernel::{ConfigMismatch, Dispatch, Kernel, TaskState};
 pub use request::{Reply, Request};
-pub use trace::{Object, TraceEvent, TraceRecord};
+pub use trace::{Context, Object, TraceEvent, TraceRecord};

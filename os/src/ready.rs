@@ -60,8 +60,10 @@ impl Activations {
 }
 
 /// Of `(index, priority, stamp)` candidates: highest priority, then oldest stamp.
-pub fn highest(candidates: impl Iterator<Item = (usize, u8, u64)>) -> Option<(usize, u8)> {
-    let mut best: Option<(usize, u8, u64)> = None;
+pub fn highest(
+    candidates: impl Iterator<Item = (usize, crate::config::Level, u64)>,
+) -> Option<(usize, crate::config::Level)> {
+    let mut best: Option<(usize, crate::config::Level, u64)> = None;
     for (index, priority, stamp) in candidates {
         let better = match best {
             None => true,

@@ -26,6 +26,14 @@ pub enum Request {
     GetAlarm(AlarmId),
     /// Ticks of the system counter since StartOS (not wrapped).
     ElapsedTicks,
+    DisableAllInterrupts,
+    EnableAllInterrupts,
+    SuspendAllInterrupts,
+    ResumeAllInterrupts,
+    SuspendOsInterrupts,
+    ResumeOsInterrupts,
+    /// ShutdownOS with the error code of the shutdown hook (0: none).
+    ShutdownOs(u32),
 }
 
 /// The reply value of a service that returns one; 0 for those that do not.
@@ -54,6 +62,13 @@ impl Request {
             Request::CancelAlarm(a) => [16, a.index() as u32, 0, 0],
             Request::GetAlarm(a) => [17, a.index() as u32, 0, 0],
             Request::ElapsedTicks => [18, 0, 0, 0],
+            Request::DisableAllInterrupts => [19, 0, 0, 0],
+            Request::EnableAllInterrupts => [20, 0, 0, 0],
+            Request::SuspendAllInterrupts => [21, 0, 0, 0],
+            Request::ResumeAllInterrupts => [22, 0, 0, 0],
+            Request::SuspendOsInterrupts => [23, 0, 0, 0],
+            Request::ResumeOsInterrupts => [24, 0, 0, 0],
+            Request::ShutdownOs(code) => [25, code, 0, 0],
         }
     }
 
@@ -82,6 +97,13 @@ impl Request {
             16 => Request::CancelAlarm(AlarmId::new(id(a))),
             17 => Request::GetAlarm(AlarmId::new(id(a))),
             18 => Request::ElapsedTicks,
+            19 => Request::DisableAllInterrupts,
+            20 => Request::EnableAllInterrupts,
+            21 => Request::SuspendAllInterrupts,
+            22 => Request::ResumeAllInterrupts,
+            23 => Request::SuspendOsInterrupts,
+            24 => Request::ResumeOsInterrupts,
+            25 => Request::ShutdownOs(a),
             _ => return None,
         })
     }
@@ -112,6 +134,13 @@ mod tests {
             Request::CancelAlarm(AlarmId::new(1)),
             Request::GetAlarm(AlarmId::new(1)),
             Request::ElapsedTicks,
+            Request::DisableAllInterrupts,
+            Request::EnableAllInterrupts,
+            Request::SuspendAllInterrupts,
+            Request::ResumeAllInterrupts,
+            Request::SuspendOsInterrupts,
+            Request::ResumeOsInterrupts,
+            Request::ShutdownOs(7),
         ];
         for request in all {
             assert_eq!(Request::from_words(request.to_words()), Some(request));

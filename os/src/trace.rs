@@ -6,7 +6,14 @@
 
 use core::fmt;
 
-use crate::config::{AlarmId, Config, CounterId, EventMask, ResourceId, TaskId};
+use crate::config::{AlarmId, Config, CounterId, EventMask, IsrId, ResourceId, TaskId};
+
+/// Who runs: a task or an ISR.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Context {
+    Task(TaskId),
+    Isr(IsrId),
+}
 use crate::error::{Error, ServiceId};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -20,8 +27,17 @@ pub enum TraceEvent {
     Wait(TaskId),
     /// SetEvent released a waiting task: it is ready again.
     Release(TaskId),
-    Lock(TaskId, ResourceId),
-    Unlock(TaskId, ResourceId),
+    Lock(Context, ResourceId),
+    Unlock(Context, ResourceId),
+    /// An ISR starts (its interrupt was accepted).
+    IsrStart(IsrId),
+    IsrEnd(IsrId),
+    /// An interrupt came while its ISR could not run (masked or below the current level): it
+    /// is pending.
+    IsrPending(IsrId),
+    /// An interrupt came while its ISR was already pending: one request is lost, and said so.
+    IsrOverrun(IsrId),
+    Shutdown(Option<Error>),
     AlarmExpired(AlarmId),
     /// A service failed: what the error hook is told.
     ServiceError {
@@ -39,6 +55,7 @@ pub enum Object {
     Alarm(AlarmId),
     Counter(CounterId),
     Resource(ResourceId),
+    Isr(IsrId),
     Events(EventMask),
 }
 
@@ -54,6 +71,11 @@ impl TraceRecord {
     pub fn write(&self, config: &Config, out: &mut dyn fmt::Write) -> fmt::Result {
         let task = |id: TaskId| config.tasks.get(id.index()).map_or("?", |t| t.name);
         let resource = |id: ResourceId| config.resources.get(id.index()).map_or("?", |r| r.name);
+        let isr = |id: IsrId| config.isrs.get(id.index()).map_or("?", |i| i.name);
+        let context = |c: Context| match c {
+            Context::Task(t) => task(t),
+            Context::Isr(i) => isr(i),
+        };
         let (kind, name) = match self.event {
             TraceEvent::Activate(t) => ("activate", task(t)),
             TraceEvent::Start(t) => ("start", task(t)),
@@ -68,7 +90,7 @@ impl TraceRecord {
                     "{:>8} lock      {} {}",
                     self.tick,
                     resource(r),
-                    task(t)
+                    context(t)
                 );
             }
             TraceEvent::Unlock(t, r) => {
@@ -77,9 +99,14 @@ impl TraceRecord {
                     "{:>8} unlock    {} {}",
                     self.tick,
                     resource(r),
-                    task(t)
+                    context(t)
                 );
             }
+            TraceEvent::IsrStart(i) => ("isr", isr(i)),
+            TraceEvent::IsrEnd(i) => ("isr-end", isr(i)),
+            TraceEvent::IsrPending(i) => ("isr-wait", isr(i)),
+            TraceEvent::IsrOverrun(i) => ("isr-lost", isr(i)),
+            TraceEvent::Shutdown(e) => ("shutdown", e.map_or("E_OK", |e| e.name())),
             TraceEvent::AlarmExpired(a) => (
                 "alarm",
                 config.alarms.get(a.index()).map_or("?", |a| a.name),
@@ -100,6 +127,7 @@ impl TraceRecord {
                     Object::Counter(c) => {
                         out.write_str(config.counters.get(c.index()).map_or("?", |c| c.name))?
                     }
+                    Object::Isr(i) => out.write_str(isr(i))?,
                     Object::Events(mask) => write!(out, "{mask:#x}")?,
                 }
                 return write!(out, ") {}", error.name());

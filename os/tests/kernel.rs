@@ -1,8 +1,8 @@
 //! The kernel state machine driven directly, the way a port drives it.
 
 use ecu_os::{
-    AlarmAction, AlarmConfig, AppConfig, AppId, Config, CounterConfig, CounterId, Dispatch, Error,
-    Exit, Kernel, Os, TaskConfig, TaskId,
+    AlarmAction, AlarmConfig, AppConfig, AppId, Config, Context, CounterConfig, CounterId,
+    Dispatch, Error, Exit, Kernel, Os, TaskConfig, TaskId,
 };
 
 fn body(os: &Os) -> Exit {
@@ -81,12 +81,14 @@ static CONFIG: Config = Config {
     counters: &COUNTERS,
     alarms: &ALARMS,
     resources: &[],
+    isrs: &[],
+    hooks: ecu_os::Hooks::NONE,
     events: &[],
     system_counter: CounterId::new(0),
     tick_ns: 1000,
 };
 
-type K = Kernel<3, 2, 1, 0>;
+type K = Kernel<3, 2, 1, 0, 0>;
 
 fn kernel() -> K {
     let mut k = K::new(&CONFIG).unwrap();
@@ -104,8 +106,7 @@ fn autostart_then_idle() {
     assert_eq!(
         k.dispatch(),
         Dispatch::Switch {
-            from: None,
-            to: T2,
+            to: Context::Task(T2),
             fresh: true
         }
     );
@@ -127,7 +128,11 @@ fn equal_priorities_run_in_activation_order_and_limits_hold() {
     k.activate_task(T1).unwrap();
     assert_eq!(k.activate_task(T1), Err(Error::Limit));
     let mut order = Vec::new();
-    while let Dispatch::Switch { to, fresh, .. } = k.dispatch() {
+    while let Dispatch::Switch {
+        to: Context::Task(to),
+        fresh,
+    } = k.dispatch()
+    {
         assert!(fresh);
         order.push(to);
         k.terminate_running().unwrap();
@@ -161,8 +166,7 @@ fn chain_to_self_always_succeeds_and_chain_past_limit_is_reported() {
     assert_eq!(
         k.dispatch(),
         Dispatch::Switch {
-            from: None,
-            to: T2,
+            to: Context::Task(T2),
             fresh: true
         }
     );
@@ -171,8 +175,7 @@ fn chain_to_self_always_succeeds_and_chain_past_limit_is_reported() {
     assert_eq!(
         k.dispatch(),
         Dispatch::Switch {
-            from: None,
-            to: T0,
+            to: Context::Task(T0),
             fresh: true
         }
     );
@@ -181,8 +184,7 @@ fn chain_to_self_always_succeeds_and_chain_past_limit_is_reported() {
     assert_eq!(
         k.dispatch(),
         Dispatch::Switch {
-            from: Some(T0),
-            to: T2,
+            to: Context::Task(T2),
             fresh: true
         }
     );
@@ -191,8 +193,7 @@ fn chain_to_self_always_succeeds_and_chain_past_limit_is_reported() {
     assert_eq!(
         k.dispatch(),
         Dispatch::Switch {
-            from: None,
-            to: T0,
+            to: Context::Task(T0),
             fresh: false
         },
         "T0 resumes"
@@ -207,7 +208,11 @@ fn alarms_expire_on_a_wrapping_counter() {
     let mut expiries = Vec::new();
     for _ in 0..12 {
         k.tick();
-        while let Dispatch::Switch { to, .. } = k.dispatch() {
+        while let Dispatch::Switch {
+            to: Context::Task(to),
+            ..
+        } = k.dispatch()
+        {
             expiries.push((k.elapsed_ticks(), to));
             k.terminate_running().unwrap();
         }
@@ -224,9 +229,9 @@ fn alarms_expire_on_a_wrapping_counter() {
 
 #[test]
 fn tables_of_the_wrong_size_are_refused() {
-    assert!(Kernel::<2, 2, 1, 0>::new(&CONFIG).is_err());
-    assert!(Kernel::<3, 1, 1, 0>::new(&CONFIG).is_err());
-    assert!(Kernel::<3, 2, 2, 0>::new(&CONFIG).is_err());
+    assert!(Kernel::<2, 2, 1, 0, 0>::new(&CONFIG).is_err());
+    assert!(Kernel::<3, 1, 1, 0, 0>::new(&CONFIG).is_err());
+    assert!(Kernel::<3, 2, 2, 0, 0>::new(&CONFIG).is_err());
 }
 
 #[test]

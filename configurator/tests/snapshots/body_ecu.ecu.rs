@@ -2,21 +2,25 @@
 // description and generate again.
 //
 // The static kernel tables of BodyEcu: OS-Applications 2, tasks 5,
-// counters 1, alarms 3, events 1, resources 1.
+// counters 1, alarms 3, events 1, resources 1,
+// ISRs 0.
 #![allow(dead_code)]
 
 use ecu_os::{
     AlarmAction, AlarmConfig, AlarmId, AppConfig, AppId, Config, CounterConfig, CounterId,
-    EventConfig, EventMask, ResourceConfig, ResourceId, TaskConfig, TaskId,
+    EventConfig, EventMask, Hooks, IsrConfig, IsrId, ResourceConfig, ResourceId, TaskConfig,
+    TaskId,
 };
 
 pub const TASK_COUNT: usize = 5;
 pub const ALARM_COUNT: usize = 3;
 pub const COUNTER_COUNT: usize = 1;
 pub const RESOURCE_COUNT: usize = 1;
+pub const ISR_COUNT: usize = 0;
 
 /// The kernel sized for this ECU.
-pub type Kernel = ecu_os::Kernel<TASK_COUNT, ALARM_COUNT, COUNTER_COUNT, RESOURCE_COUNT>;
+pub type Kernel =
+    ecu_os::Kernel<TASK_COUNT, ALARM_COUNT, COUNTER_COUNT, RESOURCE_COUNT, ISR_COUNT>;
 
 // OS-Applications
 pub const POWERTRAIN: AppId = AppId::new(0);
@@ -28,6 +32,8 @@ pub const SPEED_MONITOR: TaskId = TaskId::new(1);
 pub const LIGHT_CONTROL: TaskId = TaskId::new(2);
 pub const LOGGER: TaskId = TaskId::new(3);
 pub const DOOR_WATCH: TaskId = TaskId::new(4);
+
+// ISRs
 
 // Counters
 pub const SYSTEM_TIMER: CounterId = CounterId::new(0);
@@ -171,6 +177,17 @@ static EVENTS: [EventConfig; 1] = [
     },
 ];
 
+static ISRS: [IsrConfig; ISR_COUNT] = [
+];
+
+static HOOKS: Hooks = Hooks {
+    startup: None,
+    shutdown: None,
+    error: None,
+    pre_task: None,
+    post_task: None,
+};
+
 pub static CONFIG: Config = Config {
     name: "BodyEcu",
     apps: &APPS,
@@ -178,6 +195,8 @@ pub static CONFIG: Config = Config {
     counters: &COUNTERS,
     alarms: &ALARMS,
     resources: &RESOURCES,
+    isrs: &ISRS,
+    hooks: HOOKS,
     events: &EVENTS,
     system_counter: SYSTEM_TIMER,
     tick_ns: 1000000,

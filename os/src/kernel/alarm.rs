@@ -7,8 +7,13 @@ use crate::error::{Error, ServiceId};
 use crate::request::Reply;
 use crate::trace::{Object, TraceEvent};
 
-impl<const TASKS: usize, const ALARMS: usize, const COUNTERS: usize, const RESOURCES: usize>
-    Kernel<TASKS, ALARMS, COUNTERS, RESOURCES>
+impl<
+        const TASKS: usize,
+        const ALARMS: usize,
+        const COUNTERS: usize,
+        const RESOURCES: usize,
+        const ISRS: usize,
+    > Kernel<TASKS, ALARMS, COUNTERS, RESOURCES, ISRS>
 {
     /// One tick of the system counter: the port's timer interrupt.
     pub fn tick(&mut self) {

@@ -5,8 +5,13 @@ use crate::config::{EventMask, TaskId};
 use crate::error::{Error, ServiceId};
 use crate::trace::{Object, TraceEvent};
 
-impl<const TASKS: usize, const ALARMS: usize, const COUNTERS: usize, const RESOURCES: usize>
-    Kernel<TASKS, ALARMS, COUNTERS, RESOURCES>
+impl<
+        const TASKS: usize,
+        const ALARMS: usize,
+        const COUNTERS: usize,
+        const RESOURCES: usize,
+        const ISRS: usize,
+    > Kernel<TASKS, ALARMS, COUNTERS, RESOURCES, ISRS>
 {
     /// The task's control if it is an extended task that is not suspended.
     fn extended_active(&self, task: TaskId) -> Result<(), Failure> {

@@ -1,38 +1,36 @@
 //! The kernel state and its services.
 //!
-//! The port owns one `Kernel`, feeds it events (StartOS, ticks, service requests, task exits)
-//! and carries out the [`Dispatch`] it returns. Sizes are const parameters the generated
-//! tables fix, so the state is plain arrays. The services live by concern: `task.rs`
-//! (activation, termination, scheduling), `event.rs`, `resource.rs` (priority ceiling
-//! protocol), `alarm.rs` (counters and alarms).
+//! The port owns one `Kernel`, feeds it events (StartOS, ticks, interrupts, service requests,
+//! task and ISR ends) and carries out the [`Dispatch`] it returns. Sizes are const parameters
+//! the generated tables fix, so the state is plain arrays. The services live by concern:
+//! `task.rs` (activation, termination, dispatch), `isr.rs` (interrupts and their masking),
+//! `event.rs`, `resource.rs` (priority ceiling protocol), `alarm.rs` (counters and alarms).
 
 mod alarm;
 mod event;
+mod isr;
 mod resource;
 mod task;
 
-use crate::config::{Config, EventMask, ResourceId, TaskId};
+use crate::config::{Config, ErrorInfo, EventMask, Level, ResourceId, TaskId};
 use crate::error::{Error, ServiceId};
 use crate::ready::Activations;
 use crate::request::{Reply, Request};
-use crate::trace::{Object, TraceEvent, TraceRecord, TraceRing};
+use crate::trace::{Context, Object, TraceEvent, TraceRecord, TraceRing};
 
 pub use task::TaskState;
 
 /// What the port must do after a kernel event.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Dispatch {
-    /// The running task (if any) goes on.
+    /// What runs goes on.
     Keep,
-    /// Switch to `to`; `fresh` means it starts at its entry, otherwise it resumes where it
-    /// was preempted or blocked. `from` is a preempted task that stays ready, if any.
-    Switch {
-        from: Option<TaskId>,
-        to: TaskId,
-        fresh: bool,
-    },
-    /// No task is ready: idle until the next interrupt.
+    /// Run `to`: from its entry if `fresh`, else from where it was interrupted or blocked.
+    Switch { to: Context, fresh: bool },
+    /// Nothing is ready: idle until the next interrupt.
     Idle,
+    /// ShutdownOS: the port stops the system.
+    Shutdown(Option<Error>),
 }
 
 /// Why a configuration does not fit the kernel it was given to.
@@ -42,6 +40,7 @@ pub enum ConfigMismatch {
     Alarms,
     Counters,
     Resources,
+    Isrs,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -49,22 +48,35 @@ struct TaskControl {
     queued: Activations,
     /// The head activation has begun: the task is running, preempted or waiting.
     started: bool,
+    /// Started by the last scheduling decision and not yet handed to the port.
+    fresh: bool,
     waiting: bool,
     events_set: EventMask,
     events_waited: EventMask,
-    /// Priority while ready or preempted: the static one raised by held resources' ceilings.
-    priority: u8,
+    /// Level while ready or preempted: the priority raised by held resources' ceilings.
+    level: Level,
     /// Top of the LIFO chain of standard resources the task holds.
     held: Option<ResourceId>,
 }
 
 #[derive(Clone, Copy, Debug, Default)]
+struct IsrControl {
+    /// Accepted and not yet returned (running, or interrupted by a higher ISR).
+    active: bool,
+    /// Its body has begun (the port resumes it rather than starting it).
+    started: bool,
+    pending: bool,
+    level: Level,
+    held: Option<ResourceId>,
+}
+
+#[derive(Clone, Copy, Debug, Default)]
 struct ResourceControl {
-    holder: Option<TaskId>,
+    holder: Option<Context>,
     /// The resource the holder took before this one (LIFO chain).
     below: Option<ResourceId>,
-    /// The holder's priority before it took this one.
-    saved_priority: u8,
+    /// The holder's level before it took this one.
+    saved_level: Level,
 }
 
 #[derive(Clone, Copy, Debug, Default)]
@@ -74,19 +86,46 @@ struct AlarmControl {
     cycle: u32,
 }
 
+/// Interrupt masking by the services of that name. Disable/EnableAllInterrupts do not nest;
+/// the Suspend/Resume pairs do.
+#[derive(Clone, Copy, Debug, Default)]
+struct Masking {
+    all_disabled: bool,
+    all_suspended: u32,
+    os_suspended: u32,
+    /// Who masked: it must unmask before it ends.
+    owner: Option<Context>,
+}
+
+impl Masking {
+    fn any(&self) -> bool {
+        self.all_disabled || self.all_suspended > 0 || self.os_suspended > 0
+    }
+}
+
 pub struct Kernel<
     const TASKS: usize,
     const ALARMS: usize,
     const COUNTERS: usize,
     const RESOURCES: usize,
+    const ISRS: usize,
 > {
     config: &'static Config,
     tasks: [TaskControl; TASKS],
+    isrs: [IsrControl; ISRS],
+    /// Accepted ISRs, innermost last: each preempted the one below.
+    isr_stack: [Option<crate::config::IsrId>; ISRS],
+    isr_depth: usize,
     resources: [ResourceControl; RESOURCES],
+    /// The task the scheduler chose (it may be interrupted by ISRs).
     running: Option<TaskId>,
+    /// What the port executes now, as of the last dispatch.
+    current: Option<Context>,
     /// Set by Schedule(): the next dispatch weighs the running task without its internal
     /// resource.
     rescheduling: bool,
+    masking: Masking,
+    shutdown: Option<Option<Error>>,
     counters: [u32; COUNTERS],
     alarms: [AlarmControl; ALARMS],
     ticks: u64,
@@ -94,8 +133,13 @@ pub struct Kernel<
     trace: TraceRing,
 }
 
-impl<const TASKS: usize, const ALARMS: usize, const COUNTERS: usize, const RESOURCES: usize>
-    Kernel<TASKS, ALARMS, COUNTERS, RESOURCES>
+impl<
+        const TASKS: usize,
+        const ALARMS: usize,
+        const COUNTERS: usize,
+        const RESOURCES: usize,
+        const ISRS: usize,
+    > Kernel<TASKS, ALARMS, COUNTERS, RESOURCES, ISRS>
 {
     pub fn new(config: &'static Config) -> Result<Self, ConfigMismatch> {
         if config.tasks.len() != TASKS {
@@ -110,20 +154,33 @@ impl<const TASKS: usize, const ALARMS: usize, const COUNTERS: usize, const RESOU
         if config.resources.len() != RESOURCES {
             return Err(ConfigMismatch::Resources);
         }
+        if config.isrs.len() != ISRS {
+            return Err(ConfigMismatch::Isrs);
+        }
         Ok(Self {
             config,
             tasks: core::array::from_fn(|i| TaskControl {
                 queued: Activations::EMPTY,
                 started: false,
+                fresh: false,
                 waiting: false,
                 events_set: 0,
                 events_waited: 0,
-                priority: config.tasks[i].priority,
+                level: config.tasks[i].priority as Level,
                 held: None,
             }),
+            isrs: core::array::from_fn(|i| IsrControl {
+                level: config.isrs[i].level(),
+                ..IsrControl::default()
+            }),
+            isr_stack: [None; ISRS],
+            isr_depth: 0,
             resources: [ResourceControl::default(); RESOURCES],
             running: None,
+            current: None,
             rescheduling: false,
+            masking: Masking::default(),
+            shutdown: None,
             counters: [0; COUNTERS],
             alarms: [AlarmControl::default(); ALARMS],
             ticks: 0,
@@ -136,13 +193,26 @@ impl<const TASKS: usize, const ALARMS: usize, const COUNTERS: usize, const RESOU
         self.config
     }
 
+    /// The task the scheduler runs (possibly interrupted by an ISR right now).
     pub fn running(&self) -> Option<TaskId> {
         self.running
+    }
+
+    /// What executes now: the innermost accepted ISR, else the running task.
+    pub fn current(&self) -> Option<Context> {
+        match self.isr_depth {
+            0 => self.running.map(Context::Task),
+            depth => self.isr_stack[depth - 1].map(Context::Isr),
+        }
     }
 
     /// Ticks of the system counter since StartOS.
     pub fn elapsed_ticks(&self) -> u64 {
         self.ticks
+    }
+
+    pub fn is_shut_down(&self) -> bool {
+        self.shutdown.is_some()
     }
 
     pub fn trace_pop(&mut self) -> Option<TraceRecord> {
@@ -160,17 +230,28 @@ impl<const TASKS: usize, const ALARMS: usize, const COUNTERS: usize, const RESOU
         });
     }
 
+    /// An error: into the trace, then to the error hook, as the specification has it.
     fn report(&mut self, service: ServiceId, error: Error, object: Object) -> Error {
         self.record(TraceEvent::ServiceError {
             service,
             error,
             object,
         });
+        if let Some(hook) = self.config.hooks.error {
+            hook(&ErrorInfo {
+                service,
+                error,
+                object,
+            });
+        }
         error
     }
 
-    /// StartOS: activates the autostart tasks and arms the autostart alarms, in table order.
+    /// StartOS: the startup hook, then the autostart tasks and alarms, in table order.
     pub fn start_os(&mut self) {
+        if let Some(hook) = self.config.hooks.startup {
+            hook();
+        }
         for index in 0..TASKS {
             if self.config.tasks[index].autostart {
                 // An autostart task has an empty queue here, so this cannot exceed its limit.
@@ -180,22 +261,63 @@ impl<const TASKS: usize, const ALARMS: usize, const COUNTERS: usize, const RESOU
         self.arm_autostart_alarms();
     }
 
-    /// One service request of the running task. Errors are traced as the error hook sees
-    /// them (service, object, code) and returned to the caller.
+    /// ShutdownOS: the shutdown hook runs, every later dispatch answers `Shutdown`.
+    pub fn shutdown_os(&mut self, error: Option<Error>) {
+        if self.shutdown.is_some() {
+            return;
+        }
+        self.shutdown = Some(error);
+        self.record(TraceEvent::Shutdown(error));
+        if let Some(hook) = self.config.hooks.shutdown {
+            hook(error);
+        }
+    }
+
+    /// One service request of the current task or ISR. Errors are traced and given to the
+    /// error hook (service, object, code) and returned to the caller.
     pub fn service(&mut self, request: Request) -> Result<Reply, Error> {
         let service = ServiceId::of(&request);
-        let Some(caller) = self.running else {
+        let Some(caller) = self.current() else {
             return Err(self.report(service, Error::CallLevel, Object::None));
+        };
+        if let Context::Isr(isr) = caller {
+            if self.config.isrs[isr.index()].category == 1 {
+                // Category 1 ISRs run outside the OS.
+                return Err(self.report(service, Error::CallLevel, Object::Isr(isr)));
+            }
+        }
+        let interrupt_api = matches!(
+            request,
+            Request::DisableAllInterrupts
+                | Request::EnableAllInterrupts
+                | Request::SuspendAllInterrupts
+                | Request::ResumeAllInterrupts
+                | Request::SuspendOsInterrupts
+                | Request::ResumeOsInterrupts
+        );
+        if self.masking.any() && !interrupt_api {
+            return Err(self.report(service, Error::DisabledInt, Object::None));
+        }
+        let task_only = |kernel: &Self| match caller {
+            Context::Task(task) => Ok(task),
+            Context::Isr(isr) => {
+                let _ = kernel;
+                Err((Error::CallLevel, Object::Isr(isr)))
+            }
         };
         let result = match request {
             Request::ActivateTask(task) => return self.activate_task(task).map(|()| 0),
-            Request::GetTaskId => Ok(caller.index() as Reply),
+            Request::GetTaskId => Ok(self.running.map_or(Reply::MAX, |t| t.index() as Reply)),
             Request::GetTaskState(task) => self.task_state(task).map(|s| s as Reply),
-            Request::Schedule => self.schedule(caller).map(|()| 0),
+            Request::Schedule => task_only(self).and_then(|t| self.schedule(t)).map(|()| 0),
             Request::SetEvent(task, mask) => return self.set_event(task, mask).map(|()| 0),
-            Request::ClearEvent(mask) => self.clear_event(caller, mask).map(|()| 0),
+            Request::ClearEvent(mask) => task_only(self)
+                .and_then(|t| self.clear_event(t, mask))
+                .map(|()| 0),
             Request::GetEvent(task) => self.get_event(task).map(Reply::from),
-            Request::WaitEvent(mask) => self.wait_event(caller, mask).map(|()| 0),
+            Request::WaitEvent(mask) => task_only(self)
+                .and_then(|t| self.wait_event(t, mask))
+                .map(|()| 0),
             Request::GetResource(resource) => self.get_resource(caller, resource).map(|()| 0),
             Request::ReleaseResource(resource) => {
                 self.release_resource(caller, resource).map(|()| 0)
@@ -210,6 +332,19 @@ impl<const TASKS: usize, const ALARMS: usize, const COUNTERS: usize, const RESOU
             Request::CancelAlarm(alarm) => self.cancel_alarm(alarm),
             Request::GetAlarm(alarm) => self.get_alarm(alarm),
             Request::ElapsedTicks => Ok(self.ticks),
+            Request::DisableAllInterrupts
+            | Request::EnableAllInterrupts
+            | Request::SuspendAllInterrupts
+            | Request::ResumeAllInterrupts
+            | Request::SuspendOsInterrupts
+            | Request::ResumeOsInterrupts => {
+                self.interrupt_api(caller, request);
+                Ok(0)
+            }
+            Request::ShutdownOs(code) => {
+                self.shutdown_os(Error::from_code(code));
+                Ok(0)
+            }
         };
         result.map_err(|(error, object)| self.report(service, error, object))
     }
@@ -217,6 +352,51 @@ impl<const TASKS: usize, const ALARMS: usize, const COUNTERS: usize, const RESOU
     /// A service number no request has: E_OS_SERVICEID, reported like any error.
     pub fn unknown_service(&mut self) -> Error {
         self.report(ServiceId::Unknown, Error::ServiceId, Object::None)
+    }
+
+    /// The level the current context runs at: ISRs below it cannot interrupt.
+    fn current_level(&self) -> Level {
+        match self.current() {
+            Some(Context::Isr(isr)) => self.isrs[isr.index()].level,
+            Some(Context::Task(task)) => self.running_level(task),
+            None => 0,
+        }
+    }
+
+    /// After any event: what should execute now.
+    pub fn dispatch(&mut self) -> Dispatch {
+        if let Some(error) = self.shutdown {
+            return Dispatch::Shutdown(error);
+        }
+        // Whatever lowered the level (a release, an end, a switch) may let a pending ISR in.
+        self.accept_pending();
+        let target = match self.current_isr() {
+            Some(isr) => Some(Context::Isr(isr)),
+            None => self.schedule_tasks().map(Context::Task),
+        };
+        if target == self.current {
+            return match target {
+                Some(_) => Dispatch::Keep,
+                None => Dispatch::Idle,
+            };
+        }
+        self.current = target;
+        match target {
+            None => Dispatch::Idle,
+            Some(Context::Isr(isr)) => {
+                let control = &mut self.isrs[isr.index()];
+                let fresh = !control.started;
+                control.started = true;
+                Dispatch::Switch {
+                    to: Context::Isr(isr),
+                    fresh,
+                }
+            }
+            Some(Context::Task(task)) => Dispatch::Switch {
+                to: Context::Task(task),
+                fresh: self.take_fresh(task),
+            },
+        }
     }
 }
 

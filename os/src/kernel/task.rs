@@ -1,10 +1,10 @@
 //! Task management: activation, termination, chaining, Schedule, task states and dispatch.
 
-use super::{Dispatch, Failure, Kernel};
-use crate::config::TaskId;
+use super::{Failure, Kernel};
+use crate::config::{Level, TaskId};
 use crate::error::{Error, ServiceId};
 use crate::ready;
-use crate::trace::{Object, TraceEvent};
+use crate::trace::{Context, Object, TraceEvent};
 
 /// GetTaskState's answer (OSEK TaskStateType).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -28,8 +28,13 @@ impl TaskState {
     }
 }
 
-impl<const TASKS: usize, const ALARMS: usize, const COUNTERS: usize, const RESOURCES: usize>
-    Kernel<TASKS, ALARMS, COUNTERS, RESOURCES>
+impl<
+        const TASKS: usize,
+        const ALARMS: usize,
+        const COUNTERS: usize,
+        const RESOURCES: usize,
+        const ISRS: usize,
+    > Kernel<TASKS, ALARMS, COUNTERS, RESOURCES, ISRS>
 {
     /// ActivateTask (also from alarms and StartOS).
     pub fn activate_task(&mut self, task: TaskId) -> Result<(), Error> {
@@ -55,7 +60,7 @@ impl<const TASKS: usize, const ALARMS: usize, const COUNTERS: usize, const RESOU
 
     /// The running task's body returned `Exit::Terminate` (TerminateTask).
     pub fn terminate_running(&mut self) -> Result<(), Error> {
-        let Some(task) = self.running else {
+        let Some(Context::Task(task)) = self.current() else {
             return Err(self.report(ServiceId::TerminateTask, Error::CallLevel, Object::None));
         };
         self.end_running(ServiceId::TerminateTask, task);
@@ -66,23 +71,34 @@ impl<const TASKS: usize, const ALARMS: usize, const COUNTERS: usize, const RESOU
     /// anyway: as AUTOSAR does for a task that ends wrongly, the kernel reports it and frees
     /// the resources, so nothing stays locked for ever.
     fn end_running(&mut self, service: ServiceId, task: TaskId) {
+        let context = Context::Task(task);
+        if self.masking.owner == Some(context) {
+            self.report(service, Error::DisabledInt, Object::Task(task));
+            self.masking = Default::default();
+        }
         if self.tasks[task.index()].held.is_some() {
             self.report(service, Error::Resource, Object::Task(task));
-            self.release_all_resources(task);
+            self.release_all_resources(context);
         }
         let control = &mut self.tasks[task.index()];
         control.queued.pop();
         control.started = false;
         control.waiting = false;
-        control.priority = self.config.tasks[task.index()].priority;
+        control.level = self.config.tasks[task.index()].priority as Level;
         self.running = None;
+        // The port no longer runs this activation: whatever comes next is a switch, even to
+        // a new activation of the same task.
+        self.current = None;
         self.record(TraceEvent::Terminate(task));
+        if let Some(hook) = self.config.hooks.post_task {
+            hook(task);
+        }
     }
 
     /// The running task's body returned `Exit::Chain(next)` (ChainTask). The activation limit
     /// is checked before the caller terminates, so chaining oneself always succeeds.
     pub fn chain_running(&mut self, next: TaskId) -> Result<(), Error> {
-        let Some(running) = self.running else {
+        let Some(Context::Task(running)) = self.current() else {
             return Err(self.report(ServiceId::ChainTask, Error::CallLevel, Object::None));
         };
         let check = match self.config.tasks.get(next.index()) {
@@ -139,56 +155,76 @@ impl<const TASKS: usize, const ALARMS: usize, const COUNTERS: usize, const RESOU
         Ok(())
     }
 
-    /// The priority the running task defends against preemption: its ready priority raised to
-    /// its internal resource's ceiling, which it holds while it runs.
-    fn running_priority(&self, task: TaskId) -> u8 {
-        let priority = self.tasks[task.index()].priority;
+    /// The level the running task defends against preemption: its ready level raised to its
+    /// internal resource's ceiling, which it holds while it runs.
+    pub(super) fn running_level(&self, task: TaskId) -> Level {
+        let level = self.tasks[task.index()].level;
         match self.config.tasks[task.index()].internal_resource {
             Some(internal) if !self.rescheduling => self
                 .config
                 .resources
                 .get(internal.index())
-                .map_or(priority, |r| r.ceiling.max(priority)),
-            _ => priority,
+                .map_or(level, |r| r.ceiling.max(level)),
+            _ => level,
         }
     }
 
-    /// After any event: which task should run now.
-    pub fn dispatch(&mut self) -> Dispatch {
-        let running = self
-            .running
-            .filter(|t| !self.tasks[t.index()].waiting && !self.tasks[t.index()].queued.is_empty());
+    /// The task to run at task level (no ISR is active); records the switch if it changes.
+    pub(super) fn schedule_tasks(&mut self) -> Option<TaskId> {
+        let previous = self.running;
+        let running = previous.filter(|t| {
+            let control = &self.tasks[t.index()];
+            !control.waiting && !control.queued.is_empty()
+        });
         let best = ready::highest(self.tasks.iter().enumerate().filter_map(|(index, t)| {
             let stamp = t.queued.oldest()?;
             let candidate = !t.waiting && running.is_none_or(|r| r.index() != index);
-            candidate.then_some((index, t.priority, stamp))
+            candidate.then_some((index, t.level, stamp))
         }));
-        let keep_priority = running.map(|r| self.running_priority(r));
+        let defended = running.map(|r| self.running_level(r));
         self.rescheduling = false;
-        let to = match (best, keep_priority) {
+        let to = match (best, defended) {
             (None, None) => {
+                self.leave_running(previous);
                 self.running = None;
-                return Dispatch::Idle;
+                return None;
             }
-            (None, Some(_)) => return Dispatch::Keep,
-            (Some((_, priority)), Some(defended)) if priority <= defended => {
-                return Dispatch::Keep;
-            }
+            (None, Some(_)) => return running,
+            (Some((_, level)), Some(defended)) if level <= defended => return running,
             (Some((index, _)), _) => TaskId::new(index as u8),
         };
-        let from = running;
-        if let Some(preempted) = from {
+        if let Some(preempted) = running {
             self.record(TraceEvent::Preempt(preempted));
         }
+        self.leave_running(previous);
         let control = &mut self.tasks[to.index()];
         let fresh = !control.started;
         control.started = true;
+        control.fresh = fresh;
         self.running = Some(to);
         self.record(if fresh {
             TraceEvent::Start(to)
         } else {
             TraceEvent::Resume(to)
         });
-        Dispatch::Switch { from, to, fresh }
+        if let Some(hook) = self.config.hooks.pre_task {
+            hook(to);
+        }
+        Some(to)
+    }
+
+    /// PostTaskHook for a task that leaves the running state by preemption or waiting
+    /// (termination calls it itself).
+    fn leave_running(&mut self, previous: Option<TaskId>) {
+        if let (Some(task), Some(hook)) = (previous, self.config.hooks.post_task) {
+            if self.tasks[task.index()].started {
+                hook(task);
+            }
+        }
+    }
+
+    /// Whether the port must start `task` at its entry (once per activation).
+    pub(super) fn take_fresh(&mut self, task: TaskId) -> bool {
+        core::mem::take(&mut self.tasks[task.index()].fresh)
     }
 }

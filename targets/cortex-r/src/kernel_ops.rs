@@ -23,8 +23,13 @@ pub trait PortKernel {
     fn trace_take_lost(&mut self) -> u32;
 }
 
-impl<const TASKS: usize, const ALARMS: usize, const COUNTERS: usize, const RESOURCES: usize>
-    PortKernel for Kernel<TASKS, ALARMS, COUNTERS, RESOURCES>
+impl<
+        const TASKS: usize,
+        const ALARMS: usize,
+        const COUNTERS: usize,
+        const RESOURCES: usize,
+        const ISRS: usize,
+    > PortKernel for Kernel<TASKS, ALARMS, COUNTERS, RESOURCES, ISRS>
 {
     fn create(config: &'static Config) -> Option<Self> {
         Kernel::new(config).ok()

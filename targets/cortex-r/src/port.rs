@@ -7,7 +7,7 @@ use core::fmt::{self, Write};
 use core::mem::offset_of;
 use core::sync::atomic::{AtomicBool, Ordering};
 
-use ecu_os::{Config, Dispatch, Request, TaskId};
+use ecu_os::{Config, Context, Dispatch, Request, TaskId};
 
 use crate::context::Frame;
 use crate::image::{stacks_fit, Image, TaskContext};
@@ -202,7 +202,27 @@ impl Port {
         match decision {
             Dispatch::Keep => current_sp,
             Dispatch::Idle => self.idle_sp,
-            Dispatch::Switch { to, fresh, .. } => self.switch_to(to, fresh),
+            Dispatch::Switch {
+                to: Context::Task(to),
+                fresh,
+            } => self.switch_to(to, fresh),
+            // The configurator does not generate ISRs for this port yet (category 2 ISR entry
+            // with nesting is the hardware-partitioning work); reaching this is a bug.
+            Dispatch::Switch {
+                to: Context::Isr(isr),
+                ..
+            } => fatal("ISRs are not supported on this port yet", isr.index()),
+            Dispatch::Shutdown(error) => {
+                if let Some(board) = board() {
+                    let _ = writeln!(
+                        Console(board),
+                        "shutdown {}",
+                        error.map_or("E_OK", |e| e.name())
+                    );
+                    board.exit(error.map_or(0, |e| 10 + e.code() as u32));
+                }
+                fatal("shutdown without a board", 0)
+            }
         }
     }
 

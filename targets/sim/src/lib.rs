@@ -1,25 +1,39 @@
 //! The host simulation: the real kernel core on a host port.
 //!
-//! Each task is a host thread, but only the thread holding the simulated CPU runs: the kernel's
-//! dispatch decision passes the CPU from thread to thread, so the interleaving is the kernel's,
-//! never the host scheduler's. Time is virtual: ticks advance when the CPU is idle (task bodies
-//! take no simulated time yet), so a run is a pure function of the configuration.
+//! Each task and each ISR is a host thread, but only the thread holding the simulated CPU
+//! runs: the kernel's dispatch decision passes the CPU from thread to thread, so the
+//! interleaving is the kernel's, never the host scheduler's. Time is virtual (nanoseconds):
+//! code takes no time unless it says so with `Os::busy_us`, ticks fall every `tick_ns` and
+//! interrupts arrive as the description's stimuli say. Between events the CPU either idles
+//! (time jumps to the next event) or is busy (time passes in the busy context, which the
+//! events may preempt). A run is a pure function of the description and the seed.
 //!
-//! The seed perturbs the host side only (how long each thread dawdles before taking the CPU):
-//! the trace must not change with it, which the tests check.
+//! The seed drives stimulus jitter, and perturbs the host side (how long each thread dawdles
+//! before taking the CPU), which must not change the trace: the tests check that.
 
 use std::fmt::Write as _;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::{Condvar, Mutex, MutexGuard};
 use std::thread;
 
-use ecu_os::{Config, Dispatch, Error, Exit, Kernel, Os, Reply, Request, Syscalls};
+use ecu_os::{Config, Context, Dispatch, Error, Exit, IsrId, Kernel, Os, Reply, Request, Syscalls};
+
+/// Interrupt arrivals of one ISR: at `offset_ns`, then every `period_ns` (0: once), each
+/// arrival late by up to `jitter_ns` (seeded).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Stimulus {
+    pub isr: IsrId,
+    pub offset_ns: u64,
+    pub period_ns: u64,
+    pub jitter_ns: u64,
+}
 
 #[derive(Clone, Copy, Debug)]
 pub struct Options {
-    /// Run until this many ticks of the system counter have elapsed and the CPU is idle.
+    /// Run until this many ticks of the system counter have elapsed.
     pub run_ticks: u64,
     pub seed: u64,
+    pub stimuli: &'static [Stimulus],
 }
 
 /// What a run produced: the kernel trace as text lines, and faults the port contained.
@@ -28,35 +42,51 @@ pub struct Outcome {
     pub trace: Vec<String>,
     pub faults: Vec<String>,
     pub ticks: u64,
+    /// Virtual time at the end of the run.
+    pub end_ns: u64,
+    /// ShutdownOS was called (with this error, if any).
+    pub shutdown: Option<Option<Error>>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Owner {
     Idle,
-    Task(usize),
+    Ctx(Context),
 }
 
-struct Cpu<const T: usize, const A: usize, const C: usize, const R: usize> {
-    kernel: Kernel<T, A, C, R>,
+struct Cpu<const T: usize, const A: usize, const C: usize, const R: usize, const I: usize> {
+    kernel: Kernel<T, A, C, R, I>,
     owner: Owner,
-    shutdown: bool,
+    /// The run is over (its time is up, ShutdownOS, or a fault stopped it).
+    over: bool,
     outcome: Outcome,
+    now_ns: u64,
+    end_ns: u64,
+    tick_ns: u64,
+    /// Next arrival of each stimulus (u64::MAX: no more).
+    arrivals: Vec<u64>,
+    stimuli: &'static [Stimulus],
+    arrival_counts: Vec<u64>,
     rng: u64,
+    host_rng: u64,
     switches_this_tick: u32,
 }
 
-/// More task switches than this within one tick, with task bodies taking no simulated time,
-/// can only be a livelock (tasks re-activating each other): the run stops with a fault instead
-/// of growing its trace without bound.
+/// More task switches than this within one tick can only be a livelock (tasks re-activating
+/// each other without taking time): the run stops with a fault instead of growing its trace
+/// without bound.
 pub const MAX_SWITCHES_PER_TICK: u32 = 100_000;
 
-struct Machine<const T: usize, const A: usize, const C: usize, const R: usize> {
-    config: &'static Config,
-    cpu: Mutex<Cpu<T, A, C, R>>,
-    turn: Condvar,
+fn xorshift(state: &mut u64) -> u64 {
+    *state ^= *state >> 12;
+    *state ^= *state << 25;
+    *state ^= *state >> 27;
+    state.wrapping_mul(0x2545_F491_4F6C_DD1D)
 }
 
-impl<const T: usize, const A: usize, const C: usize, const R: usize> Cpu<T, A, C, R> {
+impl<const T: usize, const A: usize, const C: usize, const R: usize, const I: usize>
+    Cpu<T, A, C, R, I>
+{
     fn drain_trace(&mut self) {
         let config = self.kernel.config();
         while let Some(record) = self.kernel.trace_pop() {
@@ -73,93 +103,189 @@ impl<const T: usize, const A: usize, const C: usize, const R: usize> Cpu<T, A, C
         }
     }
 
+    fn fault(&mut self, message: String) {
+        self.outcome.faults.push(message);
+        self.over = true;
+    }
+
     fn dispatch(&mut self) {
         match self.kernel.dispatch() {
             Dispatch::Keep => {}
             Dispatch::Switch { to, .. } => {
-                self.owner = Owner::Task(to.index());
+                self.owner = Owner::Ctx(to);
                 self.switches_this_tick += 1;
-                if self.switches_this_tick > MAX_SWITCHES_PER_TICK && !self.shutdown {
+                if self.switches_this_tick > MAX_SWITCHES_PER_TICK && !self.over {
                     let tick = self.kernel.elapsed_ticks();
-                    self.outcome.faults.push(format!(
-                        "fault: livelock at tick {tick}: over {MAX_SWITCHES_PER_TICK} task \
-                         switches without the CPU going idle"
+                    self.fault(format!(
+                        "fault: livelock at tick {tick}: over {MAX_SWITCHES_PER_TICK} \
+                         switches without time passing"
                     ));
-                    self.shutdown = true;
                 }
             }
             Dispatch::Idle => self.owner = Owner::Idle,
+            Dispatch::Shutdown(error) => {
+                self.outcome.shutdown = Some(error);
+                self.over = true;
+            }
         }
         self.drain_trace();
     }
 
-    /// xorshift64*: host-side jitter only.
-    fn next_jitter(&mut self) -> u32 {
-        self.rng ^= self.rng >> 12;
-        self.rng ^= self.rng << 25;
-        self.rng ^= self.rng >> 27;
-        (self.rng.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 61) as u32
+    fn next_tick_ns(&self) -> u64 {
+        (self.kernel.elapsed_ticks() + 1) * self.tick_ns
+    }
+
+    /// The time of the next event (tick or interrupt arrival).
+    fn next_event_ns(&self) -> u64 {
+        let arrival = self.arrivals.iter().copied().min().unwrap_or(u64::MAX);
+        self.next_tick_ns().min(arrival)
+    }
+
+    fn schedule_arrival(&mut self, index: usize) {
+        let stimulus = self.stimuli[index];
+        let count = self.arrival_counts[index];
+        if count > 0 && stimulus.period_ns == 0 {
+            self.arrivals[index] = u64::MAX;
+            return;
+        }
+        let nominal = stimulus.offset_ns + count * stimulus.period_ns;
+        let jitter = match stimulus.jitter_ns {
+            0 => 0,
+            j => xorshift(&mut self.rng) % (j + 1),
+        };
+        self.arrivals[index] = nominal + jitter;
+        self.arrival_counts[index] = count + 1;
+    }
+
+    /// Runs every event due at `now_ns`: the tick first, then arrivals in stimulus order.
+    fn process_events(&mut self) {
+        if self.now_ns >= self.next_tick_ns() {
+            self.switches_this_tick = 0;
+            self.kernel.tick();
+            self.dispatch();
+        }
+        for index in 0..self.arrivals.len() {
+            if self.arrivals[index] <= self.now_ns {
+                self.kernel.interrupt(self.stimuli[index].isr);
+                self.schedule_arrival(index);
+                self.dispatch();
+            }
+        }
     }
 }
 
-impl<const T: usize, const A: usize, const C: usize, const R: usize> Machine<T, A, C, R> {
-    fn lock(&self) -> MutexGuard<'_, Cpu<T, A, C, R>> {
-        // A poisoned lock means a task thread panicked while holding the CPU; the state is
-        // still consistent because every kernel call completes before user code runs.
+struct Machine<const T: usize, const A: usize, const C: usize, const R: usize, const I: usize> {
+    config: &'static Config,
+    cpu: Mutex<Cpu<T, A, C, R, I>>,
+    turn: Condvar,
+}
+
+/// The unwinding payload that ends a task or ISR thread whose run is over.
+struct RunOver;
+
+impl<const T: usize, const A: usize, const C: usize, const R: usize, const I: usize>
+    Machine<T, A, C, R, I>
+{
+    fn lock(&self) -> MutexGuard<'_, Cpu<T, A, C, R, I>> {
+        // A poisoned lock means a thread panicked while holding the CPU; the state is still
+        // consistent because every kernel call completes before user code runs.
         self.cpu
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// Blocks until `me` holds the CPU (or the run is over: returns false).
+    /// Blocks until `me` holds the CPU; false if the run ended meanwhile.
     fn wait_for<'a>(
         &'a self,
-        mut cpu: MutexGuard<'a, Cpu<T, A, C, R>>,
+        mut cpu: MutexGuard<'a, Cpu<T, A, C, R, I>>,
         me: Owner,
-    ) -> (MutexGuard<'a, Cpu<T, A, C, R>>, bool) {
-        while cpu.owner != me && !cpu.shutdown {
+    ) -> (MutexGuard<'a, Cpu<T, A, C, R, I>>, bool) {
+        while cpu.owner != me && !cpu.over {
             cpu = self.turn.wait(cpu).unwrap_or_else(|p| p.into_inner());
         }
-        let granted = !cpu.shutdown;
+        let granted = !cpu.over;
         (cpu, granted)
     }
 
-    fn task_thread(&'static self, index: usize) {
+    /// After a kernel call from `me`: if the CPU went elsewhere, hand it over and wait for it
+    /// to come back. A run that ends meanwhile unwinds the caller's thread out of its body.
+    fn yield_if_switched<'a>(
+        &'a self,
+        cpu: MutexGuard<'a, Cpu<T, A, C, R, I>>,
+        me: Owner,
+    ) -> MutexGuard<'a, Cpu<T, A, C, R, I>> {
+        if cpu.owner == me && !cpu.over {
+            return cpu;
+        }
+        self.turn.notify_all();
+        let (cpu, granted) = self.wait_for(cpu, me);
+        if !granted {
+            drop(cpu);
+            std::panic::resume_unwind(Box::new(RunOver));
+        }
+        cpu
+    }
+
+    fn context_thread(&'static self, me: Context) {
         let os = Os::new(self);
-        let me = Owner::Task(index);
+        let owner = Owner::Ctx(me);
         loop {
-            let (mut cpu, granted) = self.wait_for(self.lock(), me);
+            let (mut cpu, granted) = self.wait_for(self.lock(), owner);
             if !granted {
                 return;
             }
-            let jitter = cpu.next_jitter();
+            let jitter = (xorshift(&mut cpu.host_rng) >> 61) as u32;
             drop(cpu);
             for _ in 0..jitter {
                 thread::yield_now();
             }
-            let entry = self.config.tasks[index].entry;
-            let exit = catch_unwind(AssertUnwindSafe(|| entry(&os)));
-            if exit.as_ref().is_err_and(|payload| payload.is::<RunOver>()) {
+            let outcome = match me {
+                Context::Task(task) => {
+                    let entry = self.config.tasks[task.index()].entry;
+                    catch_unwind(AssertUnwindSafe(|| Some(entry(&os))))
+                }
+                Context::Isr(isr) => {
+                    let entry = self.config.isrs[isr.index()].entry;
+                    catch_unwind(AssertUnwindSafe(|| {
+                        entry(&os);
+                        None
+                    }))
+                }
+            };
+            if outcome
+                .as_ref()
+                .is_err_and(|payload| payload.is::<RunOver>())
+            {
                 return;
             }
             let mut cpu = self.lock();
-            match exit {
-                Ok(Exit::Terminate) => {
+            match (me, outcome) {
+                (Context::Task(_), Ok(Some(Exit::Terminate))) => {
                     let _ = cpu.kernel.terminate_running();
                 }
-                Ok(Exit::Chain(next)) => {
+                (Context::Task(_), Ok(Some(Exit::Chain(next)))) => {
                     let _ = cpu.kernel.chain_running(next);
                 }
-                Err(_) => {
-                    // Contained: the task ends, the others keep their schedule. The protection
-                    // hook takes this over when it exists.
-                    let name = self.config.tasks[index].name;
+                (Context::Isr(_), Ok(_)) => {
+                    let _ = cpu.kernel.isr_return();
+                }
+                (_, Err(_)) => {
+                    // Contained: this activation ends, the others keep their schedule. The
+                    // protection hook takes this over when it exists.
+                    let (kind, name) = match me {
+                        Context::Task(t) => ("task", self.config.tasks[t.index()].name),
+                        Context::Isr(i) => ("isr", self.config.isrs[i.index()].name),
+                    };
                     let tick = cpu.kernel.elapsed_ticks();
                     cpu.outcome
                         .faults
-                        .push(format!("fault: task {name} panicked at tick {tick}"));
-                    let _ = cpu.kernel.terminate_running();
+                        .push(format!("fault: {kind} {name} panicked at tick {tick}"));
+                    let _ = match me {
+                        Context::Task(_) => cpu.kernel.terminate_running(),
+                        Context::Isr(_) => cpu.kernel.isr_return(),
+                    };
                 }
+                (Context::Task(_), Ok(None)) => unreachable!("task bodies return an Exit"),
             }
             cpu.dispatch();
             self.turn.notify_all();
@@ -167,31 +293,44 @@ impl<const T: usize, const A: usize, const C: usize, const R: usize> Machine<T, 
     }
 }
 
-impl<const T: usize, const A: usize, const C: usize, const R: usize> Syscalls
-    for Machine<T, A, C, R>
+impl<const T: usize, const A: usize, const C: usize, const R: usize, const I: usize> Syscalls
+    for Machine<T, A, C, R, I>
 {
     fn call(&self, request: Request) -> Result<Reply, Error> {
         let mut cpu = self.lock();
         let me = cpu.owner;
         let result = cpu.kernel.service(request);
         cpu.dispatch();
-        if cpu.owner != me {
-            // Preempted or blocked: hand the CPU over and wait until the kernel gives it back.
-            self.turn.notify_all();
-            let (_cpu, granted) = self.wait_for(cpu, me);
-            if !granted {
-                // The run ended while this task was preempted or waiting: unwind out of its
-                // body (no hook, no message) so that its thread ends.
-                drop(_cpu);
-                std::panic::resume_unwind(Box::new(RunOver));
-            }
-        }
+        // Preempted or blocked: the reply waits until the caller runs again.
+        drop(self.yield_if_switched(cpu, me));
         result
     }
-}
 
-/// The unwinding payload that ends a task thread whose run is over.
-struct RunOver;
+    fn busy(&self, ns: u64) -> Result<(), Error> {
+        let mut cpu = self.lock();
+        let me = cpu.owner;
+        let mut remaining = ns;
+        loop {
+            let next = cpu.next_event_ns();
+            if next > cpu.end_ns && cpu.now_ns + remaining > cpu.end_ns {
+                // Time is up in the middle of this computation: the run ends here.
+                cpu.now_ns = cpu.end_ns;
+                cpu.over = true;
+                self.turn.notify_all();
+                drop(cpu);
+                std::panic::resume_unwind(Box::new(RunOver));
+            }
+            if cpu.now_ns + remaining < next {
+                cpu.now_ns += remaining;
+                return Ok(());
+            }
+            remaining -= next - cpu.now_ns;
+            cpu.now_ns = next;
+            cpu.process_events();
+            cpu = self.yield_if_switched(cpu, me);
+        }
+    }
+}
 
 /// Why a simulation could not run.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -209,66 +348,88 @@ impl std::fmt::Display for SimError {
 }
 
 /// Runs the kernel over `config` for `options.run_ticks` ticks and returns its trace.
-pub fn run<const T: usize, const A: usize, const C: usize, const R: usize>(
+pub fn run<const T: usize, const A: usize, const C: usize, const R: usize, const I: usize>(
     config: &'static Config,
     options: Options,
 ) -> Result<Outcome, SimError> {
-    let kernel = Kernel::<T, A, C, R>::new(config)
+    let kernel = Kernel::<T, A, C, R, I>::new(config)
         .map_err(|mismatch| SimError::ConfigMismatch(format!("{mismatch:?}")))?;
-    // One machine per run, alive for the task threads' lifetime: preempted threads of a run
-    // that ended stay parked on it.
-    let machine: &'static Machine<T, A, C, R> = Box::leak(Box::new(Machine {
+    if let Some(bad) = options.stimuli.iter().find(|s| s.isr.index() >= I) {
+        return Err(SimError::ConfigMismatch(format!(
+            "stimulus for ISR {}",
+            bad.isr.index()
+        )));
+    }
+    let tick_ns = config.tick_ns.max(1) as u64;
+    // One machine per run, alive for the threads' lifetime.
+    let machine: &'static Machine<T, A, C, R, I> = Box::leak(Box::new(Machine {
         config,
         cpu: Mutex::new(Cpu {
             kernel,
             owner: Owner::Idle,
-            shutdown: false,
+            over: false,
             outcome: Outcome::default(),
+            now_ns: 0,
+            end_ns: options.run_ticks.saturating_mul(tick_ns),
+            tick_ns,
+            arrivals: vec![u64::MAX; options.stimuli.len()],
+            stimuli: options.stimuli,
+            arrival_counts: vec![0; options.stimuli.len()],
             rng: options.seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1,
+            host_rng: options.seed.wrapping_add(0x2545_F491) | 1,
             switches_this_tick: 0,
         }),
         turn: Condvar::new(),
     }));
-    let threads: Vec<_> = (0..T)
-        .map(|index| {
+    let contexts = (0..T)
+        .map(|t| Context::Task(ecu_os::TaskId::new(t as u8)))
+        .chain((0..I).map(|i| Context::Isr(IsrId::new(i as u8))));
+    let threads: Vec<_> = contexts
+        .map(|context| {
+            let name = match context {
+                Context::Task(t) => config.tasks[t.index()].name,
+                Context::Isr(i) => config.isrs[i.index()].name,
+            };
             thread::Builder::new()
-                .name(config.tasks[index].name.to_owned())
-                .spawn(move || machine.task_thread(index))
+                .name(name.to_owned())
+                .spawn(move || machine.context_thread(context))
         })
         .collect::<Result<_, _>>()
-        .map_err(|e| SimError::ConfigMismatch(format!("cannot start task threads: {e}")))?;
+        .map_err(|e| SimError::ConfigMismatch(format!("cannot start threads: {e}")))?;
 
     let mut cpu = machine.lock();
+    for index in 0..options.stimuli.len() {
+        cpu.schedule_arrival(index);
+    }
     cpu.kernel.start_os();
     cpu.dispatch();
     machine.turn.notify_all();
     loop {
         let (guard, running) = machine.wait_for(cpu, Owner::Idle);
         cpu = guard;
-        if !running || cpu.kernel.elapsed_ticks() >= options.run_ticks {
+        if !running {
             break;
         }
-        cpu.switches_this_tick = 0;
-        cpu.kernel.tick();
-        cpu.dispatch();
+        let next = cpu.next_event_ns();
+        if next > cpu.end_ns {
+            cpu.now_ns = cpu.end_ns;
+            break;
+        }
+        cpu.now_ns = next;
+        cpu.process_events();
         machine.turn.notify_all();
     }
-    cpu.shutdown = true;
+    cpu.over = true;
+    cpu.drain_trace();
     let mut outcome = std::mem::take(&mut cpu.outcome);
     outcome.ticks = cpu.kernel.elapsed_ticks();
+    outcome.end_ns = cpu.now_ns;
     drop(cpu);
     machine.turn.notify_all();
-    // After a normal end the CPU is idle: every started task has run to completion, so every
-    // thread is back at the top of its loop and ends. After a livelock fault, threads caught
-    // inside a service stay parked on the leaked machine: they are not joined.
-    if outcome
-        .faults
-        .iter()
-        .all(|f| !f.starts_with("fault: livelock"))
-    {
-        for thread in threads {
-            let _ = thread.join();
-        }
+    // Threads at the top of their loop see the end and return; threads inside a service or
+    // a busy period unwind out of their bodies. Either way every thread ends.
+    for thread in threads {
+        let _ = thread.join();
     }
     Ok(outcome)
 }
@@ -285,12 +446,14 @@ pub fn render(outcome: &Outcome) -> String {
 }
 
 /// Entry for generated simulation images: `--ticks N --seed S`, prints the trace.
-pub fn main<const T: usize, const A: usize, const C: usize, const R: usize>(
+pub fn main<const T: usize, const A: usize, const C: usize, const R: usize, const I: usize>(
     config: &'static Config,
+    stimuli: &'static [Stimulus],
 ) -> ! {
     let mut options = Options {
         run_ticks: 100,
         seed: 0,
+        stimuli,
     };
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
@@ -304,10 +467,15 @@ pub fn main<const T: usize, const A: usize, const C: usize, const R: usize>(
             }
         }
     }
-    match run::<T, A, C, R>(config, options) {
+    match run::<T, A, C, R, I>(config, options) {
         Ok(outcome) => {
             print!("{}", render(&outcome));
-            std::process::exit(if outcome.faults.is_empty() { 0 } else { 1 });
+            let code = match (outcome.faults.is_empty(), outcome.shutdown) {
+                (false, _) => 1,
+                (true, Some(Some(error))) => 10 + error.code() as i32,
+                _ => 0,
+            };
+            std::process::exit(code);
         }
         Err(error) => {
             eprintln!("simulation: {error}");

@@ -87,17 +87,20 @@ static CONFIG: Config = Config {
     counters: &COUNTERS,
     alarms: &ALARMS,
     resources: &[],
+    isrs: &[],
+    hooks: ecu_os::Hooks::NONE,
     events: &[],
     system_counter: CounterId::new(0),
     tick_ns: 1_000_000,
 };
 
 fn trace(ticks: u64, seed: u64) -> Vec<String> {
-    let outcome = run::<3, 1, 1, 0>(
+    let outcome = run::<3, 1, 1, 0, 0>(
         &CONFIG,
         Options {
             run_ticks: ticks,
             seed,
+            stimuli: &[],
         },
     )
     .unwrap();
@@ -176,6 +179,8 @@ static PANIC_CONFIG: Config = Config {
     counters: &COUNTERS,
     alarms: &PANIC_ALARMS,
     resources: &[],
+    isrs: &[],
+    hooks: ecu_os::Hooks::NONE,
     events: &[],
     system_counter: CounterId::new(0),
     tick_ns: 1_000_000,
@@ -183,11 +188,12 @@ static PANIC_CONFIG: Config = Config {
 
 #[test]
 fn a_panicking_task_is_contained_and_others_keep_their_schedule() {
-    let outcome = run::<2, 1, 1, 0>(
+    let outcome = run::<2, 1, 1, 0, 0>(
         &PANIC_CONFIG,
         Options {
             run_ticks: 6,
             seed: 3,
+            stimuli: &[],
         },
     )
     .unwrap();
@@ -205,11 +211,12 @@ fn a_panicking_task_is_contained_and_others_keep_their_schedule() {
 
 #[test]
 fn tables_that_do_not_fit_the_kernel_are_refused() {
-    assert!(run::<2, 1, 1, 0>(
+    assert!(run::<2, 1, 1, 0, 0>(
         &CONFIG,
         Options {
             run_ticks: 1,
-            seed: 0
+            seed: 0,
+            stimuli: &[]
         }
     )
     .is_err());
@@ -228,6 +235,8 @@ static SPIN_CONFIG: Config = Config {
     counters: &COUNTERS,
     alarms: &[],
     resources: &[],
+    isrs: &[],
+    hooks: ecu_os::Hooks::NONE,
     events: &[],
     system_counter: CounterId::new(0),
     tick_ns: 1_000_000,
@@ -235,11 +244,12 @@ static SPIN_CONFIG: Config = Config {
 
 #[test]
 fn a_livelock_within_one_tick_stops_the_run_with_a_fault() {
-    let outcome = run::<1, 0, 1, 0>(
+    let outcome = run::<1, 0, 1, 0, 0>(
         &SPIN_CONFIG,
         Options {
             run_ticks: 5,
             seed: 0,
+            stimuli: &[],
         },
     )
     .unwrap();

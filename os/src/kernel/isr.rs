@@ -1,0 +1,127 @@
+//! Interrupts: category 2 ISRs accepted by level, nested, pended while masked or outranked;
+//! and the services that mask them (Disable/EnableAllInterrupts, Suspend/ResumeAll-,
+//! Suspend/ResumeOSInterrupts).
+
+use super::{Kernel, Masking};
+use crate::config::IsrId;
+use crate::error::{Error, ServiceId};
+use crate::request::Request;
+use crate::trace::{Context, Object, TraceEvent};
+
+impl<
+        const TASKS: usize,
+        const ALARMS: usize,
+        const COUNTERS: usize,
+        const RESOURCES: usize,
+        const ISRS: usize,
+    > Kernel<TASKS, ALARMS, COUNTERS, RESOURCES, ISRS>
+{
+    pub(super) fn current_isr(&self) -> Option<IsrId> {
+        self.isr_depth
+            .checked_sub(1)
+            .and_then(|top| self.isr_stack[top])
+    }
+
+    fn masked(&self, isr: IsrId) -> bool {
+        let m = &self.masking;
+        let category_1 = self.config.isrs[isr.index()].category == 1;
+        m.all_disabled || m.all_suspended > 0 || (!category_1 && m.os_suspended > 0)
+    }
+
+    fn can_start(&self, isr: IsrId) -> bool {
+        !self.masked(isr) && self.isrs[isr.index()].level > self.current_level()
+    }
+
+    fn accept(&mut self, isr: IsrId) {
+        let control = &mut self.isrs[isr.index()];
+        control.active = true;
+        control.started = false;
+        control.pending = false;
+        self.isr_stack[self.isr_depth] = Some(isr);
+        self.isr_depth += 1;
+        self.record(TraceEvent::IsrStart(isr));
+    }
+
+    /// An interrupt request for `isr` (the port's interrupt entry). It starts at the next
+    /// dispatch if it outranks what runs, else it waits, pending; a second request while one
+    /// pends is lost and said so in the trace.
+    pub fn interrupt(&mut self, isr: IsrId) {
+        if isr.index() >= ISRS {
+            self.report(ServiceId::IsrReturn, Error::Id, Object::None);
+            return;
+        }
+        let control = self.isrs[isr.index()];
+        if control.pending || control.active {
+            self.record(TraceEvent::IsrOverrun(isr));
+            self.isrs[isr.index()].pending = true;
+            return;
+        }
+        if self.can_start(isr) {
+            self.accept(isr);
+        } else {
+            self.isrs[isr.index()].pending = true;
+            self.record(TraceEvent::IsrPending(isr));
+        }
+    }
+
+    /// The current ISR's body returned. What it left locked or masked is reported and undone.
+    pub fn isr_return(&mut self) -> Result<(), Error> {
+        let Some(isr) = self.current_isr() else {
+            return Err(self.report(ServiceId::IsrReturn, Error::CallLevel, Object::None));
+        };
+        let context = Context::Isr(isr);
+        if self.masking.owner == Some(context) {
+            self.report(ServiceId::IsrReturn, Error::DisabledInt, Object::Isr(isr));
+            self.masking = Masking::default();
+        }
+        if self.isrs[isr.index()].held.is_some() {
+            self.report(ServiceId::IsrReturn, Error::Resource, Object::Isr(isr));
+            self.release_all_resources(context);
+        }
+        let control = &mut self.isrs[isr.index()];
+        control.active = false;
+        control.started = false;
+        control.level = self.config.isrs[isr.index()].level();
+        self.isr_depth -= 1;
+        self.isr_stack[self.isr_depth] = None;
+        self.current = None;
+        self.record(TraceEvent::IsrEnd(isr));
+        self.accept_pending();
+        Ok(())
+    }
+
+    /// Accepts the highest pending ISR that may run now, if any.
+    pub(super) fn accept_pending(&mut self) {
+        let mut best: Option<IsrId> = None;
+        for index in 0..ISRS {
+            let isr = IsrId::new(index as u8);
+            if self.isrs[index].pending
+                && !self.isrs[index].active
+                && self.can_start(isr)
+                && best.is_none_or(|b| self.isrs[index].level > self.isrs[b.index()].level)
+            {
+                best = Some(isr);
+            }
+        }
+        if let Some(isr) = best {
+            self.accept(isr);
+        }
+    }
+
+    /// The interrupt masking services. An Enable/Resume without its Disable/Suspend is
+    /// ignored, as AUTOSAR specifies.
+    pub(super) fn interrupt_api(&mut self, caller: Context, request: Request) {
+        let m = &mut self.masking;
+        match request {
+            Request::DisableAllInterrupts => m.all_disabled = true,
+            Request::EnableAllInterrupts => m.all_disabled = false,
+            Request::SuspendAllInterrupts => m.all_suspended = m.all_suspended.saturating_add(1),
+            Request::ResumeAllInterrupts => m.all_suspended = m.all_suspended.saturating_sub(1),
+            Request::SuspendOsInterrupts => m.os_suspended = m.os_suspended.saturating_add(1),
+            Request::ResumeOsInterrupts => m.os_suspended = m.os_suspended.saturating_sub(1),
+            _ => return,
+        }
+        // Unmasked, what came meanwhile runs at the next dispatch if it outranks the caller.
+        m.owner = m.any().then_some(caller);
+    }
+}
