@@ -1,0 +1,171 @@
+//! The SHORT-NAME path index and reference resolution.
+//!
+//! The index is hierarchical: (identifiable parent, hash of SHORT-NAME) -> node. Storing full
+//! path strings would cost more memory than the tree itself on large files. Packages of the same
+//! path in several files merge (AUTOSAR splits packages across files); any other repeated path
+//! is a duplicate.
+
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+use crate::diag::Diagnostic;
+use crate::source::SourceMap;
+use crate::tree::{fnv, NodeId, Tree, NONE, TAG_AR_PACKAGE, TAG_SHORT_NAME};
+
+/// Parent context of top-level packages.
+const ROOT: u32 = NONE;
+
+/// The key is already a hash; this only mixes its two halves (FxHash's step).
+#[derive(Default)]
+pub(crate) struct Mix(u64);
+
+impl Hasher for Mix {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(u64::from(b));
+        }
+    }
+    fn write_u32(&mut self, i: u32) {
+        self.write_u64(u64::from(i));
+    }
+    fn write_u64(&mut self, i: u64) {
+        self.0 = (self.0.rotate_left(5) ^ i).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+#[derive(Debug, Default)]
+pub(crate) struct PathIndex {
+    map: HashMap<(u32, u64), u32, BuildHasherDefault<Mix>>,
+    /// (context, node) pairs whose key collided with a different name; practically empty.
+    overflow: Vec<(u32, u32)>,
+}
+
+/// Why a path does not resolve.
+pub(crate) struct Unresolved {
+    /// Deepest node reached (the context in which `missing` was looked up); NONE at the top.
+    pub found: u32,
+    /// Number of segments that did resolve.
+    pub depth: usize,
+    /// The segment that was not found (empty for a malformed path).
+    pub missing: String,
+}
+
+impl PathIndex {
+    fn get(&self, tree: &Tree, src: &str, ctx: u32, name: &str) -> Option<u32> {
+        let name_of = |n: u32| {
+            tree.child(NodeId(n), TAG_SHORT_NAME)
+                .map_or("", |s| tree.text(src, tree.node(s).text))
+        };
+        let &n = self.map.get(&(ctx, fnv(name)))?;
+        if name_of(n) == name {
+            return Some(n);
+        }
+        self.overflow
+            .iter()
+            .find(|&&(c, n)| c == ctx && name_of(n) == name)
+            .map(|&(_, n)| n)
+    }
+
+    /// Resolves an absolute path `/A/B/C`.
+    pub fn resolve(&self, tree: &Tree, src: &str, path: &str) -> Result<NodeId, Unresolved> {
+        let malformed = |found, depth| Unresolved {
+            found,
+            depth,
+            missing: String::new(),
+        };
+        let Some(rest) = path.strip_prefix('/') else {
+            return Err(malformed(ROOT, 0));
+        };
+        let mut ctx = ROOT;
+        for (depth, seg) in rest.split('/').enumerate() {
+            if seg.is_empty() {
+                return Err(malformed(ctx, depth));
+            }
+            match self.get(tree, src, ctx, seg) {
+                Some(n) => ctx = n,
+                None => {
+                    return Err(Unresolved {
+                        found: ctx,
+                        depth,
+                        missing: seg.to_owned(),
+                    })
+                }
+            }
+        }
+        if ctx == ROOT {
+            Err(malformed(ROOT, 0))
+        } else {
+            Ok(NodeId(ctx))
+        }
+    }
+}
+
+/// SHORT-NAME of an identifiable node, if it is one.
+pub(crate) fn short_name<'a>(tree: &'a Tree, src: &'a str, id: NodeId) -> Option<&'a str> {
+    let s = tree.child(id, TAG_SHORT_NAME)?;
+    Some(tree.text(src, tree.node(s).text))
+}
+
+/// Builds the index over all nodes, in one loop with an explicit ancestor stack.
+pub(crate) fn build_index(
+    tree: &Tree,
+    map: &SourceMap,
+    element_path: impl Fn(NodeId) -> String,
+    path_of: impl Fn(NodeId) -> Option<String>,
+) -> (PathIndex, Vec<Diagnostic>) {
+    let src = map.text.as_str();
+    let mut index = PathIndex::default();
+    let mut diags = Vec::new();
+    // (node, context its children are named in)
+    let mut stack: Vec<(u32, u32)> = Vec::new();
+    for (i, node) in tree.nodes.iter().enumerate() {
+        let i = i as u32;
+        while stack.last().is_some_and(|&(n, _)| n != node.parent) {
+            stack.pop();
+        }
+        let ctx = stack.last().map_or(ROOT, |&(_, c)| c);
+        let mut child_ctx = ctx;
+        if let Some(name) = short_name(tree, src, NodeId(i)) {
+            if name.is_empty() {
+                diags.push(
+                    Diagnostic::error(map.location(node.offset), "empty SHORT-NAME")
+                        .with_element(element_path(NodeId(i)))
+                        .with_hint("every identifiable element needs a non-empty SHORT-NAME"),
+                );
+            } else if let Some(prev) = index.get(tree, src, ctx, name) {
+                let prev_node = tree.node(NodeId(prev));
+                if prev_node.tag == TAG_AR_PACKAGE && node.tag == TAG_AR_PACKAGE {
+                    // The same package split over files (or written twice): one namespace.
+                    child_ctx = prev;
+                } else {
+                    let path = path_of(NodeId(i)).unwrap_or_default();
+                    diags.push(
+                        Diagnostic::error(
+                            map.location(node.offset),
+                            format!("duplicate SHORT-NAME path {path}"),
+                        )
+                        .with_element(path)
+                        .with_related(map.location(prev_node.offset), "first defined here")
+                        .with_hint("SHORT-NAMEs must be unique within their parent; rename one"),
+                    );
+                    child_ctx = i;
+                }
+            } else {
+                match index.map.entry((ctx, fnv(name))) {
+                    std::collections::hash_map::Entry::Vacant(v) => {
+                        v.insert(i);
+                    }
+                    std::collections::hash_map::Entry::Occupied(_) => {
+                        index.overflow.push((ctx, i));
+                    }
+                }
+                child_ctx = i;
+            }
+        }
+        stack.push((i, child_ctx));
+    }
+    (index, diags)
+}
