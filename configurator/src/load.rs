@@ -56,6 +56,8 @@ struct HooksIn {
     error: Option<Spanned<String>>,
     pre_task: Option<Spanned<String>>,
     post_task: Option<Spanned<String>>,
+    /// `fn(&ProtectionInfo) -> ProtectionReaction`; without it a protection error shuts down.
+    protection: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -106,6 +108,8 @@ struct AppIn {
     name: Spanned<String>,
     #[serde(default)]
     trusted: bool,
+    /// Activated when the application is restarted after a protection error.
+    restart_task: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -125,6 +129,9 @@ struct TaskIn {
     /// Standard resources the task takes with GetResource.
     #[serde(default)]
     resources: Vec<Spanned<String>>,
+    /// Other applications that may activate it or set its events (its own always may).
+    #[serde(default)]
+    accessing_applications: Vec<Spanned<String>>,
     /// `full` (default) or `non`: a non-preemptive task holds RES_SCHEDULER's internal twin.
     schedule: Option<Spanned<String>>,
     internal_resource: Option<Spanned<String>>,
@@ -176,6 +183,11 @@ struct AlarmIn {
     increment_counter: Option<Spanned<String>>,
     callback: Option<Spanned<String>>,
     autostart: Option<Spanned<AutostartIn>>,
+    /// Its owner; by default the owner of the task it acts on.
+    os_application: Option<Spanned<String>>,
+    /// Other applications that may set, cancel or read it.
+    #[serde(default)]
+    accessing_applications: Vec<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -629,6 +641,7 @@ fn resolve(loader: &mut Loader, mut files: Vec<(usize, FileIn)>) -> Option<Ecu> 
             name: a.value.name.get_ref().clone(),
             const_name: const_name(a.value.name.get_ref()),
             trusted: a.value.trusted,
+            restart_task: None,
         })
         .collect();
 
@@ -881,7 +894,21 @@ fn resolve(loader: &mut Loader, mut files: Vec<(usize, FileIn)>) -> Option<Ecu> 
             &v.resources,
             &resource_names,
         );
+        let mut access = 0u64;
+        for other in &v.accessing_applications {
+            if let Some(a) = reference(
+                loader,
+                &app_names,
+                "os_application",
+                t.file,
+                el("accessing_applications"),
+                other,
+            ) {
+                access |= 1u64.checked_shl(a as u32).unwrap_or(0);
+            }
+        }
         model_tasks.push(Task {
+            access,
             timing,
             defined_at: Some(loader.at(t.file, &v.name.span())),
             name: name.clone(),
@@ -918,6 +945,30 @@ fn resolve(loader: &mut Loader, mut files: Vec<(usize, FileIn)>) -> Option<Ecu> 
         };
     }
 
+    let mut model_apps = model_apps;
+    for (index, a) in apps.iter().enumerate() {
+        if let Some(task) = &a.value.restart_task {
+            let el = format!("os_applications[{}].restart_task", a.value.name.get_ref());
+            let found = reference(loader, &task_names, "task", a.file, el.clone(), task);
+            match found {
+                Some(t) if model_tasks[t].app != index => {
+                    loader
+                        .error(
+                            a.file,
+                            &task.span(),
+                            format!(
+                                "restart task `{}` belongs to another application",
+                                task.get_ref()
+                            ),
+                        )
+                        .element(el)
+                        .hint("the restart task must be one of the application's own tasks");
+                }
+                Some(t) => model_apps[index].restart_task = Some(t),
+                None => {}
+            }
+        }
+    }
     let mut model_isrs = Vec::new();
     for i in &isrs {
         let v = &i.value;
@@ -1040,6 +1091,7 @@ fn resolve(loader: &mut Loader, mut files: Vec<(usize, FileIn)>) -> Option<Ecu> 
             (&mut model_hooks.error, &v.error, "error"),
             (&mut model_hooks.pre_task, &v.pre_task, "pre_task"),
             (&mut model_hooks.post_task, &v.post_task, "post_task"),
+            (&mut model_hooks.protection, &v.protection, "protection"),
         ] {
             let Some(function) = given else { continue };
             if is_rust_function_name(function.get_ref()) {
@@ -1222,7 +1274,46 @@ fn resolve(loader: &mut Loader, mut files: Vec<(usize, FileIn)>) -> Option<Ecu> 
                 autostart = Some((offset as u32, cycle as u32));
             }
         }
+        let a_file = a.file;
+        let target_app = match &action {
+            Some(AlarmAction::ActivateTask { task }) | Some(AlarmAction::SetEvent { task, .. }) => {
+                Some(model_tasks[*task].app)
+            }
+            _ => None,
+        };
+        let app = match &v.os_application {
+            Some(a) => reference(
+                loader,
+                &app_names,
+                "os_application",
+                a_file,
+                el("os_application"),
+                a,
+            ),
+            None => target_app,
+        };
+        if app.is_none() && v.os_application.is_none() && action.is_some() {
+            loader
+                .error(a.file, &v.name.span(), format!("alarm `{name}` needs an owner"))
+                .element(el("os_application"))
+                .hint("give `os_application`: only alarms that act on a task take their owner from it");
+        }
+        let mut access = 0u64;
+        for other in &v.accessing_applications {
+            if let Some(x) = reference(
+                loader,
+                &app_names,
+                "os_application",
+                a.file,
+                el("accessing_applications"),
+                other,
+            ) {
+                access |= 1u64.checked_shl(x as u32).unwrap_or(0);
+            }
+        }
         model_alarms.push(Alarm {
+            app: app.unwrap_or(0),
+            access,
             name: name.clone(),
             const_name: const_name(name),
             counter: counter.unwrap_or(0),

@@ -3,21 +3,24 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use ecu_configurator::analysis::analyse;
 use ecu_configurator::generate::generate;
 use ecu_configurator::image::{self, parse_duration, Target};
+use ecu_configurator::report::report;
 use ecu_configurator::{load, Ecu};
 
 const USAGE: &str = "\
 usage:
   ecuconf check FILE...
+  ecuconf report FILE...
   ecuconf generate FILE... --out DIR
   ecuconf build FILE... [--target sim|qemu-r5|qemu-r52|tms570] [--duration D]
   ecuconf run FILE... [--target sim|qemu-r5|qemu-r52] [--seed N] [--duration D]
 
 FILE: TOML descriptions making one ECU (see examples/body_ecu/ecu.toml).
 D: 200ms, 2s, 1500us, or a number of ticks (default 100ms).
-Exit codes: 0 ok, 1 the description has errors, 2 usage, 3 build or run failure,
-otherwise the image's own exit code.";
+Exit codes: 0 ok, 1 the description has errors or is unschedulable, 2 usage,
+3 build or run failure, otherwise the image's own exit code.";
 
 /// Exit status for a description with errors.
 const EXIT_DIAGNOSTICS: u8 = 1;
@@ -100,6 +103,16 @@ fn main() -> ExitCode {
         Ok(ecu) => ecu,
         Err(code) => return code,
     };
+    let analysis = analyse(&ecu);
+    if args.command == "report" {
+        print!("{}", report(&ecu, &analysis));
+        return ExitCode::SUCCESS;
+    }
+    // What cannot be proven schedulable is rejected before anything is generated or run.
+    if let Err(diagnostics) = analysis.check(&ecu) {
+        eprintln!("{diagnostics}");
+        return ExitCode::from(EXIT_DIAGNOSTICS);
+    }
     let ticks = || {
         parse_duration(&args.duration, ecu.tick_ns).map_err(|m| {
             eprintln!("ecuconf: --duration: {m}");

@@ -34,6 +34,7 @@ pub struct App {
     pub name: String,
     pub const_name: String,
     pub trusted: bool,
+    pub restart_task: Option<usize>,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -54,6 +55,8 @@ pub struct Task {
     pub resource_mask: u64,
     pub internal_resource: Option<usize>,
     pub timing: Timing,
+    /// Other applications that may activate it or set its events, one bit each.
+    pub access: u64,
     /// Where the description defines it, for diagnostics of later analyses.
     #[serde(skip)]
     pub defined_at: Option<Location>,
@@ -129,6 +132,10 @@ pub struct Counter {
 pub struct Alarm {
     pub name: String,
     pub const_name: String,
+    /// The owning application.
+    pub app: usize,
+    /// Other applications that may use it, one bit each.
+    pub access: u64,
     pub counter: usize,
     pub action: AlarmAction,
     /// (offset, cycle) in counter ticks, armed at StartOS.
@@ -190,6 +197,7 @@ pub struct Hooks {
     pub error: Option<String>,
     pub pre_task: Option<String>,
     pub post_task: Option<String>,
+    pub protection: Option<String>,
 }
 
 /// Interrupt arrivals the simulation injects for one ISR.

@@ -311,12 +311,14 @@ max_allowed_value = 100
 
 [[alarms]]
 name = "WheelToAxle"
+os_application = "Powertrain"
 counter = "Wheel"
 increment_counter = "Axle"
 autostart = { offset = 1, cycle = 1 }
 
 [[alarms]]
 name = "AxleToWheel"
+os_application = "Powertrain"
 counter = "Axle"
 increment_counter = "Wheel"
 autostart = { offset = 1, cycle = 1 }

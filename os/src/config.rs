@@ -81,7 +81,41 @@ pub struct Config {
 pub struct AppConfig {
     pub name: &'static str,
     pub trusted: bool,
+    /// Activated when the application is restarted after a protection error.
+    pub restart_task: Option<TaskId>,
 }
+
+/// Timing protection figures of a task or ISR, in nanoseconds; 0 means no limit.
+#[derive(Clone, Copy, Debug)]
+pub struct Timing {
+    /// Longest execution of one activation (OsTaskExecutionBudget).
+    pub execution_budget_ns: u64,
+    /// Shortest time between two activations or arrivals (OsTaskTimeFrame).
+    pub time_frame_ns: u64,
+    /// Longest time each resource may be held (OsTaskResourceLockBudget).
+    pub lock_budgets_ns: &'static [(ResourceId, u64)],
+    /// Longest time OS interrupts (or all interrupts) may stay suspended.
+    pub interrupt_lock_budget_ns: u64,
+}
+
+impl Timing {
+    pub const NONE: Timing = Timing {
+        execution_budget_ns: 0,
+        time_frame_ns: 0,
+        lock_budgets_ns: &[],
+        interrupt_lock_budget_ns: 0,
+    };
+
+    pub fn lock_budget(&self, resource: ResourceId) -> u64 {
+        self.lock_budgets_ns
+            .iter()
+            .find(|(r, _)| *r == resource)
+            .map_or(0, |(_, ns)| *ns)
+    }
+}
+
+/// Every OS-Application may access the object.
+pub const ALL_APPLICATIONS: u64 = u64::MAX;
 
 pub struct TaskConfig {
     pub name: &'static str,
@@ -101,7 +135,33 @@ pub struct TaskConfig {
     pub internal_resource: Option<ResourceId>,
     /// The standard resources it may take (GetResource checks this: E_OS_ACCESS otherwise).
     pub resources: u64,
+    pub timing: Timing,
+    /// The OS-Applications that may activate it or set its events: one bit each; its owner
+    /// always may.
+    pub access: u64,
     pub entry: TaskEntry,
+}
+
+impl TaskConfig {
+    /// A basic, fully preemptive task of `app` with no limits beyond the defaults: a base for
+    /// hand-written tables (`TaskConfig { autostart: true, ..TaskConfig::basic(..) }`).
+    pub const fn basic(name: &'static str, app: AppId, priority: u8, entry: TaskEntry) -> Self {
+        TaskConfig {
+            name,
+            app,
+            priority,
+            activation_limit: 1,
+            stack_size: 1024,
+            autostart: false,
+            extended: false,
+            events: 0,
+            internal_resource: None,
+            resources: 0,
+            timing: Timing::NONE,
+            access: ALL_APPLICATIONS,
+            entry,
+        }
+    }
 }
 
 impl core::fmt::Debug for TaskConfig {
@@ -153,6 +213,9 @@ impl core::fmt::Debug for AlarmAction {
 #[derive(Debug)]
 pub struct AlarmConfig {
     pub name: &'static str,
+    pub app: AppId,
+    /// The OS-Applications that may set, cancel or read it (its owner always may).
+    pub access: u64,
     pub counter: CounterId,
     pub action: AlarmAction,
     /// Armed by StartOS: (relative offset in ticks, cycle in ticks; 0 = single-shot).
@@ -176,6 +239,8 @@ pub struct EventConfig {
 
 pub struct IsrConfig {
     pub name: &'static str,
+    pub app: AppId,
+    pub timing: Timing,
     /// 1: runs outside the OS (no services); 2: may call the services ISRs may call.
     pub category: u8,
     /// Interrupt priority: its level is `ISR_LEVEL_BASE + priority`.
@@ -220,6 +285,8 @@ pub struct Hooks {
     pub error: Option<fn(&ErrorInfo)>,
     pub pre_task: Option<fn(TaskId)>,
     pub post_task: Option<fn(TaskId)>,
+    /// Decides the reaction to a protection error; without it the OS shuts down (AUTOSAR).
+    pub protection: Option<fn(&ProtectionInfo) -> ProtectionReaction>,
 }
 
 impl Hooks {
@@ -229,7 +296,29 @@ impl Hooks {
         error: None,
         pre_task: None,
         post_task: None,
+        protection: None,
     };
+}
+
+/// What the protection hook is told.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ProtectionInfo {
+    /// E_OS_PROTECTION_TIME, _ARRIVAL, _LOCKED, _EXCEPTION.
+    pub error: crate::error::Error,
+    /// The faulty task or ISR.
+    pub culprit: crate::trace::Context,
+    pub app: AppId,
+}
+
+/// The protection hook's answer (ProtectionReturnType).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProtectionReaction {
+    /// Allowed for arrival-rate violations only: the refused activation is simply dropped.
+    Ignore,
+    TerminateTaskIsr,
+    TerminateApplication,
+    TerminateApplicationRestart,
+    Shutdown,
 }
 
 impl core::fmt::Debug for Hooks {
@@ -240,6 +329,7 @@ impl core::fmt::Debug for Hooks {
             .field("error", &self.error.is_some())
             .field("pre_task", &self.pre_task.is_some())
             .field("post_task", &self.post_task.is_some())
+            .field("protection", &self.protection.is_some())
             .finish()
     }
 }

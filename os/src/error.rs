@@ -15,6 +15,14 @@ pub enum Error {
     ServiceId,
     /// A service called with interrupts disabled, or a task/ISR that ended so (E_OS_DISABLEDINT).
     DisabledInt,
+    /// An execution budget overrun (E_OS_PROTECTION_TIME).
+    ProtectionTime,
+    /// Activated or arrived sooner than its time frame allows (E_OS_PROTECTION_ARRIVAL).
+    ProtectionArrival,
+    /// A resource or interrupt lock held past its budget (E_OS_PROTECTION_LOCKED).
+    ProtectionLocked,
+    /// A fault of the code itself, e.g. a panic or a CPU exception (E_OS_PROTECTION_EXCEPTION).
+    ProtectionException,
 }
 
 impl Error {
@@ -32,6 +40,10 @@ impl Error {
             // AUTOSAR leaves the values of its own codes to the implementation.
             Error::ServiceId => 9,
             Error::DisabledInt => 10,
+            Error::ProtectionTime => 11,
+            Error::ProtectionArrival => 12,
+            Error::ProtectionLocked => 13,
+            Error::ProtectionException => 14,
         }
     }
 
@@ -47,6 +59,10 @@ impl Error {
             Error::Value => "E_OS_VALUE",
             Error::ServiceId => "E_OS_SERVICEID",
             Error::DisabledInt => "E_OS_DISABLEDINT",
+            Error::ProtectionTime => "E_OS_PROTECTION_TIME",
+            Error::ProtectionArrival => "E_OS_PROTECTION_ARRIVAL",
+            Error::ProtectionLocked => "E_OS_PROTECTION_LOCKED",
+            Error::ProtectionException => "E_OS_PROTECTION_EXCEPTION",
         }
     }
 
@@ -63,6 +79,10 @@ impl Error {
             8 => Error::Value,
             9 => Error::ServiceId,
             10 => Error::DisabledInt,
+            11 => Error::ProtectionTime,
+            12 => Error::ProtectionArrival,
+            13 => Error::ProtectionLocked,
+            14 => Error::ProtectionException,
             _ => return None,
         })
     }
@@ -114,6 +134,13 @@ services!(
     SuspendOSInterrupts,
     ResumeOSInterrupts,
     ShutdownOS,
+    GetApplicationID,
+    GetApplicationState,
+    TerminateApplication,
+    AllowAccess,
+    CheckObjectAccess,
+    CheckObjectOwnership,
+    GetISRID,
     IsrReturn,
     Unknown,
 );
@@ -147,6 +174,13 @@ impl ServiceId {
             R::SuspendOsInterrupts => ServiceId::SuspendOSInterrupts,
             R::ResumeOsInterrupts => ServiceId::ResumeOSInterrupts,
             R::ShutdownOs(_) => ServiceId::ShutdownOS,
+            R::GetApplicationId => ServiceId::GetApplicationID,
+            R::GetApplicationState(_) => ServiceId::GetApplicationState,
+            R::TerminateApplication(..) => ServiceId::TerminateApplication,
+            R::AllowAccess => ServiceId::AllowAccess,
+            R::CheckObjectAccess(..) => ServiceId::CheckObjectAccess,
+            R::CheckObjectOwnership(..) => ServiceId::CheckObjectOwnership,
+            R::GetIsrId => ServiceId::GetISRID,
         }
     }
 }

@@ -17,10 +17,11 @@ pub mod trace;
 pub use api::{Exit, Os, Syscalls, TaskEntry};
 pub use config::{
     AlarmAction, AlarmConfig, AlarmId, AppConfig, AppId, Config, CounterConfig, CounterId,
-    ErrorInfo, EventConfig, EventMask, Hooks, IsrConfig, IsrEntry, IsrId, Level, ResourceConfig,
-    ResourceId, TaskConfig, TaskId, ISR_LEVEL_BASE,
+    ErrorInfo, EventConfig, EventMask, Hooks, IsrConfig, IsrEntry, IsrId, Level, ProtectionInfo,
+    ProtectionReaction, ResourceConfig, ResourceId, TaskConfig, TaskId, Timing, ALL_APPLICATIONS,
+    ISR_LEVEL_BASE,
 };
 pub use error::{Error, ServiceId};
-pub use kernel::{ConfigMismatch, Dispatch, Kernel, TaskState};
-pub use request::{Reply, Request};
+pub use kernel::{ApplicationState, ConfigMismatch, Dispatch, Kernel, TaskState};
+pub use request::{ObjectKind, Reply, Request};
 pub use trace::{Context, Object, TraceEvent, TraceRecord};

@@ -2,7 +2,7 @@
 //! same way. On the Cortex-R boards a request travels in four registers (`to_words`), so
 //! the kernel never reads a task's memory to learn what it wants.
 
-use crate::config::{AlarmId, CounterId, EventMask, ResourceId, TaskId};
+use crate::config::{AlarmId, AppId, CounterId, EventMask, ResourceId, TaskId};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Request {
@@ -34,6 +34,40 @@ pub enum Request {
     ResumeOsInterrupts,
     /// ShutdownOS with the error code of the shutdown hook (0: none).
     ShutdownOs(u32),
+    GetApplicationId,
+    GetApplicationState(AppId),
+    /// TerminateApplication(application, restart).
+    TerminateApplication(AppId, bool),
+    /// AllowAccess: a restarting application becomes accessible again.
+    AllowAccess,
+    CheckObjectAccess(AppId, ObjectKind, u8),
+    CheckObjectOwnership(ObjectKind, u8),
+    /// GetISRID: the running category 2 ISR.
+    GetIsrId,
+}
+
+/// The kinds of objects access rights apply to (ObjectTypeType).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum ObjectKind {
+    Task = 0,
+    Isr = 1,
+    Alarm = 2,
+    Resource = 3,
+    Counter = 4,
+}
+
+impl ObjectKind {
+    pub const fn from_code(code: u32) -> Option<Self> {
+        Some(match code {
+            0 => ObjectKind::Task,
+            1 => ObjectKind::Isr,
+            2 => ObjectKind::Alarm,
+            3 => ObjectKind::Resource,
+            4 => ObjectKind::Counter,
+            _ => return None,
+        })
+    }
 }
 
 /// The reply value of a service that returns one; 0 for those that do not.
@@ -69,6 +103,17 @@ impl Request {
             Request::SuspendOsInterrupts => [23, 0, 0, 0],
             Request::ResumeOsInterrupts => [24, 0, 0, 0],
             Request::ShutdownOs(code) => [25, code, 0, 0],
+            Request::GetApplicationId => [26, 0, 0, 0],
+            Request::GetApplicationState(app) => [27, app.index() as u32, 0, 0],
+            Request::TerminateApplication(app, restart) => {
+                [28, app.index() as u32, restart as u32, 0]
+            }
+            Request::AllowAccess => [29, 0, 0, 0],
+            Request::CheckObjectAccess(app, kind, id) => {
+                [30, app.index() as u32, kind as u32, id as u32]
+            }
+            Request::CheckObjectOwnership(kind, id) => [31, kind as u32, id as u32, 0],
+            Request::GetIsrId => [32, 0, 0, 0],
         }
     }
 
@@ -104,6 +149,13 @@ impl Request {
             23 => Request::SuspendOsInterrupts,
             24 => Request::ResumeOsInterrupts,
             25 => Request::ShutdownOs(a),
+            26 => Request::GetApplicationId,
+            27 => Request::GetApplicationState(AppId::new(id(a))),
+            28 => Request::TerminateApplication(AppId::new(id(a)), b != 0),
+            29 => Request::AllowAccess,
+            30 => Request::CheckObjectAccess(AppId::new(id(a)), ObjectKind::from_code(b)?, id(c)),
+            31 => Request::CheckObjectOwnership(ObjectKind::from_code(a)?, id(b)),
+            32 => Request::GetIsrId,
             _ => return None,
         })
     }
@@ -141,6 +193,13 @@ mod tests {
             Request::SuspendOsInterrupts,
             Request::ResumeOsInterrupts,
             Request::ShutdownOs(7),
+            Request::GetApplicationId,
+            Request::GetApplicationState(AppId::new(1)),
+            Request::TerminateApplication(AppId::new(2), true),
+            Request::AllowAccess,
+            Request::CheckObjectAccess(AppId::new(1), ObjectKind::Alarm, 4),
+            Request::CheckObjectOwnership(ObjectKind::Counter, 0),
+            Request::GetIsrId,
         ];
         for request in all {
             assert_eq!(Request::from_words(request.to_words()), Some(request));

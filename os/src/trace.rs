@@ -6,7 +6,7 @@
 
 use core::fmt;
 
-use crate::config::{AlarmId, Config, CounterId, EventMask, IsrId, ResourceId, TaskId};
+use crate::config::{AlarmId, AppId, Config, CounterId, EventMask, IsrId, ResourceId, TaskId};
 
 /// Who runs: a task or an ISR.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -38,6 +38,12 @@ pub enum TraceEvent {
     /// An interrupt came while its ISR was already pending: one request is lost, and said so.
     IsrOverrun(IsrId),
     Shutdown(Option<Error>),
+    /// A protection error: what, and who caused it.
+    Protection(Error, Context),
+    /// The kernel ended a task or ISR by force (a protection reaction).
+    Kill(Context),
+    /// An OS-Application was terminated (and restarted, if so).
+    AppTerminated(AppId, bool),
     AlarmExpired(AlarmId),
     /// A service failed: what the error hook is told.
     ServiceError {
@@ -107,6 +113,20 @@ impl TraceRecord {
             TraceEvent::IsrPending(i) => ("isr-wait", isr(i)),
             TraceEvent::IsrOverrun(i) => ("isr-lost", isr(i)),
             TraceEvent::Shutdown(e) => ("shutdown", e.map_or("E_OK", |e| e.name())),
+            TraceEvent::Protection(e, c) => {
+                return write!(
+                    out,
+                    "{:>8} protect   {} {}",
+                    self.tick,
+                    e.name(),
+                    context(c)
+                );
+            }
+            TraceEvent::Kill(c) => ("kill", context(c)),
+            TraceEvent::AppTerminated(app, restart) => (
+                if restart { "restart" } else { "terminate-app" },
+                config.apps.get(app.index()).map_or("?", |a| a.name),
+            ),
             TraceEvent::AlarmExpired(a) => (
                 "alarm",
                 config.alarms.get(a.index()).map_or("?", |a| a.name),

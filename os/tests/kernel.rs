@@ -12,6 +12,7 @@ fn body(os: &Os) -> Exit {
 static APPS: [AppConfig; 1] = [AppConfig {
     name: "A",
     trusted: true,
+    restart_task: None,
 }];
 static TASKS: [TaskConfig; 3] = [
     TaskConfig {
@@ -25,6 +26,8 @@ static TASKS: [TaskConfig; 3] = [
         events: 0,
         internal_resource: None,
         resources: 0,
+        timing: ecu_os::Timing::NONE,
+        access: ecu_os::ALL_APPLICATIONS,
         entry: body,
     },
     TaskConfig {
@@ -38,6 +41,8 @@ static TASKS: [TaskConfig; 3] = [
         events: 0,
         internal_resource: None,
         resources: 0,
+        timing: ecu_os::Timing::NONE,
+        access: ecu_os::ALL_APPLICATIONS,
         entry: body,
     },
     TaskConfig {
@@ -51,6 +56,8 @@ static TASKS: [TaskConfig; 3] = [
         events: 0,
         internal_resource: None,
         resources: 0,
+        timing: ecu_os::Timing::NONE,
+        access: ecu_os::ALL_APPLICATIONS,
         entry: body,
     },
 ];
@@ -63,12 +70,16 @@ static COUNTERS: [CounterConfig; 1] = [CounterConfig {
 static ALARMS: [AlarmConfig; 2] = [
     AlarmConfig {
         name: "Once",
+        app: AppId::new(0),
+        access: 0,
         counter: CounterId::new(0),
         action: AlarmAction::ActivateTask(TaskId::new(0)),
         autostart: Some((2, 0)),
     },
     AlarmConfig {
         name: "Cyclic",
+        app: AppId::new(0),
+        access: 0,
         counter: CounterId::new(0),
         action: AlarmAction::ActivateTask(TaskId::new(1)),
         autostart: Some((4, 3)),

@@ -9,7 +9,7 @@
 use ecu_os::{
     AlarmAction, AlarmConfig, AlarmId, AppConfig, AppId, Config, CounterConfig, CounterId,
     EventConfig, EventMask, Hooks, IsrConfig, IsrId, ResourceConfig, ResourceId, TaskConfig,
-    TaskId,
+    TaskId, Timing,
 };
 
 pub const TASK_COUNT: usize = 5;
@@ -57,10 +57,12 @@ static APPS: [AppConfig; 2] = [
     AppConfig {
         name: "Powertrain",
         trusted: true,
+        restart_task: None,
     },
     AppConfig {
         name: "Comfort",
         trusted: false,
+        restart_task: None,
     },
 ];
 
@@ -76,6 +78,13 @@ static TASKS: [TaskConfig; TASK_COUNT] = [
         events: 0x00000000,
         internal_resource: None,
         resources: 0x0000000000000000,
+        timing: Timing {
+            execution_budget_ns: 0,
+            time_frame_ns: 0,
+            lock_budgets_ns: &[],
+            interrupt_lock_budget_ns: 0,
+        },
+        access: 0x0000000000000000,
         entry: crate::app::init,
     },
     TaskConfig {
@@ -89,6 +98,13 @@ static TASKS: [TaskConfig; TASK_COUNT] = [
         events: 0x00000000,
         internal_resource: None,
         resources: 0x0000000000000000,
+        timing: Timing {
+            execution_budget_ns: 0,
+            time_frame_ns: 0,
+            lock_budgets_ns: &[],
+            interrupt_lock_budget_ns: 0,
+        },
+        access: 0x0000000000000002,
         entry: crate::app::speed_monitor,
     },
     TaskConfig {
@@ -102,6 +118,13 @@ static TASKS: [TaskConfig; TASK_COUNT] = [
         events: 0x00000000,
         internal_resource: None,
         resources: 0x0000000000000001,
+        timing: Timing {
+            execution_budget_ns: 0,
+            time_frame_ns: 0,
+            lock_budgets_ns: &[],
+            interrupt_lock_budget_ns: 0,
+        },
+        access: 0x0000000000000000,
         entry: crate::app::light_control,
     },
     TaskConfig {
@@ -115,6 +138,13 @@ static TASKS: [TaskConfig; TASK_COUNT] = [
         events: 0x00000000,
         internal_resource: None,
         resources: 0x0000000000000001,
+        timing: Timing {
+            execution_budget_ns: 0,
+            time_frame_ns: 0,
+            lock_budgets_ns: &[],
+            interrupt_lock_budget_ns: 0,
+        },
+        access: 0x0000000000000000,
         entry: crate::app::logger,
     },
     TaskConfig {
@@ -128,6 +158,13 @@ static TASKS: [TaskConfig; TASK_COUNT] = [
         events: 0x00000001,
         internal_resource: None,
         resources: 0x0000000000000000,
+        timing: Timing {
+            execution_budget_ns: 0,
+            time_frame_ns: 0,
+            lock_budgets_ns: &[],
+            interrupt_lock_budget_ns: 0,
+        },
+        access: 0x0000000000000000,
         entry: crate::app::door_watch,
     },
 ];
@@ -144,18 +181,24 @@ static COUNTERS: [CounterConfig; COUNTER_COUNT] = [
 static ALARMS: [AlarmConfig; ALARM_COUNT] = [
     AlarmConfig {
         name: "SpeedAlarm",
+        app: POWERTRAIN,
+        access: 0x0000000000000000,
         counter: SYSTEM_TIMER,
         action: AlarmAction::ActivateTask(SPEED_MONITOR),
         autostart: Some((5, 10)),
     },
     AlarmConfig {
         name: "LightAlarm",
+        app: COMFORT,
+        access: 0x0000000000000000,
         counter: SYSTEM_TIMER,
         action: AlarmAction::ActivateTask(LIGHT_CONTROL),
         autostart: Some((3, 25)),
     },
     AlarmConfig {
         name: "DoorAlarm",
+        app: COMFORT,
+        access: 0x0000000000000000,
         counter: SYSTEM_TIMER,
         action: AlarmAction::SetEvent(DOOR_WATCH, 0x00000001),
         autostart: Some((12, 40)),
@@ -186,6 +229,7 @@ static HOOKS: Hooks = Hooks {
     error: None,
     pre_task: None,
     post_task: None,
+    protection: None,
 };
 
 pub static CONFIG: Config = Config {

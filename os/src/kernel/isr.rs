@@ -37,6 +37,8 @@ impl<
         control.active = true;
         control.started = false;
         control.pending = false;
+        control.used_ns = 0;
+        control.incarnation = control.incarnation.wrapping_add(1);
         self.isr_stack[self.isr_depth] = Some(isr);
         self.isr_depth += 1;
         self.record(TraceEvent::IsrStart(isr));
@@ -48,6 +50,9 @@ impl<
     pub fn interrupt(&mut self, isr: IsrId) {
         if isr.index() >= ISRS {
             self.report(ServiceId::IsrReturn, Error::Id, Object::None);
+            return;
+        }
+        if !self.arrival_allowed(Context::Isr(isr)) {
             return;
         }
         let control = self.isrs[isr.index()];
@@ -111,6 +116,8 @@ impl<
     /// The interrupt masking services. An Enable/Resume without its Disable/Suspend is
     /// ignored, as AUTOSAR specifies.
     pub(super) fn interrupt_api(&mut self, caller: Context, request: Request) {
+        let was_masked = self.masking.any();
+        let now = self.now_ns;
         let m = &mut self.masking;
         match request {
             Request::DisableAllInterrupts => m.all_disabled = true,
@@ -123,5 +130,8 @@ impl<
         }
         // Unmasked, what came meanwhile runs at the next dispatch if it outranks the caller.
         m.owner = m.any().then_some(caller);
+        if m.any() && !was_masked {
+            m.masked_at_ns = now;
+        }
     }
 }

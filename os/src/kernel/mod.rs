@@ -7,8 +7,10 @@
 //! `event.rs`, `resource.rs` (priority ceiling protocol), `alarm.rs` (counters and alarms).
 
 mod alarm;
+mod application;
 mod event;
 mod isr;
+mod protection;
 mod resource;
 mod task;
 
@@ -18,6 +20,7 @@ use crate::ready::Activations;
 use crate::request::{Reply, Request};
 use crate::trace::{Context, Object, TraceEvent, TraceRecord, TraceRing};
 
+pub use application::ApplicationState;
 pub use task::TaskState;
 
 /// What the port must do after a kernel event.
@@ -57,6 +60,12 @@ struct TaskControl {
     level: Level,
     /// Top of the LIFO chain of standard resources the task holds.
     held: Option<ResourceId>,
+    /// Execution time of the current activation (timing protection).
+    used_ns: u64,
+    last_arrival_ns: Option<u64>,
+    /// Bumped at every start: a port that finds a different number when it resumes a context
+    /// knows the kernel ended that activation meanwhile.
+    incarnation: u32,
 }
 
 #[derive(Clone, Copy, Debug, Default)]
@@ -68,6 +77,9 @@ struct IsrControl {
     pending: bool,
     level: Level,
     held: Option<ResourceId>,
+    used_ns: u64,
+    last_arrival_ns: Option<u64>,
+    incarnation: u32,
 }
 
 #[derive(Clone, Copy, Debug, Default)]
@@ -77,6 +89,7 @@ struct ResourceControl {
     below: Option<ResourceId>,
     /// The holder's level before it took this one.
     saved_level: Level,
+    locked_at_ns: u64,
 }
 
 #[derive(Clone, Copy, Debug, Default)]
@@ -95,6 +108,7 @@ struct Masking {
     os_suspended: u32,
     /// Who masked: it must unmask before it ends.
     owner: Option<Context>,
+    masked_at_ns: u64,
 }
 
 impl Masking {
@@ -128,6 +142,11 @@ pub struct Kernel<
     shutdown: Option<Option<Error>>,
     counters: [u32; COUNTERS],
     alarms: [AlarmControl; ALARMS],
+    /// OS-Applications terminated, and those restarting (until AllowAccess), one bit each.
+    apps_terminated: u64,
+    apps_restarting: u64,
+    /// The port's clock, as last told (`advance_time`).
+    now_ns: u64,
     ticks: u64,
     next_stamp: u64,
     trace: TraceRing,
@@ -168,6 +187,9 @@ impl<
                 events_waited: 0,
                 level: config.tasks[i].priority as Level,
                 held: None,
+                used_ns: 0,
+                last_arrival_ns: None,
+                incarnation: 0,
             }),
             isrs: core::array::from_fn(|i| IsrControl {
                 level: config.isrs[i].level(),
@@ -183,6 +205,9 @@ impl<
             shutdown: None,
             counters: [0; COUNTERS],
             alarms: [AlarmControl::default(); ALARMS],
+            apps_terminated: 0,
+            apps_restarting: 0,
+            now_ns: 0,
             ticks: 0,
             next_stamp: 0,
             trace: TraceRing::new(),
@@ -305,6 +330,9 @@ impl<
                 Err((Error::CallLevel, Object::Isr(isr)))
             }
         };
+        if let Err((error, object)) = self.check_access(caller, &request) {
+            return Err(self.report(service, error, object));
+        }
         let result = match request {
             Request::ActivateTask(task) => return self.activate_task(task).map(|()| 0),
             Request::GetTaskId => Ok(self.running.map_or(Reply::MAX, |t| t.index() as Reply)),
@@ -345,6 +373,22 @@ impl<
                 self.shutdown_os(Error::from_code(code));
                 Ok(0)
             }
+            Request::GetApplicationId => Ok(self.app_of(caller).index() as Reply),
+            Request::GetApplicationState(app) => self.application_state(app).map(|s| s as Reply),
+            Request::TerminateApplication(app, restart) => {
+                self.terminate_application_service(caller, app, restart)
+            }
+            Request::AllowAccess => self.allow_access(caller),
+            Request::CheckObjectAccess(app, kind, id) => {
+                self.object_access(app, kind, id).map(Reply::from)
+            }
+            Request::CheckObjectOwnership(kind, id) => {
+                self.object_owner(kind, id).map(|a| a.index() as Reply)
+            }
+            Request::GetIsrId => Ok(match caller {
+                Context::Isr(isr) => isr.index() as Reply,
+                Context::Task(_) => Reply::MAX,
+            }),
         };
         result.map_err(|(error, object)| self.report(service, error, object))
     }

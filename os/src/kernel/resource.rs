@@ -69,6 +69,7 @@ impl<
             holder: Some(who),
             below,
             saved_level,
+            locked_at_ns: self.now_ns,
         };
         self.record(TraceEvent::Lock(who, resource));
         Ok(())

@@ -42,6 +42,9 @@ impl<
             return Err(self.report(ServiceId::ActivateTask, Error::Id, Object::None));
         };
         let limit = config.activation_limit as usize;
+        if !self.arrival_allowed(Context::Task(task)) {
+            return Err(Error::ProtectionArrival);
+        }
         let stamp = self.next_stamp;
         let control = &mut self.tasks[task.index()];
         let was_suspended = control.queued.is_empty();
@@ -201,6 +204,10 @@ impl<
         let fresh = !control.started;
         control.started = true;
         control.fresh = fresh;
+        if fresh {
+            control.used_ns = 0;
+            control.incarnation = control.incarnation.wrapping_add(1);
+        }
         self.running = Some(to);
         self.record(if fresh {
             TraceEvent::Start(to)

@@ -135,10 +135,12 @@ impl<const T: usize, const A: usize, const C: usize, const R: usize, const I: us
         (self.kernel.elapsed_ticks() + 1) * self.tick_ns
     }
 
-    /// The time of the next event (tick or interrupt arrival).
+    /// The time of the next event (tick, interrupt arrival, or a budget of what executes
+    /// running out).
     fn next_event_ns(&self) -> u64 {
         let arrival = self.arrivals.iter().copied().min().unwrap_or(u64::MAX);
-        self.next_tick_ns().min(arrival)
+        let budget = self.kernel.next_budget_deadline_ns().unwrap_or(u64::MAX);
+        self.next_tick_ns().min(arrival).min(budget)
     }
 
     fn schedule_arrival(&mut self, index: usize) {
@@ -159,6 +161,9 @@ impl<const T: usize, const A: usize, const C: usize, const R: usize, const I: us
 
     /// Runs every event due at `now_ns`: the tick first, then arrivals in stimulus order.
     fn process_events(&mut self) {
+        // Time first: a budget that ran out is dealt with before anything else happens.
+        self.kernel.advance_time(self.now_ns);
+        self.dispatch();
         if self.now_ns >= self.next_tick_ns() {
             self.switches_this_tick = 0;
             self.kernel.tick();
@@ -182,6 +187,28 @@ struct Machine<const T: usize, const A: usize, const C: usize, const R: usize, c
 
 /// The unwinding payload that ends a task or ISR thread whose run is over.
 struct RunOver;
+
+/// What a panic said, for the fault line: `: message`, or nothing.
+fn outcome_message<T>(outcome: &std::thread::Result<T>) -> String {
+    let Err(payload) = outcome else {
+        return String::new();
+    };
+    if let Some(text) = payload.downcast_ref::<&str>() {
+        format!(": {text}")
+    } else if let Some(text) = payload.downcast_ref::<String>() {
+        format!(": {text}")
+    } else {
+        String::new()
+    }
+}
+
+/// The unwinding payload that abandons an activation the kernel ended by force.
+struct Killed;
+
+thread_local! {
+    /// The kernel's incarnation number of the activation this thread is running.
+    static INCARNATION: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+}
 
 impl<const T: usize, const A: usize, const C: usize, const R: usize, const I: usize>
     Machine<T, A, C, R, I>
@@ -214,14 +241,24 @@ impl<const T: usize, const A: usize, const C: usize, const R: usize, const I: us
         cpu: MutexGuard<'a, Cpu<T, A, C, R, I>>,
         me: Owner,
     ) -> MutexGuard<'a, Cpu<T, A, C, R, I>> {
-        if cpu.owner == me && !cpu.over {
-            return cpu;
-        }
-        self.turn.notify_all();
-        let (cpu, granted) = self.wait_for(cpu, me);
-        if !granted {
-            drop(cpu);
-            std::panic::resume_unwind(Box::new(RunOver));
+        let cpu = if cpu.owner == me && !cpu.over {
+            cpu
+        } else {
+            self.turn.notify_all();
+            let (cpu, granted) = self.wait_for(cpu, me);
+            if !granted {
+                drop(cpu);
+                std::panic::resume_unwind(Box::new(RunOver));
+            }
+            cpu
+        };
+        // The kernel may have ended this activation meanwhile (a protection reaction); the
+        // CPU then came back for a new one, which starts over at the top of the thread loop.
+        if let Owner::Ctx(context) = me {
+            if cpu.kernel.incarnation(context) != INCARNATION.get() {
+                drop(cpu);
+                std::panic::resume_unwind(Box::new(Killed));
+            }
         }
         cpu
     }
@@ -235,6 +272,7 @@ impl<const T: usize, const A: usize, const C: usize, const R: usize, const I: us
                 return;
             }
             let jitter = (xorshift(&mut cpu.host_rng) >> 61) as u32;
+            INCARNATION.set(cpu.kernel.incarnation(me));
             drop(cpu);
             for _ in 0..jitter {
                 thread::yield_now();
@@ -258,6 +296,14 @@ impl<const T: usize, const A: usize, const C: usize, const R: usize, const I: us
             {
                 return;
             }
+            if outcome
+                .as_ref()
+                .is_err_and(|payload| payload.is::<Killed>())
+            {
+                // The kernel already ended this activation and chose what runs next.
+                continue;
+            }
+            let why = outcome_message(&outcome);
             let mut cpu = self.lock();
             match (me, outcome) {
                 (Context::Task(_), Ok(Some(Exit::Terminate))) => {
@@ -270,8 +316,8 @@ impl<const T: usize, const A: usize, const C: usize, const R: usize, const I: us
                     let _ = cpu.kernel.isr_return();
                 }
                 (_, Err(_)) => {
-                    // Contained: this activation ends, the others keep their schedule. The
-                    // protection hook takes this over when it exists.
+                    // A panic is the code's own fault: contained, reported to the protection
+                    // hook as an exception, whose reaction the kernel takes.
                     let (kind, name) = match me {
                         Context::Task(t) => ("task", self.config.tasks[t.index()].name),
                         Context::Isr(i) => ("isr", self.config.isrs[i.index()].name),
@@ -279,11 +325,17 @@ impl<const T: usize, const A: usize, const C: usize, const R: usize, const I: us
                     let tick = cpu.kernel.elapsed_ticks();
                     cpu.outcome
                         .faults
-                        .push(format!("fault: {kind} {name} panicked at tick {tick}"));
-                    let _ = match me {
-                        Context::Task(_) => cpu.kernel.terminate_running(),
-                        Context::Isr(_) => cpu.kernel.isr_return(),
-                    };
+                        .push(format!("fault: {kind} {name} panicked at tick {tick}{why}"));
+                    cpu.kernel.protection(Error::ProtectionException, me);
+                    // Reactions that leave it running (none should) still end this activation.
+                    if cpu.kernel.current() == Some(me)
+                        && cpu.kernel.incarnation(me) == INCARNATION.get()
+                    {
+                        let _ = match me {
+                            Context::Task(_) => cpu.kernel.terminate_running(),
+                            Context::Isr(_) => cpu.kernel.isr_return(),
+                        };
+                    }
                 }
                 (Context::Task(_), Ok(None)) => unreachable!("task bodies return an Exit"),
             }
@@ -299,6 +351,8 @@ impl<const T: usize, const A: usize, const C: usize, const R: usize, const I: us
     fn call(&self, request: Request) -> Result<Reply, Error> {
         let mut cpu = self.lock();
         let me = cpu.owner;
+        let now = cpu.now_ns;
+        cpu.kernel.advance_time(now);
         let result = cpu.kernel.service(request);
         cpu.dispatch();
         // Preempted or blocked: the reply waits until the caller runs again.
@@ -322,6 +376,10 @@ impl<const T: usize, const A: usize, const C: usize, const R: usize, const I: us
             }
             if cpu.now_ns + remaining < next {
                 cpu.now_ns += remaining;
+                let now = cpu.now_ns;
+                cpu.kernel.advance_time(now);
+                cpu.dispatch();
+                drop(self.yield_if_switched(cpu, me));
                 return Ok(());
             }
             remaining -= next - cpu.now_ns;

@@ -50,6 +50,8 @@ macro_rules! task {
             events: 0,
             internal_resource: None,
             resources: $res,
+            timing: ecu_os::Timing::NONE,
+            access: ecu_os::ALL_APPLICATIONS,
             entry: $entry,
         }
     };
@@ -58,6 +60,7 @@ macro_rules! task {
 static APPS: [AppConfig; 1] = [AppConfig {
     name: "A",
     trusted: true,
+    restart_task: None,
 }];
 static TASKS: [TaskConfig; 2] = [
     task!("Worker", 1, true, 1, worker),
@@ -76,6 +79,8 @@ static RESOURCES: [ResourceConfig; 1] = [ResourceConfig {
 }];
 static ISRS: [IsrConfig; 1] = [IsrConfig {
     name: "Rx",
+    app: AppId::new(0),
+    timing: ecu_os::Timing::NONE,
     category: 2,
     priority: 3,
     resources: 1,

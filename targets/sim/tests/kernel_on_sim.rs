@@ -43,6 +43,7 @@ fn panics(_os: &Os) -> Exit {
 static APPS: [AppConfig; 1] = [AppConfig {
     name: "App",
     trusted: true,
+    restart_task: None,
 }];
 static COUNTERS: [CounterConfig; 1] = [CounterConfig {
     name: "Tick",
@@ -64,6 +65,8 @@ macro_rules! task {
             events: 0,
             internal_resource: None,
             resources: 0,
+            timing: ecu_os::Timing::NONE,
+            access: ecu_os::ALL_APPLICATIONS,
             entry: $entry,
         }
     };
@@ -76,6 +79,8 @@ static TASKS: [TaskConfig; 3] = [
 ];
 static ALARMS: [AlarmConfig; 1] = [AlarmConfig {
     name: "Every3",
+    app: AppId::new(0),
+    access: 0,
     counter: CounterId::new(0),
     action: AlarmAction::ActivateTask(LOW),
     autostart: Some((3, 3)),
@@ -168,10 +173,16 @@ static PANIC_TASKS: [TaskConfig; 2] = [
 ];
 static PANIC_ALARMS: [AlarmConfig; 1] = [AlarmConfig {
     name: "Tick2",
+    app: AppId::new(0),
+    access: 0,
     counter: CounterId::new(0),
     action: AlarmAction::ActivateTask(TaskId::new(1)),
     autostart: Some((2, 2)),
 }];
+fn terminate_the_culprit(_: &ecu_os::ProtectionInfo) -> ecu_os::ProtectionReaction {
+    ecu_os::ProtectionReaction::TerminateTaskIsr
+}
+
 static PANIC_CONFIG: Config = Config {
     name: "Faulty",
     apps: &APPS,
@@ -180,7 +191,10 @@ static PANIC_CONFIG: Config = Config {
     alarms: &PANIC_ALARMS,
     resources: &[],
     isrs: &[],
-    hooks: ecu_os::Hooks::NONE,
+    hooks: ecu_os::Hooks {
+        protection: Some(terminate_the_culprit),
+        ..ecu_os::Hooks::NONE
+    },
     events: &[],
     system_counter: CounterId::new(0),
     tick_ns: 1_000_000,
@@ -199,7 +213,7 @@ fn a_panicking_task_is_contained_and_others_keep_their_schedule() {
     .unwrap();
     assert_eq!(
         outcome.faults,
-        vec!["fault: task Faulty panicked at tick 0".to_owned()]
+        vec!["fault: task Faulty panicked at tick 0: task body bug".to_owned()]
     );
     let starts_of_high = outcome
         .trace
@@ -207,6 +221,43 @@ fn a_panicking_task_is_contained_and_others_keep_their_schedule() {
         .filter(|l| l.ends_with("start     High"))
         .count();
     assert_eq!(starts_of_high, 3, "{:#?}", outcome.trace);
+    // The panic went to the protection hook, whose reaction ended the task.
+    let squeezed: Vec<String> = outcome
+        .trace
+        .iter()
+        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+        .collect();
+    assert_eq!(
+        &squeezed[..4],
+        [
+            "0 activate Faulty",
+            "0 start Faulty",
+            "0 protect E_OS_PROTECTION_EXCEPTION Faulty",
+            "0 kill Faulty"
+        ]
+    );
+}
+
+#[test]
+fn without_a_protection_hook_a_protection_error_shuts_the_os_down() {
+    static CONFIG_NO_HOOK: Config = Config {
+        hooks: ecu_os::Hooks::NONE,
+        ..PANIC_CONFIG
+    };
+    let outcome = run::<2, 1, 1, 0, 0>(
+        &CONFIG_NO_HOOK,
+        Options {
+            run_ticks: 6,
+            seed: 3,
+            stimuli: &[],
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        outcome.shutdown,
+        Some(Some(ecu_os::Error::ProtectionException))
+    );
+    assert!(!outcome.trace.iter().any(|l| l.ends_with("start     High")));
 }
 
 #[test]

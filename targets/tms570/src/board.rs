@@ -1,28 +1,179 @@
+//! The LaunchPad board: clocks, VIM, ESM, SCI console, GIO LEDs, and the RTI tick behind the
+//! port's `Board`.
+use core::fmt::Write;
+
 use ecu_cortex_r::{Board, Irq};
 
-pub struct Tms570lc43;
+use crate::clock;
+use crate::drivers::{esm, gio, rti, sci, vim};
+use crate::part::{channel, Part};
+use crate::regs::esm::EsmRegisters;
+use crate::regs::flash::{FlashRegisters, FLASH_WRAPPER};
+use crate::regs::gio::{GioPort, GioRegisters, GIO_BASE, GIO_PORTA, GIO_PORTB};
+use crate::regs::pcr::PcrRegisters;
+use crate::regs::rti::RtiRegisters;
+use crate::regs::sci::SciRegisters;
+use crate::regs::system::{System1Registers, System2Registers, SYS1_BASE, SYS2_BASE};
+use crate::regs::vim::VimRegisters;
 
-impl Board for Tms570lc43 {
-    /// The RTI compare 0 interrupt through the VIM will drive the tick (not yet written).
-    fn start_tick(&self, _tick_ns: u32) {}
+const PART: Part = Part::SELECTED;
+const RTI_BASE: usize = 0xFFFF_FC00;
+const VIM_BASE: usize = 0xFFFF_FE00;
+const ESM_BASE: usize = 0xFFFF_F500;
+const CONSOLE_BAUD: u32 = 115_200;
 
-    fn stop_tick(&self) {}
+/// A register block at its fixed address.
+///
+/// # Safety
+/// `base` must be the address of a `T` block of this part (the constants above, cited in
+/// `regs`); the blocks are device memory, valid for the whole run, and only accessed through
+/// the volatile cells of `T`.
+unsafe fn block<T>(base: usize) -> &'static T {
+    // SAFETY: per the contract above.
+    unsafe { &*(base as *const T) }
+}
 
-    /// No interrupt source is enabled yet, so any IRQ is unexpected.
-    fn claim_irq(&self) -> Irq {
-        Irq::Unexpected(0)
+fn rti_regs() -> &'static RtiRegisters {
+    // SAFETY: RTI frame of both parts.
+    unsafe { block(RTI_BASE) }
+}
+fn vim_regs() -> &'static VimRegisters {
+    // SAFETY: VIM control frame of both parts.
+    unsafe { block(VIM_BASE) }
+}
+fn esm_regs() -> &'static EsmRegisters {
+    // SAFETY: ESM frame of both parts.
+    unsafe { block(ESM_BASE) }
+}
+fn sci_regs() -> &'static SciRegisters {
+    // SAFETY: the console SCI of this part.
+    unsafe { block(PART.console_sci_base()) }
+}
+
+/// Brings the chip up after RAM and .data/.bss are ready, before the kernel starts: PLL and
+/// clock tree, peripherals out of reset, flash wait states, VIM, GIO LEDs, SCI console, ESM
+/// low-level interrupt. Called from `kmain` with IRQs masked.
+pub fn init() {
+    // SAFETY: the system, flash, PCR and GIO frames of this part (see `regs`).
+    let (sys1, sys2, flash) = unsafe {
+        (
+            block::<System1Registers>(SYS1_BASE),
+            block::<System2Registers>(SYS2_BASE),
+            block::<FlashRegisters>(FLASH_WRAPPER),
+        )
+    };
+    let plan = PART.clock_plan();
+    let lc43 = PART == Part::Lc4357;
+    let pll = clock::start_pll(sys1, sys2, &plan, lc43);
+    for &base in PART.pcr_bases() {
+        // SAFETY: a PCR frame of this part.
+        clock::power_up_peripherals(sys1, &[unsafe { block::<PcrRegisters>(base) }]);
+    }
+    clock::set_flash_wait_states(flash, &plan);
+    // Without a locked PLL the chip stays on OSCIN; the console then runs at the wrong rate,
+    // but nothing hangs.
+    let clocks = pll.and_then(|()| clock::map_clocks(sys1, sys2, &plan, lc43));
+
+    vim::init(vim_regs(), PART.vim_channels());
+    // SAFETY: GIO frames of both parts.
+    let (gio_regs, porta, portb) = unsafe {
+        (
+            block::<GioRegisters>(GIO_BASE),
+            block::<GioPort>(GIO_PORTA),
+            block::<GioPort>(GIO_PORTB),
+        )
+    };
+    gio::init(gio_regs, [porta, portb], &PART.leds());
+    let vclk = if clocks.is_ok() {
+        plan.vclk_hz()
+    } else {
+        plan.oscin_hz / 2
+    };
+    if let Some(divisor) = sci::BaudDivisor::new(vclk, CONSOLE_BAUD) {
+        sci::init(sci_regs(), divisor);
+    }
+    let _ = vim::enable(vim_regs(), PART.vim_channels(), channel::ESM_LOW);
+    if clocks.is_err() {
+        BOARD.write_str("tms570: PLL did not lock, running from OSCIN\n");
+    }
+}
+
+pub struct Tms570;
+
+impl Tms570 {
+    fn led(&self, index: usize, on: bool) {
+        let led = PART.leds()[index];
+        let base = if led.port == 0 { GIO_PORTA } else { GIO_PORTB };
+        // SAFETY: a GIO port frame of both parts.
+        gio::set(unsafe { block::<GioPort>(base) }, led.bit, on);
+    }
+}
+
+impl Board for Tms570 {
+    /// RTI compare 0 on counter block 0, through VIM channel 2.
+    fn start_tick(&self, tick_ns: u32) {
+        let rticlk = PART.clock_plan().rticlk_hz();
+        let setup = rti::TickSetup::new(rticlk, tick_ns).unwrap_or(rti::TickSetup {
+            cpuc: 1,
+            period: ((rticlk as u64 / 2 * tick_ns as u64) / 1_000_000_000).max(1) as u32,
+        });
+        rti::start_tick(rti_regs(), setup);
+        let _ = vim::enable(vim_regs(), PART.vim_channels(), channel::RTI_COMPARE0);
     }
 
-    /// The SCI console is not written yet; output is dropped.
-    fn write_str(&self, _text: &str) {}
+    fn stop_tick(&self) {
+        rti::stop_tick(rti_regs());
+        let _ = vim::disable(vim_regs(), PART.vim_channels(), channel::RTI_COMPARE0);
+    }
 
-    /// No host to report to: park the core (a debugger sees where it stopped).
-    fn exit(&self, _code: u32) -> ! {
+    fn claim_irq(&self) -> Irq {
+        match vim::pending_irq(vim_regs()) {
+            None => Irq::Spurious,
+            Some(channel::RTI_COMPARE0) => {
+                if rti::ack_tick(rti_regs()) {
+                    Irq::Tick
+                } else {
+                    Irq::Spurious
+                }
+            }
+            Some(channel::ESM_LOW) => {
+                if let Some((error, reaction)) = esm::handle(esm_regs()) {
+                    let _ = writeln!(
+                        Console,
+                        "esm: group {} channel {}: {:?}",
+                        error.group, error.channel, reaction
+                    );
+                }
+                // The port has no protection hook yet: an ESM error ends the run.
+                Irq::Unexpected(channel::ESM_LOW)
+            }
+            Some(other) => Irq::Unexpected(other),
+        }
+    }
+
+    fn write_str(&self, text: &str) {
+        sci::write_str(sci_regs(), text);
+    }
+
+    /// No host to report to: LED 1 on for success, LED 2 for failure, then park (a debugger
+    /// sees where it stopped).
+    fn exit(&self, code: u32) -> ! {
+        self.led(if code == 0 { 0 } else { 1 }, true);
         loop {
-            core::hint::spin_loop();
+            // SAFETY: waits for an interrupt; IRQs are masked here, so it just idles.
+            unsafe { core::arch::asm!("wfi", options(nomem, nostack)) };
         }
     }
 }
 
+struct Console;
+
+impl Write for Console {
+    fn write_str(&mut self, s: &str) -> core::fmt::Result {
+        sci::write_str(sci_regs(), s);
+        Ok(())
+    }
+}
+
 /// The board, for `ecu_cortex_r::run`.
-pub static BOARD: Tms570lc43 = Tms570lc43;
+pub static BOARD: Tms570 = Tms570;

@@ -1,12 +1,30 @@
-//! The TI TMS570LC4357 (Cortex-R5F, big-endian BE32): the Cortex-R port on this chip.
+//! The TI TMS570LC4357 (Cortex-R5F) and TMS570LS1224 (Cortex-R4F), big-endian BE32: the
+//! Cortex-R port on these chips and their LaunchPads.
 //!
-//! Not done yet, on purpose (a later issue brings the drivers): the RTI tick through the VIM,
-//! the SCI console and DCAN. Until then the board starts no tick, prints nothing and parks on
-//! exit: the image links and boots to the end of tick 0, which is what the build checks.
+//! - `regs`: register blocks (`tock-registers`) with their TRM citations, offsets tested;
+//! - `drivers`: RTI tick and budget compare, VIM, ESM, SCI console, DCAN, GIO, written against
+//!   `&RegisterBlock` so host tests run them on a fake register file;
+//! - `clock`: PLL and clock tree of each LaunchPad;
+//! - `board` (Arm only): start-up (core registers, RAM ECC init), `init`, and the `Board`.
+//!
+//! The part is chosen with a cargo feature: `ls1224`, else the LC4357.
 #![no_std]
+
+#[cfg(all(feature = "lc4357", feature = "ls1224"))]
+compile_error!("select one part: feature `lc4357` or `ls1224`");
+
+pub mod clock;
+pub mod drivers;
+pub mod part;
+pub mod regs;
+
+#[cfg(test)]
+mod fake;
 
 #[cfg(target_arch = "arm")]
 mod board;
+#[cfg(target_arch = "arm")]
+mod startup;
 
 #[cfg(target_arch = "arm")]
-pub use board::{Tms570lc43, BOARD};
+pub use board::{init, Tms570, BOARD};

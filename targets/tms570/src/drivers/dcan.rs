@@ -1,0 +1,512 @@
+//! DCAN: bit timing, message objects through IF1 (configuration) and IF2 (run time),
+//! bus-off detection and recovery.
+use tock_registers::interfaces::{ReadWriteable, Readable, Writeable};
+
+use crate::regs::dcan::{
+    DcanIf, DcanRegisters, BTR, CTL, ES, IFARB, IFCMD, IFMCTL, IFMSK, MESSAGE_OBJECTS,
+};
+
+/// Bit timing in time quanta: sync (1) + tseg1 (prop + phase 1) + tseg2 (phase 2).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BitTiming {
+    /// Prescaler, 1..=1024 (BRPE:BRP + 1).
+    pub brp: u32,
+    /// 2..=16 tq.
+    pub tseg1: u32,
+    /// 1..=8 tq.
+    pub tseg2: u32,
+    /// 1..=4 tq, at most tseg2.
+    pub sjw: u32,
+}
+
+/// Sample point window: CiA 301 recommends 87.5 %; we accept 80.0..=87.5 %.
+pub const SAMPLE_POINT_PERMILLE: (u32, u32) = (800, 875);
+
+impl BitTiming {
+    /// The exact timing for `bitrate` from `can_clk_hz`: the most quanta per bit (finest
+    /// resynchronisation) whose prescaler divides exactly, the sample point as late as the
+    /// window allows. None if no exact timing exists.
+    pub fn new(can_clk_hz: u32, bitrate: u32) -> Option<BitTiming> {
+        if bitrate == 0 {
+            return None;
+        }
+        for tq in (8..=25u32).rev() {
+            let per_bit = bitrate as u64 * tq as u64;
+            if !(can_clk_hz as u64).is_multiple_of(per_bit) {
+                continue;
+            }
+            let brp = (can_clk_hz as u64 / per_bit) as u32;
+            if !(1..=1024).contains(&brp) {
+                continue;
+            }
+            let best = (1..=8u32)
+                .filter_map(|tseg2| {
+                    let tseg1 = tq - 1 - tseg2;
+                    let sp = (1 + tseg1) * 1000 / tq;
+                    ((2..=16).contains(&tseg1)
+                        && (SAMPLE_POINT_PERMILLE.0..=SAMPLE_POINT_PERMILLE.1).contains(&sp))
+                    .then_some((sp, tseg1, tseg2))
+                })
+                .max_by_key(|&(sp, ..)| sp);
+            if let Some((_, tseg1, tseg2)) = best {
+                return Some(BitTiming {
+                    brp,
+                    tseg1,
+                    tseg2,
+                    sjw: tseg2.min(4),
+                });
+            }
+        }
+        None
+    }
+
+    pub fn quanta(&self) -> u32 {
+        1 + self.tseg1 + self.tseg2
+    }
+
+    pub fn sample_point_permille(&self) -> u32 {
+        (1 + self.tseg1) * 1000 / self.quanta()
+    }
+
+    /// The bit rate this timing gives, exact (None if it is not a whole number).
+    pub fn bitrate(&self, can_clk_hz: u32) -> Option<u32> {
+        let div = self.brp * self.quanta();
+        can_clk_hz.is_multiple_of(div).then(|| can_clk_hz / div)
+    }
+
+    /// The BTR value.
+    pub fn btr(&self) -> u32 {
+        let brp = self.brp - 1;
+        (BTR::BRP.val(brp & 0x3F)
+            + BTR::BRPE.val(brp >> 6)
+            + BTR::SJW.val(self.sjw - 1)
+            + BTR::TSEG1.val(self.tseg1 - 1)
+            + BTR::TSEG2.val(self.tseg2 - 1))
+        .value
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CanId {
+    Standard(u16),
+    Extended(u32),
+}
+
+impl CanId {
+    /// The identifier as the arbitration register holds it (standard ids in bits 28:18).
+    fn arb_bits(self) -> u32 {
+        match self {
+            CanId::Standard(id) => (id as u32 & 0x7FF) << 18,
+            CanId::Extended(id) => id & 0x1FFF_FFFF,
+        }
+    }
+}
+
+/// A hardware acceptance filter: frames whose id matches `id` in the bits set in `mask`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Filter {
+    pub id: CanId,
+    pub mask: u32,
+}
+
+/// The IF register values of one message object.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MessageObject {
+    /// 1..=64.
+    pub number: u8,
+    pub msk: u32,
+    pub arb: u32,
+    pub mctl: u32,
+}
+
+impl MessageObject {
+    /// A receive object for `filter`: the identifier type must match too (MXTD), remote
+    /// frames are not accepted (MDIR), interrupt on reception, single object (EoB).
+    pub fn receive(number: u8, filter: Filter) -> MessageObject {
+        let mask = match filter.id {
+            CanId::Standard(_) => (filter.mask & 0x7FF) << 18,
+            CanId::Extended(_) => filter.mask & 0x1FFF_FFFF,
+        };
+        let xtd = matches!(filter.id, CanId::Extended(_));
+        MessageObject {
+            number,
+            msk: (IFMSK::MXTD::SET + IFMSK::MDIR::SET + IFMSK::MSK.val(mask)).value,
+            arb: (IFARB::MSGVAL::SET
+                + IFARB::XTD.val(xtd as u32)
+                + IFARB::ID.val(filter.id.arb_bits()))
+            .value,
+            mctl: (IFMCTL::UMASK::SET + IFMCTL::RXIE::SET + IFMCTL::EOB::SET + IFMCTL::DLC.val(8))
+                .value,
+        }
+    }
+
+    /// A transmit object for `id`; data and the request come with each [`transmit`].
+    pub fn transmit(number: u8, id: CanId, dlc: u8) -> MessageObject {
+        let xtd = matches!(id, CanId::Extended(_));
+        MessageObject {
+            number,
+            msk: 0,
+            arb: (IFARB::MSGVAL::SET
+                + IFARB::DIR::SET
+                + IFARB::XTD.val(xtd as u32)
+                + IFARB::ID.val(id.arb_bits()))
+            .value,
+            mctl: (IFMCTL::EOB::SET + IFMCTL::DLC.val(dlc.min(8) as u32)).value,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CanError {
+    /// An interface register set stayed busy beyond the bound.
+    Busy,
+    /// INIT did not clear (the controller is not on the bus).
+    InitStuck,
+    /// Message object number out of 1..=64.
+    BadObject,
+    /// More objects than the controller has.
+    TooManyObjects,
+}
+
+fn wait_idle(iface: &DcanIf) -> Result<(), CanError> {
+    if super::wait(|| !iface.cmd.is_set(IFCMD::BUSY)) {
+        Ok(())
+    } else {
+        Err(CanError::Busy)
+    }
+}
+
+/// Writes one message object through IF1: IF registers first, then the command word with the
+/// object number (which starts the transfer), waiting for Busy before and after.
+pub fn write_object(can: &DcanRegisters, object: &MessageObject) -> Result<(), CanError> {
+    if !(1..=MESSAGE_OBJECTS).contains(&object.number) {
+        return Err(CanError::BadObject);
+    }
+    let iface = &can.if1;
+    wait_idle(iface)?;
+    iface.msk.set(object.msk);
+    iface.arb.set(object.arb);
+    iface.mctl.set(object.mctl);
+    iface.data.set(0);
+    iface.datb.set(0);
+    iface.cmd.write(
+        IFCMD::WR_RD::SET
+            + IFCMD::MASK::SET
+            + IFCMD::ARB::SET
+            + IFCMD::CONTROL::SET
+            + IFCMD::CLRINTPND::SET
+            + IFCMD::DATA_A::SET
+            + IFCMD::DATA_B::SET
+            + IFCMD::MESSAGE_NUMBER.val(object.number as u32),
+    );
+    wait_idle(iface)
+}
+
+/// Initialises the controller: INIT + CCE, every object invalid, the given objects, the bit
+/// timing, then leaves INIT (parity/ECC off: PMD = 0x5, as after reset).
+pub fn init(
+    can: &DcanRegisters,
+    timing: BitTiming,
+    objects: &[MessageObject],
+) -> Result<(), CanError> {
+    if objects.len() > MESSAGE_OBJECTS as usize {
+        return Err(CanError::TooManyObjects);
+    }
+    can.ctl
+        .write(CTL::INIT::SET + CTL::CCE::SET + CTL::PMD.val(0x5) + CTL::IE0::SET + CTL::EIE::SET);
+    for number in 1..=MESSAGE_OBJECTS {
+        write_object(
+            can,
+            &MessageObject {
+                number,
+                msk: 0,
+                arb: 0,
+                mctl: 0,
+            },
+        )?;
+    }
+    for object in objects {
+        write_object(can, object)?;
+    }
+    can.btr.set(timing.btr());
+    can.ctl.modify(CTL::CCE::CLEAR + CTL::INIT::CLEAR);
+    if super::wait(|| !can.ctl.is_set(CTL::INIT)) {
+        Ok(())
+    } else {
+        Err(CanError::InitStuck)
+    }
+}
+
+/// Data bytes as the big-endian DCAN holds them: Data 0 at the lowest address (bits 31:24).
+pub fn pack(data: &[u8]) -> (u32, u32) {
+    let mut bytes = [0u8; 8];
+    let n = data.len().min(8);
+    bytes[..n].copy_from_slice(&data[..n]);
+    (
+        u32::from_be_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]),
+        u32::from_be_bytes([bytes[4], bytes[5], bytes[6], bytes[7]]),
+    )
+}
+
+/// Queues `data` on a transmit object through IF2 (IF1 stays for configuration).
+pub fn transmit(can: &DcanRegisters, number: u8, data: &[u8]) -> Result<(), CanError> {
+    if !(1..=MESSAGE_OBJECTS).contains(&number) {
+        return Err(CanError::BadObject);
+    }
+    let iface = &can.if2;
+    wait_idle(iface)?;
+    let (a, b) = pack(data);
+    iface.data.set(a);
+    iface.datb.set(b);
+    iface.mctl.write(
+        IFMCTL::NEWDAT::SET
+            + IFMCTL::TXRQST::SET
+            + IFMCTL::EOB::SET
+            + IFMCTL::DLC.val(data.len().min(8) as u32),
+    );
+    iface.cmd.write(
+        IFCMD::WR_RD::SET
+            + IFCMD::CONTROL::SET
+            + IFCMD::TXRQST::SET
+            + IFCMD::DATA_A::SET
+            + IFCMD::DATA_B::SET
+            + IFCMD::MESSAGE_NUMBER.val(number as u32),
+    );
+    wait_idle(iface)
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BusState {
+    ErrorActive,
+    Warning,
+    Passive,
+    BusOff,
+}
+
+pub fn bus_state(can: &DcanRegisters) -> BusState {
+    let es = can.es.extract();
+    if es.is_set(ES::BOFF) {
+        BusState::BusOff
+    } else if es.is_set(ES::EPASS) {
+        BusState::Passive
+    } else if es.is_set(ES::EWARN) {
+        BusState::Warning
+    } else {
+        BusState::ErrorActive
+    }
+}
+
+/// Bus-off recovery: the controller set INIT on bus-off; clearing it starts the recovery
+/// sequence (128 occurrences of 11 recessive bits, then error-active). True if started.
+pub fn recover_bus_off(can: &DcanRegisters) -> bool {
+    if bus_state(can) == BusState::BusOff && can.ctl.is_set(CTL::INIT) {
+        can.ctl.modify(CTL::INIT::CLEAR);
+        true
+    } else {
+        false
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fake::Fake;
+    use crate::part::Part;
+
+    #[test]
+    fn bit_timing_launchpads() {
+        for part in [Part::Lc4357, Part::Ls1224] {
+            let clk = part.clock_plan().can_clk_hz();
+            for rate in [500_000, 1_000_000] {
+                let t = BitTiming::new(clk, rate).unwrap();
+                assert_eq!(t.bitrate(clk), Some(rate), "{part:?} {rate}: {t:?}");
+                let sp = t.sample_point_permille();
+                assert!((800..=875).contains(&sp), "{part:?} {rate}: {sp}");
+                assert!((2..=16).contains(&t.tseg1) && (1..=8).contains(&t.tseg2));
+                assert!(t.sjw <= t.tseg2 && t.sjw <= 4);
+            }
+        }
+        // LC4357, CAN clock = VCLK = 75 MHz: 15 tq (1 + 12 + 2), 86.6 %.
+        assert_eq!(
+            BitTiming::new(75_000_000, 500_000),
+            Some(BitTiming {
+                brp: 10,
+                tseg1: 12,
+                tseg2: 2,
+                sjw: 2
+            })
+        );
+        assert_eq!(
+            BitTiming::new(75_000_000, 1_000_000),
+            Some(BitTiming {
+                brp: 5,
+                tseg1: 12,
+                tseg2: 2,
+                sjw: 2
+            })
+        );
+        // LS1224, 80 MHz: 20 tq (1 + 16 + 3), 85 %.
+        assert_eq!(
+            BitTiming::new(80_000_000, 500_000),
+            Some(BitTiming {
+                brp: 8,
+                tseg1: 16,
+                tseg2: 3,
+                sjw: 3
+            })
+        );
+        assert_eq!(
+            BitTiming::new(80_000_000, 1_000_000),
+            Some(BitTiming {
+                brp: 4,
+                tseg1: 16,
+                tseg2: 3,
+                sjw: 3
+            })
+        );
+        // BTR: BRP-1 | SJW-1 << 6 | TSEG1-1 << 8 | TSEG2-1 << 12.
+        assert_eq!(
+            BitTiming {
+                brp: 10,
+                tseg1: 12,
+                tseg2: 2,
+                sjw: 2
+            }
+            .btr(),
+            0x1B49
+        );
+        assert_eq!(
+            BitTiming {
+                brp: 8,
+                tseg1: 16,
+                tseg2: 3,
+                sjw: 3
+            }
+            .btr(),
+            0x2F87
+        );
+        // Prescalers above 64 go to BRPE.
+        assert_eq!(
+            BitTiming {
+                brp: 100,
+                tseg1: 4,
+                tseg2: 3,
+                sjw: 1
+            }
+            .btr(),
+            0x0001_2323
+        );
+        assert_eq!(BitTiming::new(75_000_000, 0), None);
+        assert_eq!(BitTiming::new(75_000_000, 333_333), None);
+    }
+
+    #[test]
+    fn message_objects_for_filters() {
+        let std = MessageObject::receive(
+            1,
+            Filter {
+                id: CanId::Standard(0x123),
+                mask: 0x7F0,
+            },
+        );
+        assert_eq!(std.arb, 0x8000_0000 | 0x123 << 18);
+        assert_eq!(std.msk, 0xC000_0000 | 0x7F0 << 18);
+        assert_eq!(std.mctl, 1 << 12 | 1 << 10 | 1 << 7 | 8);
+        let ext = MessageObject::receive(
+            2,
+            Filter {
+                id: CanId::Extended(0x18DA_F110),
+                mask: 0x1FFF_FF00,
+            },
+        );
+        assert_eq!(ext.arb, 0xC000_0000 | 0x18DA_F110);
+        assert_eq!(ext.msk, 0xC000_0000 | 0x1FFF_FF00);
+        let tx = MessageObject::transmit(3, CanId::Standard(0x7FF), 8);
+        assert_eq!(tx.arb, 0xA000_0000 | 0x7FF << 18);
+        assert_eq!(tx.mctl, 0x88);
+        let txe = MessageObject::transmit(4, CanId::Extended(0x1FFF_FFFF), 9);
+        assert_eq!(txe.arb, 0xFFFF_FFFF);
+        assert_eq!(txe.mctl & 0xF, 8, "DLC clamped");
+    }
+
+    #[test]
+    fn if1_command_sequence() {
+        let fake = Fake::<DcanRegisters>::new();
+        let obj = MessageObject::receive(
+            5,
+            Filter {
+                id: CanId::Standard(0x100),
+                mask: 0x7FF,
+            },
+        );
+        write_object(fake.regs(), &obj).unwrap();
+        assert_eq!(fake.word(0x104), obj.msk);
+        assert_eq!(fake.word(0x108), obj.arb);
+        assert_eq!(fake.word(0x10C), obj.mctl);
+        // WR | Mask | Arb | Control | ClrIntPnd | DataA | DataB = 0xFB, object 5.
+        assert_eq!(fake.word(0x100), 0x00FB_0005);
+        assert_eq!(
+            write_object(fake.regs(), &MessageObject { number: 0, ..obj }),
+            Err(CanError::BadObject)
+        );
+        assert_eq!(
+            write_object(fake.regs(), &MessageObject { number: 65, ..obj }),
+            Err(CanError::BadObject)
+        );
+        // A stuck Busy bit ends in an error, not a hang.
+        fake.set_word(0x100, 1 << 15);
+        assert_eq!(write_object(fake.regs(), &obj), Err(CanError::Busy));
+    }
+
+    #[test]
+    fn init_and_transmit() {
+        let fake = Fake::<DcanRegisters>::new();
+        let timing = BitTiming::new(75_000_000, 500_000).unwrap();
+        let objects = [
+            MessageObject::receive(
+                1,
+                Filter {
+                    id: CanId::Standard(0x100),
+                    mask: 0x700,
+                },
+            ),
+            MessageObject::transmit(2, CanId::Extended(0x1234), 8),
+        ];
+        init(fake.regs(), timing, &objects).unwrap();
+        assert_eq!(fake.word(0x0C), timing.btr());
+        assert_eq!(fake.word(0x00) & 0x41, 0, "INIT and CCE cleared");
+        assert_eq!(fake.word(0x00) >> 10 & 0xF, 0x5, "PMD kept at 5");
+        // The last object written through IF1 is object 2.
+        assert_eq!(fake.word(0x100) & 0xFF, 2);
+        assert_eq!(fake.word(0x108), objects[1].arb);
+
+        transmit(fake.regs(), 2, &[1, 2, 3, 4, 5]).unwrap();
+        assert_eq!(fake.word(0x130), 0x0102_0304);
+        assert_eq!(fake.word(0x134), 0x0500_0000);
+        assert_eq!(fake.word(0x12C), 1 << 15 | 1 << 8 | 1 << 7 | 5);
+        // WR | Control | TxRqst | DataA | DataB = 0x97, object 2.
+        assert_eq!(fake.word(0x120), 0x0097_0002);
+        assert_eq!(
+            init(fake.regs(), timing, &[objects[0]; 65]),
+            Err(CanError::TooManyObjects)
+        );
+    }
+
+    #[test]
+    fn bus_off_recovery() {
+        let fake = Fake::<DcanRegisters>::new();
+        let can = fake.regs();
+        assert_eq!(bus_state(can), BusState::ErrorActive);
+        assert!(!recover_bus_off(can));
+        fake.set_word(0x04, 1 << 6);
+        assert_eq!(bus_state(can), BusState::Warning);
+        fake.set_word(0x04, 1 << 5 | 1 << 6);
+        assert_eq!(bus_state(can), BusState::Passive);
+        // Bus-off: the controller has set INIT itself.
+        fake.set_word(0x04, 1 << 7 | 1 << 5 | 1 << 6);
+        fake.set_word(0x00, 0x1401 | 1 << 1);
+        assert_eq!(bus_state(can), BusState::BusOff);
+        assert!(recover_bus_off(can));
+        assert_eq!(fake.word(0x00), 0x1400 | 1 << 1, "only INIT cleared");
+    }
+}
