@@ -13,8 +13,8 @@ use toml::Spanned;
 
 use crate::diag::{Diagnostic, Diagnostics, Location, Source};
 use crate::model::{
-    const_name, Alarm, AlarmAction, App, Counter, Ecu, Event, Hooks, Isr, Resource, Stimulus, Task,
-    Timing,
+    const_name, Alarm, AlarmAction, App, Counter, Ecu, Event, ExpiryPoint as ExpiryPointModel,
+    Hooks, Isr, Resource, ScheduleTable, Stimulus, TableStart, Task, Timing,
 };
 
 /// The most activations of one task the kernel queues (`ecu_os::config::MAX_ACTIVATIONS`).
@@ -46,6 +46,40 @@ struct FileIn {
     /// Interrupt arrivals the simulation injects (boards take theirs from the hardware).
     #[serde(default)]
     stimuli: Vec<Spanned<StimulusIn>>,
+    #[serde(default)]
+    schedule_tables: Vec<Spanned<ScheduleTableIn>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ScheduleTableIn {
+    name: Spanned<String>,
+    counter: Spanned<String>,
+    /// Ticks of one round.
+    duration: Spanned<i64>,
+    #[serde(default)]
+    repeating: bool,
+    os_application: Spanned<String>,
+    /// `{ relative = N }` or `{ absolute = N }`: started by StartOS.
+    autostart: Option<Spanned<TableStartIn>>,
+    expiry_points: Vec<Spanned<ExpiryPointIn>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TableStartIn {
+    relative: Option<Spanned<i64>>,
+    absolute: Option<Spanned<i64>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ExpiryPointIn {
+    offset: Spanned<i64>,
+    #[serde(default)]
+    activate_tasks: Vec<Spanned<String>>,
+    #[serde(default)]
+    set_events: Vec<Spanned<SetEventIn>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -370,6 +404,7 @@ fn resolve(loader: &mut Loader, mut files: Vec<(usize, FileIn)>) -> Option<Ecu> 
     let isrs = collect(&mut files, |f| std::mem::take(&mut f.isrs));
     let hooks_in = collect(&mut files, |f| f.hooks.take().into_iter().collect());
     let stimuli = collect(&mut files, |f| std::mem::take(&mut f.stimuli));
+    let tables = collect(&mut files, |f| std::mem::take(&mut f.schedule_tables));
     let resources = collect(&mut files, |f| std::mem::take(&mut f.resources));
 
     // [ecu]: exactly once.
@@ -454,6 +489,9 @@ fn resolve(loader: &mut Loader, mut files: Vec<(usize, FileIn)>) -> Option<Ecu> 
     }
     for i in &isrs {
         check_name(loader, "isr", i.file, &i.value.name);
+    }
+    for t in &tables {
+        check_name(loader, "schedule_table", t.file, &t.value.name);
     }
     for r in &resources {
         if RESERVED_RESOURCES.contains(&r.value.name.get_ref().as_str()) {
@@ -1401,7 +1439,98 @@ fn resolve(loader: &mut Loader, mut files: Vec<(usize, FileIn)>) -> Option<Ecu> 
         })
         .collect();
     sources.dedup();
+    let mut model_tables = Vec::new();
+    for t in &tables {
+        let v = &t.value;
+        let name = v.name.get_ref();
+        let el = |field: &str| format!("schedule_tables[{name}].{field}");
+        let counter = reference(loader, &counter_names, "counter", t.file, el("counter"), &v.counter);
+        let app = reference(loader, &app_names, "os_application", t.file, el("os_application"), &v.os_application);
+        let Some(counter) = counter else { continue };
+        let limits = &model_counters[counter];
+        let duration = loader.int(
+            t.file,
+            &v.duration,
+            limits.min_cycle.max(1) as i64..=limits.max_allowed_value as i64,
+            el("duration"),
+            "duration",
+        );
+        if v.expiry_points.is_empty() {
+            loader
+                .error(t.file, &v.name.span(), format!("schedule table `{name}` has no expiry point"))
+                .element(el("expiry_points"))
+                .hint("give at least one `{ offset = N, activate_tasks = [..] }`");
+        }
+        let mut points = Vec::new();
+        let mut previous: Option<i64> = None;
+        for point in &v.expiry_points {
+            let p = point.get_ref();
+            let offset = *p.offset.get_ref();
+            let limit = duration.unwrap_or(limits.max_allowed_value as i64);
+            if offset < 0 || offset >= limit.max(1) || previous.is_some_and(|before| offset <= before) {
+                loader
+                    .error(t.file, &p.offset.span(), format!("expiry point offset {offset} is out of order or outside 0..{limit}"))
+                    .element(el("expiry_points.offset"))
+                    .hint("offsets grow strictly and stay below the table's duration");
+            }
+            previous = Some(offset);
+            if p.activate_tasks.is_empty() && p.set_events.is_empty() {
+                loader
+                    .error(t.file, &point.span(), "an expiry point with no action")
+                    .element(el("expiry_points"))
+                    .hint("give `activate_tasks` or `set_events`");
+            }
+            let mut actions = Vec::new();
+            for task in &p.activate_tasks {
+                if let Some(task) = reference(loader, &task_names, "task", t.file, el("expiry_points.activate_tasks"), task) {
+                    actions.push(AlarmAction::ActivateTask { task });
+                }
+            }
+            for set in &p.set_events {
+                let set = set.get_ref();
+                let task = reference(loader, &task_names, "task", t.file, el("expiry_points.set_events.task"), &set.task);
+                let event = reference(loader, &event_names, "event", t.file, el("expiry_points.set_events.event"), &set.event);
+                if let (Some(task), Some(event)) = (task, event) {
+                    if model_tasks[task].event_mask & model_events[event].mask == 0 {
+                        loader
+                            .error(t.file, &set.event.span(), format!("event `{}` is not an event of task `{}`", set.event.get_ref(), set.task.get_ref()))
+                            .element(el("expiry_points.set_events.event"))
+                            .hint(format!("add `{}` to the `events` of task `{}`", set.event.get_ref(), set.task.get_ref()));
+                    } else {
+                        actions.push(AlarmAction::SetEvent { task, mask: model_events[event].mask });
+                    }
+                }
+            }
+            points.push(ExpiryPointModel { offset: offset.max(0) as u32, actions });
+        }
+        let autostart = v.autostart.as_ref().and_then(|start| match (&start.get_ref().relative, &start.get_ref().absolute) {
+            (Some(r), None) => loader
+                .int(t.file, r, 1..=limits.max_allowed_value as i64, el("autostart.relative"), "relative start")
+                .map(|r| TableStart::Relative(r as u32)),
+            (None, Some(a)) => loader
+                .int(t.file, a, 0..=limits.max_allowed_value as i64, el("autostart.absolute"), "absolute start")
+                .map(|a| TableStart::Absolute(a as u32)),
+            _ => {
+                loader
+                    .error(t.file, &start.span(), "give one of `relative` and `absolute`")
+                    .element(el("autostart"));
+                None
+            }
+        });
+        model_tables.push(ScheduleTable {
+            name: name.clone(),
+            const_name: const_name(name),
+            app: app.unwrap_or(0),
+            counter,
+            duration: duration.unwrap_or(1) as u32,
+            repeating: v.repeating,
+            expiry_points: points,
+            autostart,
+        });
+    }
+
     Some(Ecu {
+        schedule_tables: model_tables,
         isrs: model_isrs,
         hooks: model_hooks,
         stimuli: model_stimuli,

@@ -21,6 +21,7 @@ pub struct Ecu {
     pub events: Vec<Event>,
     pub resources: Vec<Resource>,
     pub isrs: Vec<Isr>,
+    pub schedule_tables: Vec<ScheduleTable>,
     pub hooks: Hooks,
     /// Interrupt arrivals for the simulation.
     pub stimuli: Vec<Stimulus>,
@@ -208,4 +209,30 @@ pub struct Stimulus {
     /// 0: once.
     pub period_us: u64,
     pub jitter_us: u64,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct ScheduleTable {
+    pub name: String,
+    pub const_name: String,
+    pub app: usize,
+    pub counter: usize,
+    pub duration: u32,
+    pub repeating: bool,
+    pub expiry_points: Vec<ExpiryPoint>,
+    pub autostart: Option<TableStart>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct ExpiryPoint {
+    pub offset: u32,
+    /// ActivateTask and SetEvent only.
+    pub actions: Vec<AlarmAction>,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[serde(tag = "kind", content = "value", rename_all = "snake_case")]
+pub enum TableStart {
+    Relative(u32),
+    Absolute(u32),
 }

@@ -5,10 +5,12 @@
 //! [`Request`] through the port's [`Syscalls`]: a supervisor call on the Cortex-R boards, a
 //! hand-over between host threads on the simulation.
 
-use crate::config::{AlarmId, CounterId, EventMask, ResourceId, TaskId};
+use crate::config::{
+    AlarmId, AppId, CounterId, EventMask, IsrId, ResourceId, ScheduleTableId, TaskId,
+};
 use crate::error::Error;
-use crate::kernel::TaskState;
-use crate::request::{Reply, Request};
+use crate::kernel::{ApplicationState, ScheduleTableStatus, TaskState};
+use crate::request::{ObjectKind, Reply, Request};
 
 /// How a port carries a request into the kernel. It may block (WaitEvent) or let other tasks
 /// run before it returns (a preemption).
@@ -198,6 +200,82 @@ impl Os {
     /// ShutdownOS: the shutdown hook runs with `error` and the system stops.
     pub fn shutdown_os(&self, error: Option<Error>) {
         let _ = self.call(Request::ShutdownOs(error.map_or(0, |e| e.code() as u32)));
+    }
+
+    pub fn start_schedule_table_rel(
+        &self,
+        table: ScheduleTableId,
+        offset: u32,
+    ) -> Result<(), Error> {
+        self.call(Request::StartScheduleTableRel(table, offset))
+    }
+
+    pub fn start_schedule_table_abs(
+        &self,
+        table: ScheduleTableId,
+        start: u32,
+    ) -> Result<(), Error> {
+        self.call(Request::StartScheduleTableAbs(table, start))
+    }
+
+    pub fn stop_schedule_table(&self, table: ScheduleTableId) -> Result<(), Error> {
+        self.call(Request::StopScheduleTable(table))
+    }
+
+    /// NextScheduleTable: `next` starts when `current`'s round ends.
+    pub fn next_schedule_table(
+        &self,
+        current: ScheduleTableId,
+        next: ScheduleTableId,
+    ) -> Result<(), Error> {
+        self.call(Request::NextScheduleTable(current, next))
+    }
+
+    pub fn get_schedule_table_status(
+        &self,
+        table: ScheduleTableId,
+    ) -> Result<ScheduleTableStatus, Error> {
+        let code = self.sys.call(Request::GetScheduleTableStatus(table))?;
+        ScheduleTableStatus::from_code(code).ok_or(Error::Value)
+    }
+
+    /// GetApplicationID: the application of the running task or ISR.
+    pub fn get_application_id(&self) -> Option<AppId> {
+        let id = self.sys.call(Request::GetApplicationId).ok()?;
+        u8::try_from(id).ok().map(AppId::new)
+    }
+
+    pub fn get_application_state(&self, app: AppId) -> Result<ApplicationState, Error> {
+        let code = self.sys.call(Request::GetApplicationState(app))?;
+        ApplicationState::from_code(code).ok_or(Error::Value)
+    }
+
+    /// TerminateApplication: ends every task and ISR of `app` (the caller's own, unless the
+    /// caller is trusted); with `restart`, its restart task runs next.
+    pub fn terminate_application(&self, app: AppId, restart: bool) -> Result<(), Error> {
+        self.call(Request::TerminateApplication(app, restart))
+    }
+
+    /// AllowAccess: ends the caller's application's restart.
+    pub fn allow_access(&self) -> Result<(), Error> {
+        self.call(Request::AllowAccess)
+    }
+
+    pub fn check_object_access(&self, app: AppId, kind: ObjectKind, id: u8) -> Result<bool, Error> {
+        self.sys
+            .call(Request::CheckObjectAccess(app, kind, id))
+            .map(|v| v != 0)
+    }
+
+    pub fn check_object_ownership(&self, kind: ObjectKind, id: u8) -> Result<AppId, Error> {
+        let app = self.sys.call(Request::CheckObjectOwnership(kind, id))?;
+        u8::try_from(app).map(AppId::new).map_err(|_| Error::Value)
+    }
+
+    /// GetISRID: the running category 2 ISR, if one runs.
+    pub fn get_isr_id(&self) -> Option<IsrId> {
+        let id = self.sys.call(Request::GetIsrId).ok()?;
+        u8::try_from(id).ok().map(IsrId::new)
     }
 
     /// Occupies the CPU for `us` microseconds as computation would (the simulation's time

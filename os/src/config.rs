@@ -44,6 +44,10 @@ id_type!(
     /// An interrupt service routine, by its index in [`Config::isrs`].
     IsrId
 );
+id_type!(
+    /// A schedule table, by its index in [`Config::schedule_tables`].
+    ScheduleTableId
+);
 
 /// One scale for everything that competes for the CPU: task priorities are levels 0..=255,
 /// an ISR of priority p is level `ISR_LEVEL_BASE + p`, above every task.
@@ -68,6 +72,7 @@ pub struct Config {
     pub alarms: &'static [AlarmConfig],
     pub resources: &'static [ResourceConfig],
     pub isrs: &'static [IsrConfig],
+    pub schedule_tables: &'static [ScheduleTableConfig],
     pub hooks: Hooks,
     /// Event names and masks, for traces and reports; tasks carry the masks they own.
     pub events: &'static [EventConfig],
@@ -332,4 +337,37 @@ impl core::fmt::Debug for Hooks {
             .field("protection", &self.protection.is_some())
             .finish()
     }
+}
+
+/// What an expiry point does (AUTOSAR allows tasks to activate and events to set).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExpiryAction {
+    ActivateTask(TaskId),
+    SetEvent(TaskId, EventMask),
+}
+
+#[derive(Debug)]
+pub struct ExpiryPoint {
+    /// Counter ticks from the start of the table's round; strictly increasing.
+    pub offset: u32,
+    pub actions: &'static [ExpiryAction],
+}
+
+#[derive(Debug)]
+pub struct ScheduleTableConfig {
+    pub name: &'static str,
+    pub app: AppId,
+    pub counter: CounterId,
+    /// Ticks of one round; the last expiry point is followed by the final delay up to it.
+    pub duration: u32,
+    pub repeating: bool,
+    pub expiry_points: &'static [ExpiryPoint],
+    /// Started by StartOS: relative (offset from now) or absolute (counter value).
+    pub autostart: Option<ScheduleTableStart>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ScheduleTableStart {
+    Relative(u32),
+    Absolute(u32),
 }

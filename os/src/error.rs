@@ -141,6 +141,11 @@ services!(
     CheckObjectAccess,
     CheckObjectOwnership,
     GetISRID,
+    StartScheduleTableRel,
+    StartScheduleTableAbs,
+    StopScheduleTable,
+    NextScheduleTable,
+    GetScheduleTableStatus,
     IsrReturn,
     Unknown,
 );
@@ -181,6 +186,11 @@ impl ServiceId {
             R::CheckObjectAccess(..) => ServiceId::CheckObjectAccess,
             R::CheckObjectOwnership(..) => ServiceId::CheckObjectOwnership,
             R::GetIsrId => ServiceId::GetISRID,
+            R::StartScheduleTableRel(..) => ServiceId::StartScheduleTableRel,
+            R::StartScheduleTableAbs(..) => ServiceId::StartScheduleTableAbs,
+            R::StopScheduleTable(_) => ServiceId::StopScheduleTable,
+            R::NextScheduleTable(..) => ServiceId::NextScheduleTable,
+            R::GetScheduleTableStatus(_) => ServiceId::GetScheduleTableStatus,
         }
     }
 }

@@ -17,11 +17,14 @@ pub mod trace;
 pub use api::{Exit, Os, Syscalls, TaskEntry};
 pub use config::{
     AlarmAction, AlarmConfig, AlarmId, AppConfig, AppId, Config, CounterConfig, CounterId,
-    ErrorInfo, EventConfig, EventMask, Hooks, IsrConfig, IsrEntry, IsrId, Level, ProtectionInfo,
-    ProtectionReaction, ResourceConfig, ResourceId, TaskConfig, TaskId, Timing, ALL_APPLICATIONS,
-    ISR_LEVEL_BASE,
+    ErrorInfo, EventConfig, EventMask, ExpiryAction, ExpiryPoint, Hooks, IsrConfig, IsrEntry,
+    IsrId, Level, ProtectionInfo, ProtectionReaction, ResourceConfig, ResourceId,
+    ScheduleTableConfig, ScheduleTableId, ScheduleTableStart, TaskConfig, TaskId, Timing,
+    ALL_APPLICATIONS, ISR_LEVEL_BASE,
 };
 pub use error::{Error, ServiceId};
-pub use kernel::{ApplicationState, ConfigMismatch, Dispatch, Kernel, TaskState};
+pub use kernel::{
+    ApplicationState, ConfigMismatch, Dispatch, Kernel, ScheduleTableStatus, TaskState,
+};
 pub use request::{ObjectKind, Reply, Request};
 pub use trace::{Context, Object, TraceEvent, TraceRecord};

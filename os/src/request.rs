@@ -2,7 +2,7 @@
 //! same way. On the Cortex-R boards a request travels in four registers (`to_words`), so
 //! the kernel never reads a task's memory to learn what it wants.
 
-use crate::config::{AlarmId, AppId, CounterId, EventMask, ResourceId, TaskId};
+use crate::config::{AlarmId, AppId, CounterId, EventMask, ResourceId, ScheduleTableId, TaskId};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Request {
@@ -44,6 +44,12 @@ pub enum Request {
     CheckObjectOwnership(ObjectKind, u8),
     /// GetISRID: the running category 2 ISR.
     GetIsrId,
+    StartScheduleTableRel(ScheduleTableId, u32),
+    StartScheduleTableAbs(ScheduleTableId, u32),
+    StopScheduleTable(ScheduleTableId),
+    /// NextScheduleTable(current, next).
+    NextScheduleTable(ScheduleTableId, ScheduleTableId),
+    GetScheduleTableStatus(ScheduleTableId),
 }
 
 /// The kinds of objects access rights apply to (ObjectTypeType).
@@ -114,6 +120,11 @@ impl Request {
             }
             Request::CheckObjectOwnership(kind, id) => [31, kind as u32, id as u32, 0],
             Request::GetIsrId => [32, 0, 0, 0],
+            Request::StartScheduleTableRel(t, offset) => [33, t.index() as u32, offset, 0],
+            Request::StartScheduleTableAbs(t, start) => [34, t.index() as u32, start, 0],
+            Request::StopScheduleTable(t) => [35, t.index() as u32, 0, 0],
+            Request::NextScheduleTable(from, to) => [36, from.index() as u32, to.index() as u32, 0],
+            Request::GetScheduleTableStatus(t) => [37, t.index() as u32, 0, 0],
         }
     }
 
@@ -156,6 +167,13 @@ impl Request {
             30 => Request::CheckObjectAccess(AppId::new(id(a)), ObjectKind::from_code(b)?, id(c)),
             31 => Request::CheckObjectOwnership(ObjectKind::from_code(a)?, id(b)),
             32 => Request::GetIsrId,
+            33 => Request::StartScheduleTableRel(ScheduleTableId::new(id(a)), b),
+            34 => Request::StartScheduleTableAbs(ScheduleTableId::new(id(a)), b),
+            35 => Request::StopScheduleTable(ScheduleTableId::new(id(a))),
+            36 => {
+                Request::NextScheduleTable(ScheduleTableId::new(id(a)), ScheduleTableId::new(id(b)))
+            }
+            37 => Request::GetScheduleTableStatus(ScheduleTableId::new(id(a))),
             _ => return None,
         })
     }
@@ -200,6 +218,11 @@ mod tests {
             Request::CheckObjectAccess(AppId::new(1), ObjectKind::Alarm, 4),
             Request::CheckObjectOwnership(ObjectKind::Counter, 0),
             Request::GetIsrId,
+            Request::StartScheduleTableRel(ScheduleTableId::new(1), 5),
+            Request::StartScheduleTableAbs(ScheduleTableId::new(0), 9),
+            Request::StopScheduleTable(ScheduleTableId::new(2)),
+            Request::NextScheduleTable(ScheduleTableId::new(0), ScheduleTableId::new(1)),
+            Request::GetScheduleTableStatus(ScheduleTableId::new(3)),
         ];
         for request in all {
             assert_eq!(Request::from_words(request.to_words()), Some(request));

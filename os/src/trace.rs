@@ -6,7 +6,9 @@
 
 use core::fmt;
 
-use crate::config::{AlarmId, AppId, Config, CounterId, EventMask, IsrId, ResourceId, TaskId};
+use crate::config::{
+    AlarmId, AppId, Config, CounterId, EventMask, IsrId, ResourceId, ScheduleTableId, TaskId,
+};
 
 /// Who runs: a task or an ISR.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -42,6 +44,8 @@ pub enum TraceEvent {
     Protection(Error, Context),
     /// The kernel ended a task or ISR by force (a protection reaction).
     Kill(Context),
+    /// A schedule table reached an expiry point (by index).
+    ExpiryPoint(ScheduleTableId, u8),
     /// An OS-Application was terminated (and restarted, if so).
     AppTerminated(AppId, bool),
     AlarmExpired(AlarmId),
@@ -62,6 +66,7 @@ pub enum Object {
     Counter(CounterId),
     Resource(ResourceId),
     Isr(IsrId),
+    ScheduleTable(ScheduleTableId),
     Events(EventMask),
 }
 
@@ -123,6 +128,13 @@ impl TraceRecord {
                 );
             }
             TraceEvent::Kill(c) => ("kill", context(c)),
+            TraceEvent::ExpiryPoint(t, point) => {
+                let name = config
+                    .schedule_tables
+                    .get(t.index())
+                    .map_or("?", |t| t.name);
+                return write!(out, "{:>8} expiry    {name}[{point}]", self.tick);
+            }
             TraceEvent::AppTerminated(app, restart) => (
                 if restart { "restart" } else { "terminate-app" },
                 config.apps.get(app.index()).map_or("?", |a| a.name),
@@ -148,6 +160,12 @@ impl TraceRecord {
                         out.write_str(config.counters.get(c.index()).map_or("?", |c| c.name))?
                     }
                     Object::Isr(i) => out.write_str(isr(i))?,
+                    Object::ScheduleTable(t) => out.write_str(
+                        config
+                            .schedule_tables
+                            .get(t.index())
+                            .map_or("?", |t| t.name),
+                    )?,
                     Object::Events(mask) => write!(out, "{mask:#x}")?,
                 }
                 return write!(out, ") {}", error.name());

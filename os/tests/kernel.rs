@@ -93,13 +93,14 @@ static CONFIG: Config = Config {
     alarms: &ALARMS,
     resources: &[],
     isrs: &[],
+    schedule_tables: &[],
     hooks: ecu_os::Hooks::NONE,
     events: &[],
     system_counter: CounterId::new(0),
     tick_ns: 1000,
 };
 
-type K = Kernel<3, 2, 1, 0, 0>;
+type K = Kernel<3, 2, 1, 0, 0, 0>;
 
 fn kernel() -> K {
     let mut k = K::new(&CONFIG).unwrap();
@@ -240,9 +241,9 @@ fn alarms_expire_on_a_wrapping_counter() {
 
 #[test]
 fn tables_of_the_wrong_size_are_refused() {
-    assert!(Kernel::<2, 2, 1, 0, 0>::new(&CONFIG).is_err());
-    assert!(Kernel::<3, 1, 1, 0, 0>::new(&CONFIG).is_err());
-    assert!(Kernel::<3, 2, 2, 0, 0>::new(&CONFIG).is_err());
+    assert!(Kernel::<2, 2, 1, 0, 0, 0>::new(&CONFIG).is_err());
+    assert!(Kernel::<3, 1, 1, 0, 0, 0>::new(&CONFIG).is_err());
+    assert!(Kernel::<3, 2, 2, 0, 0, 0>::new(&CONFIG).is_err());
 }
 
 #[test]

@@ -8,8 +8,9 @@
 
 use ecu_os::{
     AlarmAction, AlarmConfig, AlarmId, AppConfig, AppId, Config, CounterConfig, CounterId,
-    EventConfig, EventMask, Hooks, IsrConfig, IsrId, ResourceConfig, ResourceId, TaskConfig,
-    TaskId, Timing,
+    EventConfig, EventMask, ExpiryAction, ExpiryPoint, Hooks, IsrConfig, IsrId, ResourceConfig,
+    ResourceId, ScheduleTableConfig, ScheduleTableId, ScheduleTableStart, TaskConfig, TaskId,
+    Timing,
 };
 
 pub const TASK_COUNT: usize = 5;
@@ -17,10 +18,17 @@ pub const ALARM_COUNT: usize = 3;
 pub const COUNTER_COUNT: usize = 1;
 pub const RESOURCE_COUNT: usize = 1;
 pub const ISR_COUNT: usize = 0;
+pub const SCHEDULE_TABLE_COUNT: usize = 0;
 
 /// The kernel sized for this ECU.
-pub type Kernel =
-    ecu_os::Kernel<TASK_COUNT, ALARM_COUNT, COUNTER_COUNT, RESOURCE_COUNT, ISR_COUNT>;
+pub type Kernel = ecu_os::Kernel<
+    TASK_COUNT,
+    ALARM_COUNT,
+    COUNTER_COUNT,
+    RESOURCE_COUNT,
+    ISR_COUNT,
+    SCHEDULE_TABLE_COUNT,
+>;
 
 // OS-Applications
 pub const POWERTRAIN: AppId = AppId::new(0);
@@ -34,6 +42,8 @@ pub const LOGGER: TaskId = TaskId::new(3);
 pub const DOOR_WATCH: TaskId = TaskId::new(4);
 
 // ISRs
+
+// Schedule tables
 
 // Counters
 pub const SYSTEM_TIMER: CounterId = CounterId::new(0);
@@ -223,6 +233,9 @@ static EVENTS: [EventConfig; 1] = [
 static ISRS: [IsrConfig; ISR_COUNT] = [
 ];
 
+static SCHEDULE_TABLES: [ScheduleTableConfig; SCHEDULE_TABLE_COUNT] = [
+];
+
 static HOOKS: Hooks = Hooks {
     startup: None,
     shutdown: None,
@@ -240,6 +253,7 @@ pub static CONFIG: Config = Config {
     alarms: &ALARMS,
     resources: &RESOURCES,
     isrs: &ISRS,
+    schedule_tables: &SCHEDULE_TABLES,
     hooks: HOOKS,
     events: &EVENTS,
     system_counter: SYSTEM_TIMER,

@@ -13,7 +13,8 @@ impl<
         const COUNTERS: usize,
         const RESOURCES: usize,
         const ISRS: usize,
-    > Kernel<TASKS, ALARMS, COUNTERS, RESOURCES, ISRS>
+        const TABLES: usize,
+    > Kernel<TASKS, ALARMS, COUNTERS, RESOURCES, ISRS, TABLES>
 {
     /// One tick of the system counter: the port's timer interrupt.
     pub fn tick(&mut self) {
@@ -75,6 +76,7 @@ impl<
         }
         let value = self.counter_add(counter, self.counters[counter.index()], 1);
         self.counters[counter.index()] = value;
+        self.process_schedule_tables(counter, value);
         for index in 0..ALARMS {
             let state = self.alarms[index];
             if !state.armed || self.config.alarms[index].counter != counter || state.expiry != value

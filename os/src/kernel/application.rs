@@ -37,7 +37,8 @@ impl<
         const COUNTERS: usize,
         const RESOURCES: usize,
         const ISRS: usize,
-    > Kernel<TASKS, ALARMS, COUNTERS, RESOURCES, ISRS>
+        const TABLES: usize,
+    > Kernel<TASKS, ALARMS, COUNTERS, RESOURCES, ISRS, TABLES>
 {
     pub(super) fn app_of(&self, context: Context) -> AppId {
         match context {
@@ -177,6 +178,11 @@ impl<
         for index in 0..ALARMS {
             if self.config.alarms[index].app == app {
                 self.alarms[index] = Default::default();
+            }
+        }
+        for index in 0..TABLES {
+            if self.config.schedule_tables[index].app == app {
+                self.tables[index] = Default::default();
             }
         }
         self.record(TraceEvent::AppTerminated(app, restart));

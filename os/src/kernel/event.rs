@@ -11,7 +11,8 @@ impl<
         const COUNTERS: usize,
         const RESOURCES: usize,
         const ISRS: usize,
-    > Kernel<TASKS, ALARMS, COUNTERS, RESOURCES, ISRS>
+        const TABLES: usize,
+    > Kernel<TASKS, ALARMS, COUNTERS, RESOURCES, ISRS, TABLES>
 {
     /// The task's control if it is an extended task that is not suspended.
     fn extended_active(&self, task: TaskId) -> Result<(), Failure> {

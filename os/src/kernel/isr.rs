@@ -14,7 +14,8 @@ impl<
         const COUNTERS: usize,
         const RESOURCES: usize,
         const ISRS: usize,
-    > Kernel<TASKS, ALARMS, COUNTERS, RESOURCES, ISRS>
+        const TABLES: usize,
+    > Kernel<TASKS, ALARMS, COUNTERS, RESOURCES, ISRS, TABLES>
 {
     pub(super) fn current_isr(&self) -> Option<IsrId> {
         self.isr_depth

@@ -12,15 +12,17 @@ mod event;
 mod isr;
 mod protection;
 mod resource;
+mod schedule_table;
 mod task;
 
-use crate::config::{Config, ErrorInfo, EventMask, Level, ResourceId, TaskId};
+use crate::config::{Config, ErrorInfo, EventMask, Level, ResourceId, ScheduleTableStart, TaskId};
 use crate::error::{Error, ServiceId};
 use crate::ready::Activations;
 use crate::request::{Reply, Request};
 use crate::trace::{Context, Object, TraceEvent, TraceRecord, TraceRing};
 
 pub use application::ApplicationState;
+pub use schedule_table::ScheduleTableStatus;
 pub use task::TaskState;
 
 /// What the port must do after a kernel event.
@@ -44,6 +46,7 @@ pub enum ConfigMismatch {
     Counters,
     Resources,
     Isrs,
+    ScheduleTables,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -123,6 +126,7 @@ pub struct Kernel<
     const COUNTERS: usize,
     const RESOURCES: usize,
     const ISRS: usize,
+    const TABLES: usize,
 > {
     config: &'static Config,
     tasks: [TaskControl; TASKS],
@@ -142,6 +146,7 @@ pub struct Kernel<
     shutdown: Option<Option<Error>>,
     counters: [u32; COUNTERS],
     alarms: [AlarmControl; ALARMS],
+    tables: [schedule_table::TableControl; TABLES],
     /// OS-Applications terminated, and those restarting (until AllowAccess), one bit each.
     apps_terminated: u64,
     apps_restarting: u64,
@@ -158,7 +163,8 @@ impl<
         const COUNTERS: usize,
         const RESOURCES: usize,
         const ISRS: usize,
-    > Kernel<TASKS, ALARMS, COUNTERS, RESOURCES, ISRS>
+        const TABLES: usize,
+    > Kernel<TASKS, ALARMS, COUNTERS, RESOURCES, ISRS, TABLES>
 {
     pub fn new(config: &'static Config) -> Result<Self, ConfigMismatch> {
         if config.tasks.len() != TASKS {
@@ -175,6 +181,9 @@ impl<
         }
         if config.isrs.len() != ISRS {
             return Err(ConfigMismatch::Isrs);
+        }
+        if config.schedule_tables.len() != TABLES {
+            return Err(ConfigMismatch::ScheduleTables);
         }
         Ok(Self {
             config,
@@ -205,6 +214,7 @@ impl<
             shutdown: None,
             counters: [0; COUNTERS],
             alarms: [AlarmControl::default(); ALARMS],
+            tables: [schedule_table::TableControl::default(); TABLES],
             apps_terminated: 0,
             apps_restarting: 0,
             now_ns: 0,
@@ -284,6 +294,7 @@ impl<
             }
         }
         self.arm_autostart_alarms();
+        self.start_autostart_tables();
     }
 
     /// ShutdownOS: the shutdown hook runs, every later dispatch answers `Shutdown`.
@@ -384,6 +395,17 @@ impl<
             }
             Request::CheckObjectOwnership(kind, id) => {
                 self.object_owner(kind, id).map(|a| a.index() as Reply)
+            }
+            Request::StartScheduleTableRel(table, offset) => {
+                self.start_schedule_table(table, ScheduleTableStart::Relative(offset))
+            }
+            Request::StartScheduleTableAbs(table, start) => {
+                self.start_schedule_table(table, ScheduleTableStart::Absolute(start))
+            }
+            Request::StopScheduleTable(table) => self.stop_schedule_table(table),
+            Request::NextScheduleTable(from, to) => self.next_schedule_table(from, to),
+            Request::GetScheduleTableStatus(table) => {
+                self.schedule_table_status(table).map(|s| s as Reply)
             }
             Request::GetIsrId => Ok(match caller {
                 Context::Isr(isr) => isr.index() as Reply,

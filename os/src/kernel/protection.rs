@@ -16,7 +16,8 @@ impl<
         const COUNTERS: usize,
         const RESOURCES: usize,
         const ISRS: usize,
-    > Kernel<TASKS, ALARMS, COUNTERS, RESOURCES, ISRS>
+        const TABLES: usize,
+    > Kernel<TASKS, ALARMS, COUNTERS, RESOURCES, ISRS, TABLES>
 {
     pub fn now_ns(&self) -> u64 {
         self.now_ns

@@ -14,7 +14,8 @@ impl<
         const COUNTERS: usize,
         const RESOURCES: usize,
         const ISRS: usize,
-    > Kernel<TASKS, ALARMS, COUNTERS, RESOURCES, ISRS>
+        const TABLES: usize,
+    > Kernel<TASKS, ALARMS, COUNTERS, RESOURCES, ISRS, TABLES>
 {
     /// The held-chain top and level of a task or ISR.
     fn holder_state(&mut self, who: Context) -> (&mut Option<ResourceId>, &mut Level) {

@@ -34,7 +34,8 @@ impl<
         const COUNTERS: usize,
         const RESOURCES: usize,
         const ISRS: usize,
-    > Kernel<TASKS, ALARMS, COUNTERS, RESOURCES, ISRS>
+        const TABLES: usize,
+    > Kernel<TASKS, ALARMS, COUNTERS, RESOURCES, ISRS, TABLES>
 {
     /// ActivateTask (also from alarms and StartOS).
     pub fn activate_task(&mut self, task: TaskId) -> Result<(), Error> {

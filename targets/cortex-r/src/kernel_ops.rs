@@ -29,7 +29,8 @@ impl<
         const COUNTERS: usize,
         const RESOURCES: usize,
         const ISRS: usize,
-    > PortKernel for Kernel<TASKS, ALARMS, COUNTERS, RESOURCES, ISRS>
+        const TABLES: usize,
+    > PortKernel for Kernel<TASKS, ALARMS, COUNTERS, RESOURCES, ISRS, TABLES>
 {
     fn create(config: &'static Config) -> Option<Self> {
         Kernel::new(config).ok()

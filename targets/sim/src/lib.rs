@@ -54,8 +54,8 @@ enum Owner {
     Ctx(Context),
 }
 
-struct Cpu<const T: usize, const A: usize, const C: usize, const R: usize, const I: usize> {
-    kernel: Kernel<T, A, C, R, I>,
+struct Cpu<const T: usize, const A: usize, const C: usize, const R: usize, const I: usize, const S: usize> {
+    kernel: Kernel<T, A, C, R, I, S>,
     owner: Owner,
     /// The run is over (its time is up, ShutdownOS, or a fault stopped it).
     over: bool,
@@ -84,8 +84,8 @@ fn xorshift(state: &mut u64) -> u64 {
     state.wrapping_mul(0x2545_F491_4F6C_DD1D)
 }
 
-impl<const T: usize, const A: usize, const C: usize, const R: usize, const I: usize>
-    Cpu<T, A, C, R, I>
+impl<const T: usize, const A: usize, const C: usize, const R: usize, const I: usize, const S: usize>
+    Cpu<T, A, C, R, I, S>
 {
     fn drain_trace(&mut self) {
         let config = self.kernel.config();
@@ -179,9 +179,9 @@ impl<const T: usize, const A: usize, const C: usize, const R: usize, const I: us
     }
 }
 
-struct Machine<const T: usize, const A: usize, const C: usize, const R: usize, const I: usize> {
+struct Machine<const T: usize, const A: usize, const C: usize, const R: usize, const I: usize, const S: usize> {
     config: &'static Config,
-    cpu: Mutex<Cpu<T, A, C, R, I>>,
+    cpu: Mutex<Cpu<T, A, C, R, I, S>>,
     turn: Condvar,
 }
 
@@ -210,10 +210,10 @@ thread_local! {
     static INCARNATION: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
 }
 
-impl<const T: usize, const A: usize, const C: usize, const R: usize, const I: usize>
-    Machine<T, A, C, R, I>
+impl<const T: usize, const A: usize, const C: usize, const R: usize, const I: usize, const S: usize>
+    Machine<T, A, C, R, I, S>
 {
-    fn lock(&self) -> MutexGuard<'_, Cpu<T, A, C, R, I>> {
+    fn lock(&self) -> MutexGuard<'_, Cpu<T, A, C, R, I, S>> {
         // A poisoned lock means a thread panicked while holding the CPU; the state is still
         // consistent because every kernel call completes before user code runs.
         self.cpu
@@ -224,9 +224,9 @@ impl<const T: usize, const A: usize, const C: usize, const R: usize, const I: us
     /// Blocks until `me` holds the CPU; false if the run ended meanwhile.
     fn wait_for<'a>(
         &'a self,
-        mut cpu: MutexGuard<'a, Cpu<T, A, C, R, I>>,
+        mut cpu: MutexGuard<'a, Cpu<T, A, C, R, I, S>>,
         me: Owner,
-    ) -> (MutexGuard<'a, Cpu<T, A, C, R, I>>, bool) {
+    ) -> (MutexGuard<'a, Cpu<T, A, C, R, I, S>>, bool) {
         while cpu.owner != me && !cpu.over {
             cpu = self.turn.wait(cpu).unwrap_or_else(|p| p.into_inner());
         }
@@ -238,9 +238,9 @@ impl<const T: usize, const A: usize, const C: usize, const R: usize, const I: us
     /// to come back. A run that ends meanwhile unwinds the caller's thread out of its body.
     fn yield_if_switched<'a>(
         &'a self,
-        cpu: MutexGuard<'a, Cpu<T, A, C, R, I>>,
+        cpu: MutexGuard<'a, Cpu<T, A, C, R, I, S>>,
         me: Owner,
-    ) -> MutexGuard<'a, Cpu<T, A, C, R, I>> {
+    ) -> MutexGuard<'a, Cpu<T, A, C, R, I, S>> {
         let cpu = if cpu.owner == me && !cpu.over {
             cpu
         } else {
@@ -345,8 +345,8 @@ impl<const T: usize, const A: usize, const C: usize, const R: usize, const I: us
     }
 }
 
-impl<const T: usize, const A: usize, const C: usize, const R: usize, const I: usize> Syscalls
-    for Machine<T, A, C, R, I>
+impl<const T: usize, const A: usize, const C: usize, const R: usize, const I: usize, const S: usize> Syscalls
+    for Machine<T, A, C, R, I, S>
 {
     fn call(&self, request: Request) -> Result<Reply, Error> {
         let mut cpu = self.lock();
@@ -406,11 +406,11 @@ impl std::fmt::Display for SimError {
 }
 
 /// Runs the kernel over `config` for `options.run_ticks` ticks and returns its trace.
-pub fn run<const T: usize, const A: usize, const C: usize, const R: usize, const I: usize>(
+pub fn run<const T: usize, const A: usize, const C: usize, const R: usize, const I: usize, const S: usize>(
     config: &'static Config,
     options: Options,
 ) -> Result<Outcome, SimError> {
-    let kernel = Kernel::<T, A, C, R, I>::new(config)
+    let kernel = Kernel::<T, A, C, R, I, S>::new(config)
         .map_err(|mismatch| SimError::ConfigMismatch(format!("{mismatch:?}")))?;
     if let Some(bad) = options.stimuli.iter().find(|s| s.isr.index() >= I) {
         return Err(SimError::ConfigMismatch(format!(
@@ -420,7 +420,7 @@ pub fn run<const T: usize, const A: usize, const C: usize, const R: usize, const
     }
     let tick_ns = config.tick_ns.max(1) as u64;
     // One machine per run, alive for the threads' lifetime.
-    let machine: &'static Machine<T, A, C, R, I> = Box::leak(Box::new(Machine {
+    let machine: &'static Machine<T, A, C, R, I, S> = Box::leak(Box::new(Machine {
         config,
         cpu: Mutex::new(Cpu {
             kernel,
@@ -504,7 +504,7 @@ pub fn render(outcome: &Outcome) -> String {
 }
 
 /// Entry for generated simulation images: `--ticks N --seed S`, prints the trace.
-pub fn main<const T: usize, const A: usize, const C: usize, const R: usize, const I: usize>(
+pub fn main<const T: usize, const A: usize, const C: usize, const R: usize, const I: usize, const S: usize>(
     config: &'static Config,
     stimuli: &'static [Stimulus],
 ) -> ! {
@@ -525,7 +525,7 @@ pub fn main<const T: usize, const A: usize, const C: usize, const R: usize, cons
             }
         }
     }
-    match run::<T, A, C, R, I>(config, options) {
+    match run::<T, A, C, R, I, S>(config, options) {
         Ok(outcome) => {
             print!("{}", render(&outcome));
             let code = match (outcome.faults.is_empty(), outcome.shutdown) {

@@ -95,6 +95,7 @@ static CONFIG: Config = Config {
     alarms: &ALARMS,
     resources: &RESOURCES,
     isrs: &ISRS,
+    schedule_tables: &[],
     hooks: Hooks::NONE,
     events: &[],
     system_counter: CounterId::new(0),
@@ -102,7 +103,7 @@ static CONFIG: Config = Config {
 };
 
 fn simulate(stimuli: &'static [Stimulus], ticks: u64, seed: u64) -> Outcome {
-    let outcome = run::<2, 0, 1, 1, 1>(
+    let outcome = run::<2, 0, 1, 1, 1, 0>(
         &CONFIG,
         Options {
             run_ticks: ticks,
@@ -234,12 +235,13 @@ static STOP_CONFIG: Config = Config {
     tasks: &STOP_TASKS,
     resources: &[],
     isrs: &[],
+    schedule_tables: &[],
     ..CONFIG
 };
 
 #[test]
 fn shutdown_os_stops_the_run_with_its_error() {
-    let outcome = run::<1, 0, 1, 0, 0>(
+    let outcome = run::<1, 0, 1, 0, 0, 0>(
         &STOP_CONFIG,
         Options {
             run_ticks: 10,

@@ -93,6 +93,7 @@ static CONFIG: Config = Config {
     alarms: &ALARMS,
     resources: &[],
     isrs: &[],
+    schedule_tables: &[],
     hooks: ecu_os::Hooks::NONE,
     events: &[],
     system_counter: CounterId::new(0),
@@ -100,7 +101,7 @@ static CONFIG: Config = Config {
 };
 
 fn trace(ticks: u64, seed: u64) -> Vec<String> {
-    let outcome = run::<3, 1, 1, 0, 0>(
+    let outcome = run::<3, 1, 1, 0, 0, 0>(
         &CONFIG,
         Options {
             run_ticks: ticks,
@@ -191,6 +192,7 @@ static PANIC_CONFIG: Config = Config {
     alarms: &PANIC_ALARMS,
     resources: &[],
     isrs: &[],
+    schedule_tables: &[],
     hooks: ecu_os::Hooks {
         protection: Some(terminate_the_culprit),
         ..ecu_os::Hooks::NONE
@@ -202,7 +204,7 @@ static PANIC_CONFIG: Config = Config {
 
 #[test]
 fn a_panicking_task_is_contained_and_others_keep_their_schedule() {
-    let outcome = run::<2, 1, 1, 0, 0>(
+    let outcome = run::<2, 1, 1, 0, 0, 0>(
         &PANIC_CONFIG,
         Options {
             run_ticks: 6,
@@ -244,7 +246,7 @@ fn without_a_protection_hook_a_protection_error_shuts_the_os_down() {
         hooks: ecu_os::Hooks::NONE,
         ..PANIC_CONFIG
     };
-    let outcome = run::<2, 1, 1, 0, 0>(
+    let outcome = run::<2, 1, 1, 0, 0, 0>(
         &CONFIG_NO_HOOK,
         Options {
             run_ticks: 6,
@@ -262,7 +264,7 @@ fn without_a_protection_hook_a_protection_error_shuts_the_os_down() {
 
 #[test]
 fn tables_that_do_not_fit_the_kernel_are_refused() {
-    assert!(run::<2, 1, 1, 0, 0>(
+    assert!(run::<2, 1, 1, 0, 0, 0>(
         &CONFIG,
         Options {
             run_ticks: 1,
@@ -287,6 +289,7 @@ static SPIN_CONFIG: Config = Config {
     alarms: &[],
     resources: &[],
     isrs: &[],
+    schedule_tables: &[],
     hooks: ecu_os::Hooks::NONE,
     events: &[],
     system_counter: CounterId::new(0),
@@ -295,7 +298,7 @@ static SPIN_CONFIG: Config = Config {
 
 #[test]
 fn a_livelock_within_one_tick_stops_the_run_with_a_fault() {
-    let outcome = run::<1, 0, 1, 0, 0>(
+    let outcome = run::<1, 0, 1, 0, 0, 0>(
         &SPIN_CONFIG,
         Options {
             run_ticks: 5,

@@ -138,6 +138,7 @@ static CONFIG: Config = Config {
     alarms: &ALARMS,
     resources: &RESOURCES,
     isrs: &[],
+    schedule_tables: &[],
     hooks: Hooks {
         protection: Some(react),
         ..Hooks::NONE
@@ -148,7 +149,7 @@ static CONFIG: Config = Config {
 };
 
 fn simulate(ticks: u64) -> (Outcome, Vec<String>) {
-    let outcome = run::<5, 3, 1, 1, 0>(
+    let outcome = run::<5, 3, 1, 1, 0, 0>(
         &CONFIG,
         Options {
             run_ticks: ticks,
