@@ -293,6 +293,28 @@ fn qemu_command(target: Target, elf: &Path) -> Option<Command> {
 /// Upper bound of one QEMU run; the image ends itself through semihosting well before.
 pub const QEMU_TIMEOUT: Duration = Duration::from_secs(120);
 
+/// Runs `ecu` on the simulation with each trace line prefixed by its virtual time in
+/// nanoseconds (for measurements: response times, loads).
+pub fn run_sim_timed(ecu: &Ecu, run_ticks: u64, seed: u64) -> Result<RunOutput, ImageError> {
+    let executable = build(ecu, Target::Sim, run_ticks)?;
+    let output = Command::new(&executable)
+        .args([
+            "--ticks",
+            &run_ticks.to_string(),
+            "--seed",
+            &seed.to_string(),
+            "--timestamps",
+        ])
+        .stdin(Stdio::null())
+        .stderr(Stdio::inherit())
+        .output()
+        .map_err(|e| ImageError::Run(format!("cannot start {}: {e}", executable.display())))?;
+    Ok(RunOutput {
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        exit_code: output.status.code(),
+    })
+}
+
 /// Builds and runs `ecu` on `target` for `run_ticks` ticks.
 pub fn run(ecu: &Ecu, target: Target, run_ticks: u64, seed: u64) -> Result<RunOutput, ImageError> {
     let executable = build(ecu, target, run_ticks)?;

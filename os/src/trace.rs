@@ -74,6 +74,8 @@ pub enum Object {
 pub struct TraceRecord {
     /// Ticks of the system counter since StartOS.
     pub tick: u64,
+    /// The port's clock when it happened (0 on ports that do not tell the kernel the time).
+    pub time_ns: u64,
     pub event: TraceEvent,
 }
 

@@ -118,7 +118,7 @@ impl<
     /// ignored, as AUTOSAR specifies.
     pub(super) fn interrupt_api(&mut self, caller: Context, request: Request) {
         let was_masked = self.masking.any();
-        let now = self.now_ns;
+        let used = self.used_ns(caller);
         let m = &mut self.masking;
         match request {
             Request::DisableAllInterrupts => m.all_disabled = true,
@@ -132,7 +132,7 @@ impl<
         // Unmasked, what came meanwhile runs at the next dispatch if it outranks the caller.
         m.owner = m.any().then_some(caller);
         if m.any() && !was_masked {
-            m.masked_at_ns = now;
+            m.used_at_mask_ns = used;
         }
     }
 }

@@ -92,7 +92,8 @@ struct ResourceControl {
     below: Option<ResourceId>,
     /// The holder's level before it took this one.
     saved_level: Level,
-    locked_at_ns: u64,
+    /// The holder's execution time when it took this one (lock budgets count from there).
+    used_at_lock_ns: u64,
 }
 
 #[derive(Clone, Copy, Debug, Default)]
@@ -111,7 +112,8 @@ struct Masking {
     os_suspended: u32,
     /// Who masked: it must unmask before it ends.
     owner: Option<Context>,
-    masked_at_ns: u64,
+    /// The masker's execution time when it masked.
+    used_at_mask_ns: u64,
 }
 
 impl Masking {
@@ -261,6 +263,7 @@ impl<
     fn record(&mut self, event: TraceEvent) {
         self.trace.push(TraceRecord {
             tick: self.ticks,
+            time_ns: self.now_ns,
             event,
         });
     }

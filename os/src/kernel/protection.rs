@@ -2,7 +2,8 @@
 //!
 //! The port tells the kernel the time (`advance_time`); the kernel charges it to whatever ran,
 //! and finds a task or ISR past its execution budget, a resource or interrupt lock held past
-//! its budget, or an activation sooner than the time frame allows. The protection hook
+//! its budget (both count the holder's own execution time, as AUTOSAR's budgets do), or an
+//! activation sooner than the time frame allows. The protection hook
 //! decides the reaction; without a hook the OS shuts down, as AUTOSAR specifies.
 
 use super::{Kernel, Masking};
@@ -61,23 +62,37 @@ impl<
         .take(RESOURCES)
     }
 
-    /// The earliest absolute time at which a budget of `context` runs out, if it has any.
-    fn budget_deadline(&self, context: Context) -> Option<u64> {
-        let timing = self.timing_of(context);
-        let used = match context {
+    /// Execution time of `context` in its current activation.
+    pub(super) fn used_ns(&self, context: Context) -> u64 {
+        match context {
             Context::Task(t) => self.tasks[t.index()].used_ns,
             Context::Isr(i) => self.isrs[i.index()].used_ns,
-        };
+        }
+    }
+
+    /// The earliest absolute time at which a budget of `context` runs out, if it has any,
+    /// provided it keeps executing (budgets count its own execution time, so preemption by
+    /// ISRs does not eat into them).
+    fn budget_deadline(&self, context: Context) -> Option<u64> {
+        let timing = self.timing_of(context);
+        let used = self.used_ns(context);
         // A budget is overrun when exceeded, so the deadline is one nanosecond past it.
-        let execution = (timing.execution_budget_ns > 0)
-            .then(|| self.now_ns + timing.execution_budget_ns.saturating_sub(used) + 1);
+        let left = |spent: u64, budget: u64| self.now_ns + budget.saturating_sub(spent) + 1;
+        let execution =
+            (timing.execution_budget_ns > 0).then(|| left(used, timing.execution_budget_ns));
         let locks = self.held_resources(context).filter_map(|r| {
             let budget = timing.lock_budget(r);
-            (budget > 0).then(|| self.resources[r.index()].locked_at_ns + budget + 1)
+            let spent = used - self.resources[r.index()].used_at_lock_ns;
+            (budget > 0).then(|| left(spent, budget))
         });
         let interrupts = (self.masking.owner == Some(context)
             && timing.interrupt_lock_budget_ns > 0)
-            .then(|| self.masking.masked_at_ns + timing.interrupt_lock_budget_ns + 1);
+            .then(|| {
+                left(
+                    used - self.masking.used_at_mask_ns,
+                    timing.interrupt_lock_budget_ns,
+                )
+            });
         execution.into_iter().chain(locks).chain(interrupts).min()
     }
 
@@ -89,20 +104,17 @@ impl<
 
     fn overrun(&self, context: Context) -> Option<Error> {
         let timing = self.timing_of(context);
-        let used = match context {
-            Context::Task(t) => self.tasks[t.index()].used_ns,
-            Context::Isr(i) => self.isrs[i.index()].used_ns,
-        };
+        let used = self.used_ns(context);
         if timing.execution_budget_ns > 0 && used > timing.execution_budget_ns {
             return Some(Error::ProtectionTime);
         }
         let lock_overrun = self.held_resources(context).any(|r| {
             let budget = timing.lock_budget(r);
-            budget > 0 && self.now_ns > self.resources[r.index()].locked_at_ns + budget
+            budget > 0 && used - self.resources[r.index()].used_at_lock_ns > budget
         });
         let interrupt_overrun = self.masking.owner == Some(context)
             && timing.interrupt_lock_budget_ns > 0
-            && self.now_ns > self.masking.masked_at_ns + timing.interrupt_lock_budget_ns;
+            && used - self.masking.used_at_mask_ns > timing.interrupt_lock_budget_ns;
         (lock_overrun || interrupt_overrun).then_some(Error::ProtectionLocked)
     }
 

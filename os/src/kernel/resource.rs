@@ -61,6 +61,7 @@ impl<
             return Err((Error::Access, object));
         }
         let ceiling = config.ceiling;
+        let used_at_lock_ns = self.used_ns(who);
         let (held, level) = self.holder_state(who);
         let below = *held;
         let saved_level = *level;
@@ -70,7 +71,7 @@ impl<
             holder: Some(who),
             below,
             saved_level,
-            locked_at_ns: self.now_ns,
+            used_at_lock_ns,
         };
         self.record(TraceEvent::Lock(who, resource));
         Ok(())

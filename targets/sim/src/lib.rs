@@ -40,6 +40,8 @@ pub struct Options {
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Outcome {
     pub trace: Vec<String>,
+    /// When each trace line happened, in virtual nanoseconds.
+    pub times_ns: Vec<u64>,
     pub faults: Vec<String>,
     pub ticks: u64,
     /// Virtual time at the end of the run.
@@ -54,7 +56,14 @@ enum Owner {
     Ctx(Context),
 }
 
-struct Cpu<const T: usize, const A: usize, const C: usize, const R: usize, const I: usize, const S: usize> {
+struct Cpu<
+    const T: usize,
+    const A: usize,
+    const C: usize,
+    const R: usize,
+    const I: usize,
+    const S: usize,
+> {
     kernel: Kernel<T, A, C, R, I, S>,
     owner: Owner,
     /// The run is over (its time is up, ShutdownOS, or a fault stopped it).
@@ -84,8 +93,14 @@ fn xorshift(state: &mut u64) -> u64 {
     state.wrapping_mul(0x2545_F491_4F6C_DD1D)
 }
 
-impl<const T: usize, const A: usize, const C: usize, const R: usize, const I: usize, const S: usize>
-    Cpu<T, A, C, R, I, S>
+impl<
+        const T: usize,
+        const A: usize,
+        const C: usize,
+        const R: usize,
+        const I: usize,
+        const S: usize,
+    > Cpu<T, A, C, R, I, S>
 {
     fn drain_trace(&mut self) {
         let config = self.kernel.config();
@@ -94,6 +109,7 @@ impl<const T: usize, const A: usize, const C: usize, const R: usize, const I: us
             // Writing into a String cannot fail.
             let _ = record.write(config, &mut line);
             self.outcome.trace.push(line);
+            self.outcome.times_ns.push(record.time_ns);
         }
         let lost = self.kernel.trace_take_lost();
         if lost > 0 {
@@ -179,7 +195,14 @@ impl<const T: usize, const A: usize, const C: usize, const R: usize, const I: us
     }
 }
 
-struct Machine<const T: usize, const A: usize, const C: usize, const R: usize, const I: usize, const S: usize> {
+struct Machine<
+    const T: usize,
+    const A: usize,
+    const C: usize,
+    const R: usize,
+    const I: usize,
+    const S: usize,
+> {
     config: &'static Config,
     cpu: Mutex<Cpu<T, A, C, R, I, S>>,
     turn: Condvar,
@@ -210,8 +233,14 @@ thread_local! {
     static INCARNATION: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
 }
 
-impl<const T: usize, const A: usize, const C: usize, const R: usize, const I: usize, const S: usize>
-    Machine<T, A, C, R, I, S>
+impl<
+        const T: usize,
+        const A: usize,
+        const C: usize,
+        const R: usize,
+        const I: usize,
+        const S: usize,
+    > Machine<T, A, C, R, I, S>
 {
     fn lock(&self) -> MutexGuard<'_, Cpu<T, A, C, R, I, S>> {
         // A poisoned lock means a thread panicked while holding the CPU; the state is still
@@ -345,8 +374,14 @@ impl<const T: usize, const A: usize, const C: usize, const R: usize, const I: us
     }
 }
 
-impl<const T: usize, const A: usize, const C: usize, const R: usize, const I: usize, const S: usize> Syscalls
-    for Machine<T, A, C, R, I, S>
+impl<
+        const T: usize,
+        const A: usize,
+        const C: usize,
+        const R: usize,
+        const I: usize,
+        const S: usize,
+    > Syscalls for Machine<T, A, C, R, I, S>
 {
     fn call(&self, request: Request) -> Result<Reply, Error> {
         let mut cpu = self.lock();
@@ -406,7 +441,14 @@ impl std::fmt::Display for SimError {
 }
 
 /// Runs the kernel over `config` for `options.run_ticks` ticks and returns its trace.
-pub fn run<const T: usize, const A: usize, const C: usize, const R: usize, const I: usize, const S: usize>(
+pub fn run<
+    const T: usize,
+    const A: usize,
+    const C: usize,
+    const R: usize,
+    const I: usize,
+    const S: usize,
+>(
     config: &'static Config,
     options: Options,
 ) -> Result<Outcome, SimError> {
@@ -495,8 +537,19 @@ pub fn run<const T: usize, const A: usize, const C: usize, const R: usize, const
 /// The text a run prints: the trace, the faults, and the closing `end` line, the same shape
 /// the boards print on their UART.
 pub fn render(outcome: &Outcome) -> String {
+    render_with(outcome, false)
+}
+
+/// As [`render`]; with `timestamps`, each trace line starts with its virtual time in ns.
+pub fn render_with(outcome: &Outcome, timestamps: bool) -> String {
     let mut text = String::new();
-    for line in outcome.trace.iter().chain(outcome.faults.iter()) {
+    for (line, time) in outcome.trace.iter().zip(&outcome.times_ns) {
+        if timestamps {
+            let _ = write!(text, "{time:>12} ");
+        }
+        let _ = writeln!(text, "{line}");
+    }
+    for line in &outcome.faults {
         let _ = writeln!(text, "{line}");
     }
     let _ = writeln!(text, "end {}", outcome.ticks);
@@ -504,7 +557,14 @@ pub fn render(outcome: &Outcome) -> String {
 }
 
 /// Entry for generated simulation images: `--ticks N --seed S`, prints the trace.
-pub fn main<const T: usize, const A: usize, const C: usize, const R: usize, const I: usize, const S: usize>(
+pub fn main<
+    const T: usize,
+    const A: usize,
+    const C: usize,
+    const R: usize,
+    const I: usize,
+    const S: usize,
+>(
     config: &'static Config,
     stimuli: &'static [Stimulus],
 ) -> ! {
@@ -513,21 +573,26 @@ pub fn main<const T: usize, const A: usize, const C: usize, const R: usize, cons
         seed: 0,
         stimuli,
     };
+    let mut timestamps = false;
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
+        if flag == "--timestamps" {
+            timestamps = true;
+            continue;
+        }
         let value = args.next().and_then(|v| v.parse::<u64>().ok());
         match (flag.as_str(), value) {
             ("--ticks", Some(v)) => options.run_ticks = v,
             ("--seed", Some(v)) => options.seed = v,
             _ => {
-                eprintln!("usage: <image> [--ticks N] [--seed S]");
+                eprintln!("usage: <image> [--ticks N] [--seed S] [--timestamps]");
                 std::process::exit(2);
             }
         }
     }
     match run::<T, A, C, R, I, S>(config, options) {
         Ok(outcome) => {
-            print!("{}", render(&outcome));
+            print!("{}", render_with(&outcome, timestamps));
             let code = match (outcome.faults.is_empty(), outcome.shutdown) {
                 (false, _) => 1,
                 (true, Some(Some(error))) => 10 + error.code() as i32,
