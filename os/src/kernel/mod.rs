@@ -15,6 +15,9 @@ mod resource;
 mod schedule_table;
 mod task;
 
+#[cfg(test)]
+mod properties;
+
 use crate::config::{Config, ErrorInfo, EventMask, Level, ResourceId, ScheduleTableStart, TaskId};
 use crate::error::{Error, ServiceId};
 use crate::ready::Activations;

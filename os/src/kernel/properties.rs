@@ -1,0 +1,252 @@
+//! Property tests over random configurations and random service sequences, checking the
+//! kernel's invariants after every step (they need the kernel's private state).
+
+extern crate std;
+
+use std::boxed::Box;
+use std::vec::Vec;
+
+use proptest::prelude::*;
+
+use super::Kernel;
+use crate::api::{Exit, Os};
+use crate::config::*;
+use crate::request::Request;
+use crate::trace::Context;
+
+fn body(os: &Os) -> Exit {
+    os.terminate_task()
+}
+
+#[derive(Clone, Debug)]
+struct TaskSpec {
+    priority: u8,
+    limit: u8,
+    extended: bool,
+    resources: u64,
+}
+
+#[derive(Clone, Debug)]
+enum Op {
+    Activate(u8),
+    Terminate,
+    Chain(u8),
+    Get(u8),
+    Release(u8),
+    Wait,
+    Set(u8),
+    Schedule,
+    Tick,
+}
+
+const TASKS: usize = 5;
+const RESOURCES: usize = 3;
+
+fn task_spec() -> impl Strategy<Value = TaskSpec> {
+    (0u8..4, 1u8..4, any::<bool>(), 0u64..8).prop_map(|(priority, limit, extended, resources)| {
+        TaskSpec {
+            priority,
+            limit: if extended { 1 } else { limit },
+            extended,
+            resources,
+        }
+    })
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        (0u8..6).prop_map(Op::Activate),
+        Just(Op::Terminate),
+        (0u8..5).prop_map(Op::Chain),
+        (0u8..4).prop_map(Op::Get),
+        (0u8..4).prop_map(Op::Release),
+        Just(Op::Wait),
+        (0u8..5).prop_map(Op::Set),
+        Just(Op::Schedule),
+        Just(Op::Tick),
+    ]
+}
+
+/// Static tables from the specs (leaked: a test's lifetime is the process's).
+fn config(specs: &[TaskSpec], non_preemptive: u8) -> &'static Config {
+    let tasks: Vec<TaskConfig> = specs
+        .iter()
+        .enumerate()
+        .map(|(i, s)| TaskConfig {
+            activation_limit: s.limit,
+            extended: s.extended,
+            events: if s.extended { 1 } else { 0 },
+            resources: s.resources,
+            // Task 0 is non-preemptive when asked (internal RES_SCHEDULER twin, index 3).
+            internal_resource: (i == 0 && non_preemptive == 1).then(|| ResourceId::new(3)),
+            ..TaskConfig::basic("T", AppId::new(0), s.priority, body)
+        })
+        .collect();
+    let top = specs.iter().map(|s| s.priority).max().unwrap_or(0) as Level;
+    let mut resources: Vec<ResourceConfig> = (0..RESOURCES)
+        .map(|r| ResourceConfig {
+            name: "R",
+            ceiling: specs
+                .iter()
+                .filter(|s| s.resources & (1 << r) != 0)
+                .map(|s| s.priority as Level)
+                .max()
+                .unwrap_or(0),
+            internal: false,
+        })
+        .collect();
+    resources.push(ResourceConfig {
+        name: "RES_SCHEDULER_INTERNAL",
+        ceiling: top,
+        internal: true,
+    });
+    Box::leak(Box::new(Config {
+        name: "Random",
+        apps: Box::leak(Box::new([AppConfig {
+            name: "A",
+            trusted: true,
+            restart_task: None,
+        }])),
+        tasks: Box::leak(tasks.into_boxed_slice()),
+        counters: Box::leak(Box::new([CounterConfig {
+            name: "C",
+            max_allowed_value: 100,
+            ticks_per_base: 1,
+            min_cycle: 1,
+        }])),
+        alarms: &[],
+        resources: Box::leak(resources.into_boxed_slice()),
+        isrs: &[],
+        schedule_tables: &[],
+        hooks: Hooks::NONE,
+        events: &[],
+        system_counter: CounterId::new(0),
+        tick_ns: 1_000_000,
+    }))
+}
+
+type K = Kernel<TASKS, 0, 1, { RESOURCES + 1 }, 0, 0>;
+
+fn check_invariants(k: &K) -> Result<(), TestCaseError> {
+    for (index, control) in k.tasks.iter().enumerate() {
+        let limit = k.config.tasks[index].activation_limit as usize;
+        prop_assert!(
+            control.queued.len() <= limit,
+            "task {index} over its activation limit"
+        );
+    }
+    match k.current {
+        Some(Context::Task(running)) => {
+            let defended = k.running_level(running);
+            for (index, control) in k.tasks.iter().enumerate() {
+                let ready = !control.queued.is_empty() && !control.waiting;
+                if ready && index != running.index() {
+                    prop_assert!(
+                        control.level <= defended,
+                        "ready task {index} at level {} outranks running {running:?} at {defended}",
+                        control.level
+                    );
+                }
+            }
+            prop_assert!(!k.tasks[running.index()].waiting, "a waiting task runs");
+        }
+        None => {
+            let ready = k.tasks.iter().any(|c| !c.queued.is_empty() && !c.waiting);
+            prop_assert!(!ready, "idle while a task is ready");
+        }
+        Some(Context::Isr(_)) => prop_assert!(false, "no ISRs in this configuration"),
+    }
+    for (r, state) in k.resources.iter().enumerate() {
+        if let Some(Context::Task(holder)) = state.holder {
+            let ceiling = k.config.resources[r].ceiling;
+            prop_assert!(
+                k.tasks[holder.index()].level >= ceiling,
+                "holder below the ceiling"
+            );
+        }
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(400))]
+
+    #[test]
+    fn the_running_task_is_always_a_ready_task_of_highest_priority(
+        specs in proptest::collection::vec(task_spec(), TASKS),
+        non_preemptive in 0u8..2,
+        ops in proptest::collection::vec(op(), 1..80),
+    ) {
+        let mut k = K::new(config(&specs, non_preemptive)).unwrap();
+        k.start_os();
+        k.dispatch();
+        for op in ops {
+            match op {
+                Op::Activate(t) => { let _ = k.activate_task(TaskId::new(t)); }
+                Op::Terminate => { let _ = k.terminate_running(); }
+                Op::Chain(t) => { let _ = k.chain_running(TaskId::new(t)); }
+                Op::Get(r) => { let _ = k.service(Request::GetResource(ResourceId::new(r))); }
+                Op::Release(r) => { let _ = k.service(Request::ReleaseResource(ResourceId::new(r))); }
+                Op::Wait => { let _ = k.service(Request::WaitEvent(1)); }
+                Op::Set(t) => { let _ = k.service(Request::SetEvent(TaskId::new(t), 1)); }
+                Op::Schedule => { let _ = k.service(Request::Schedule); }
+                Op::Tick => k.tick(),
+            }
+            k.dispatch();
+            while k.trace_pop().is_some() {}
+            prop_assert_eq!(k.trace_take_lost(), 0);
+            check_invariants(&k)?;
+        }
+    }
+
+    #[test]
+    fn no_lock_is_held_past_its_budget(
+        hold_ns in 1u64..5_000_000,
+        budget_ns in 1u64..5_000_000,
+        steps in proptest::collection::vec(1u64..400_000, 1..40),
+    ) {
+        let lock_budgets: &'static [(ResourceId, u64)] = Box::leak(Box::new([(ResourceId::new(0), budget_ns)]));
+        let tasks: &'static [TaskConfig] = Box::leak(Box::new([TaskConfig {
+            resources: 1,
+            autostart: true,
+            timing: Timing { lock_budgets_ns: lock_budgets, ..Timing::NONE },
+            ..TaskConfig::basic("Holder", AppId::new(0), 1, body)
+        }]));
+        let config: &'static Config = Box::leak(Box::new(Config {
+            tasks,
+            resources: Box::leak(Box::new([ResourceConfig { name: "R", ceiling: 1, internal: false }])),
+            ..*config(&[], 0)
+        }));
+        let mut k = Kernel::<1, 0, 1, 1, 0, 0>::new(config).unwrap();
+        k.start_os();
+        k.dispatch();
+        k.service(Request::GetResource(ResourceId::new(0))).unwrap();
+        let mut now = 0;
+        for step in steps {
+            // The port calls advance_time at the deadline the kernel names, at the latest.
+            let deadline = k.next_budget_deadline_ns().unwrap_or(u64::MAX);
+            now = (now + step).min(deadline).min(hold_ns.max(now));
+            k.advance_time(now);
+            if k.is_shut_down() {
+                // The overrun was caught (the moment it happened: one ns past the budget);
+                // nothing runs any more.
+                prop_assert!(hold_ns > budget_ns);
+                break;
+            }
+            let held = k.resources[0].holder.is_some();
+            let used = k.used_ns(Context::Task(TaskId::new(0)));
+            if held {
+                prop_assert!(used - k.resources[0].used_at_lock_ns <= budget_ns);
+            }
+            if now >= hold_ns && held {
+                k.service(Request::ReleaseResource(ResourceId::new(0))).unwrap();
+            }
+        }
+        // Held longer than its budget: the kernel must have ended the task (shutdown here,
+        // no protection hook).
+        let overran = hold_ns > budget_ns && now > budget_ns;
+        if overran {
+            prop_assert!(k.is_shut_down() || k.resources[0].holder.is_none());
+        }
+    }
+}
