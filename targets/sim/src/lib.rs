@@ -11,6 +11,7 @@
 //! The seed drives stimulus jitter, and perturbs the host side (how long each thread dawdles
 //! before taking the CPU), which must not change the trace: the tests check that.
 
+pub mod can;
 use std::fmt::Write as _;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::{Condvar, Mutex, MutexGuard};
