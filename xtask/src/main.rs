@@ -120,6 +120,139 @@ fn bench(filter: Option<&str>) -> Result<(), String> {
             }
         }
     }
+    if ["host.kernel"]
+        .iter()
+        .any(|n| wanted(n) || filter.is_some_and(|f| n.starts_with(f)))
+    {
+        kernel_service_costs(&wanted)?;
+    }
+    if wanted("sim.speed") {
+        sim_speed()?;
+    }
+    if wanted("policy.verdict") {
+        run(
+            "policy verdict cost (callgrind)",
+            Command::new("sh").arg("policy/bench.sh"),
+        )?;
+    }
+    if wanted("gateway.route") {
+        run(
+            "gateway routing throughput",
+            cargo().args(["bench", "--quiet", "-p", "ecu-com", "--bench", "gateway"]),
+        )?;
+    }
+    Ok(())
+}
+
+/// Instructions the program executes, from callgrind (repeatable, unlike time).
+fn callgrind(program: &Path, args: &[&str]) -> Result<u64, String> {
+    let out = std::env::temp_dir().join(format!("xtask-callgrind-{}", std::process::id()));
+    let status = Command::new("valgrind")
+        .arg("--tool=callgrind")
+        .arg(format!("--callgrind-out-file={}", out.display()))
+        .arg(program)
+        .args(args)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .map_err(|e| format!("valgrind: {e}"))?;
+    if !status.success() {
+        return Err(format!("valgrind {} {args:?}: {status}", program.display()));
+    }
+    let text = std::fs::read_to_string(&out).map_err(|e| format!("{}: {e}", out.display()))?;
+    let _ = std::fs::remove_file(&out);
+    text.lines()
+        .find_map(|l| l.strip_prefix("summary: "))
+        .and_then(|n| n.trim().parse().ok())
+        .ok_or_else(|| "no summary in the callgrind output".to_owned())
+}
+
+/// Instructions per kernel service path on the host (os/examples/service_cost.rs): two runs
+/// of different lengths, the difference per iteration, less the loop's own cost.
+fn kernel_service_costs(wanted: &dyn Fn(&str) -> bool) -> Result<(), String> {
+    run(
+        "build the kernel service benchmark",
+        cargo().args([
+            "build",
+            "--quiet",
+            "--release",
+            "-p",
+            "ecu-os",
+            "--example",
+            "service_cost",
+        ]),
+    )?;
+    let program = target_dir().join("release/examples/service_cost");
+    let (short, long) = (1_000u64, 21_000u64);
+    let per_iteration = |path: &str| -> Result<u64, String> {
+        let a = callgrind(&program, &[path, &short.to_string()])?;
+        let b = callgrind(&program, &[path, &long.to_string()])?;
+        Ok((b.saturating_sub(a)) / (long - short))
+    };
+    let loop_cost = per_iteration("baseline")?;
+    for (path, figure) in [
+        ("null_service", "host.kernel.null_service"),
+        ("activate_preempt", "host.kernel.activate_preempt_terminate"),
+        ("get_release_resource", "host.kernel.get_release_resource"),
+        ("tick", "host.kernel.tick_10_alarms"),
+    ] {
+        if wanted(figure) {
+            let cost = per_iteration(path)?.saturating_sub(loop_cost);
+            println!("{figure}: {cost} instructions");
+        }
+    }
+    Ok(())
+}
+
+fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo_root().join("target"))
+}
+
+/// Simulated seconds per wall second for the ten-task benchmark ECU, median of five runs.
+fn sim_speed() -> Result<(), String> {
+    let output = cargo()
+        .args([
+            "run",
+            "--quiet",
+            "-p",
+            "ecu-configurator",
+            "--bin",
+            "ecuconf",
+            "--",
+            "build",
+        ])
+        .arg(repo_root().join("examples/ten_tasks/ecu.toml"))
+        .current_dir(repo_root())
+        .output()
+        .map_err(|e| format!("ecuconf build: {e}"))?;
+    if !output.status.success() {
+        return Err(format!(
+            "ecuconf build: {}",
+            String::from_utf8_lossy(&output.stderr)
+        ));
+    }
+    let image = PathBuf::from(String::from_utf8_lossy(&output.stdout).trim());
+    let simulated_s = 10.0;
+    let mut walls = Vec::new();
+    for _ in 0..5 {
+        let start = std::time::Instant::now();
+        let status = Command::new(&image)
+            .args(["--ticks", "10000"])
+            .stdout(std::process::Stdio::null())
+            .status()
+            .map_err(|e| format!("{}: {e}", image.display()))?;
+        if !status.success() {
+            return Err(format!("{}: {status}", image.display()));
+        }
+        walls.push(start.elapsed().as_secs_f64());
+    }
+    walls.sort_by(f64::total_cmp);
+    println!(
+        "sim.speed: {:.2} × real time",
+        simulated_s / walls[walls.len() / 2]
+    );
     Ok(())
 }
 
