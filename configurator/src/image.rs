@@ -21,12 +21,20 @@ pub enum Target {
     QemuR5,
     /// QEMU mps3-an536 with a Cortex-R52.
     QemuR52,
-    /// TI TMS570LC4357 (big-endian Cortex-R5F); builds only, runs on a board.
+    /// TI TMS570LC4357 (big-endian Cortex-R5F, LAUNCHXL2-570LC43); builds only, runs on a board.
     Tms570,
+    /// TI TMS570LS1224 (big-endian Cortex-R4F, LAUNCHXL2-TMS57012); builds only.
+    Tms570Ls1224,
 }
 
 impl Target {
-    pub const ALL: [Target; 4] = [Target::Sim, Target::QemuR5, Target::QemuR52, Target::Tms570];
+    pub const ALL: [Target; 5] = [
+        Target::Sim,
+        Target::QemuR5,
+        Target::QemuR52,
+        Target::Tms570,
+        Target::Tms570Ls1224,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -34,6 +42,24 @@ impl Target {
             Target::QemuR5 => "qemu-r5",
             Target::QemuR52 => "qemu-r52",
             Target::Tms570 => "tms570",
+            Target::Tms570Ls1224 => "tms570-ls1224",
+        }
+    }
+
+    /// The template directory: the TMS570 parts share one, told apart by `tms570_part`.
+    pub fn templates(self) -> &'static str {
+        match self {
+            Target::Tms570Ls1224 => "tms570",
+            other => other.name(),
+        }
+    }
+
+    /// The TMS570 part a board target builds for.
+    pub fn tms570_part(self) -> Option<&'static str> {
+        match self {
+            Target::Tms570 => Some("lc4357"),
+            Target::Tms570Ls1224 => Some("ls1224"),
+            _ => None,
         }
     }
 
@@ -47,7 +73,7 @@ impl Target {
             Target::Sim => None,
             Target::QemuR5 => Some("armv7r-none-eabihf"),
             Target::QemuR52 => Some("armv8r-none-eabihf"),
-            Target::Tms570 => Some("armebv7r-none-eabihf"),
+            Target::Tms570 | Target::Tms570Ls1224 => Some("armebv7r-none-eabihf"),
         }
     }
 }
@@ -88,6 +114,8 @@ struct ImageContext<'a> {
     app_module: String,
     run_ticks: u64,
     package_name: String,
+    /// `lc4357` or `ls1224` for the TMS570 targets.
+    tms570_part: Option<&'static str>,
 }
 
 /// The image crate's name. Board images have the run length built in, so it is part of the
@@ -125,8 +153,9 @@ pub fn write_image(ecu: &Ecu, target: Target, run_ticks: u64) -> Result<PathBuf,
         app_module: ecu.application.display().to_string(),
         run_ticks,
         package_name: package,
+        tms570_part: target.tms570_part(),
     };
-    let templates = templates_dir().join(target.name());
+    let templates = templates_dir().join(target.templates());
     let mut files = Vec::new();
     collect_templates(&templates, &mut files)
         .map_err(|e| ImageError::Generate(format!("{}: {e}", templates.display())))?;
@@ -265,7 +294,7 @@ fn qemu_command(target: Target, elf: &Path) -> Option<Command> {
     let machine: &[&str] = match target {
         Target::QemuR5 => &["-machine", "versatileab", "-cpu", "cortex-r5f"],
         Target::QemuR52 => &["-machine", "mps3-an536"],
-        Target::Sim | Target::Tms570 => return None,
+        Target::Sim | Target::Tms570 | Target::Tms570Ls1224 => return None,
     };
     let mut c = Command::new("timeout");
     c.arg("--kill-after=5")
@@ -329,7 +358,7 @@ pub fn run(ecu: &Ecu, target: Target, run_ticks: u64, seed: u64) -> Result<RunOu
             ]);
             c
         }
-        Target::Tms570 => {
+        Target::Tms570 | Target::Tms570Ls1224 => {
             return Err(ImageError::Run(format!(
                 "the tms570 image runs on a board, not here: {} (see targets/tms570)",
                 executable.display()

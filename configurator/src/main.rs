@@ -14,7 +14,7 @@ usage:
   ecuconf check FILE...
   ecuconf report FILE...
   ecuconf generate FILE... --out DIR
-  ecuconf build FILE... [--target sim|qemu-r5|qemu-r52|tms570] [--duration D]
+  ecuconf build FILE... [--target sim|qemu-r5|qemu-r52|tms570|tms570-ls1224] [--duration D]
   ecuconf run FILE... [--target sim|qemu-r5|qemu-r52] [--seed N] [--duration D]
 
 FILE: TOML descriptions making one ECU (see examples/body_ecu/ecu.toml).

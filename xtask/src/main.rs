@@ -100,6 +100,7 @@ fn bench(filter: Option<&str>) -> Result<(), String> {
         ("qemu-r5", "qemu-r5"),
         ("qemu-r52", "qemu-r52"),
         ("tms570", "tms570"),
+        ("tms570-ls1224", "tms570-ls1224"),
     ] {
         let names =
             [".text", ".data", ".bss"].map(|s| format!("{board}.image{}", s.replace('.', "_")));

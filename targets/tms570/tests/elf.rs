@@ -1,6 +1,7 @@
 //! Builds the example image for the TMS570 through `ecuconf` and checks the ELF: big-endian,
 //! BE32 (no EF_ARM_BE8), the entry is our `_start`, the vector table at 0, every allocated
-//! section inside the part's flash or RAM (LC4357: 4 MiB flash at 0, 512 KiB RAM at 0x0800_0000).
+//! section inside the part's flash or RAM (LC4357: 4 MiB flash at 0, 512 KiB RAM at 0x0800_0000;
+//! LS1224: 1.25 MiB flash at 0, 192 KiB RAM at 0x0800_0000).
 //! Skipped (passes with a note) when the cross toolchain is not installed.
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -69,6 +70,15 @@ fn symbol(elf: &[u8], wanted: &str) -> Option<u32> {
 
 #[test]
 fn lc4357_image_is_be32_and_fits() {
+    check_part("tms570", 4 * 1024 * 1024, 512 * 1024);
+}
+
+#[test]
+fn ls1224_image_is_be32_and_fits() {
+    check_part("tms570-ls1224", 1280 * 1024, 192 * 1024);
+}
+
+fn check_part(target: &str, flash_bytes: u64, ram_bytes: u64) {
     if !Path::new("/usr/bin/rustc").exists()
         || !Path::new("/usr/lib/rustlib/src/rust/library").is_dir()
     {
@@ -93,7 +103,7 @@ fn lc4357_image_is_be32_and_fits() {
             "build",
         ])
         .arg(repo.join("examples/body_ecu/ecu.toml"))
-        .args(["--target", "tms570"])
+        .args(["--target", target])
         .output()
         .unwrap();
     assert!(
@@ -120,8 +130,8 @@ fn lc4357_image_is_be32_and_fits() {
     );
     assert_eq!(symbol(&elf, "_vector_table"), Some(0));
 
-    let flash = 0u64..4 * 1024 * 1024;
-    let ram = 0x0800_0000u64..0x0800_0000 + 512 * 1024;
+    let flash = 0u64..flash_bytes;
+    let ram = 0x0800_0000u64..0x0800_0000 + ram_bytes;
     let all = sections(&elf);
     let vectors = all.iter().find(|s| s.name == ".vector_table").unwrap();
     assert_eq!((vectors.addr, vectors.size), (0, 0x40));
