@@ -45,6 +45,7 @@ const fn alarm(task: u8, cycle: u32) -> AlarmConfig {
         counter: CounterId::new(0),
         action: AlarmAction::ActivateTask(TaskId::new(task)),
         autostart: Some((cycle, cycle)),
+        autostart_modes: ecu_os::ALL_MODES,
     }
 }
 
@@ -67,6 +68,7 @@ static CONFIG: Config = Config {
         name: "A",
         trusted: true,
         restart_task: None,
+        hooks: ecu_os::AppHooks::NONE,
     }],
     tasks: &TASKS,
     counters: &[CounterConfig {
@@ -83,6 +85,8 @@ static CONFIG: Config = Config {
     }],
     isrs: &[],
     schedule_tables: &[],
+    trusted_functions: &[],
+    app_modes: &["Default"],
     hooks: Hooks::NONE,
     events: &[],
     system_counter: CounterId::new(0),

@@ -6,7 +6,8 @@
 //! hand-over between host threads on the simulation.
 
 use crate::config::{
-    AlarmId, AppId, CounterId, EventMask, IsrId, ResourceId, ScheduleTableId, TaskId,
+    AlarmId, AppId, AppModeId, CounterId, EventMask, IsrId, ResourceId, ScheduleTableId, TaskId,
+    TrustedFunctionId,
 };
 use crate::error::Error;
 use crate::kernel::{ApplicationState, ScheduleTableStatus, TaskState};
@@ -42,6 +43,14 @@ pub struct ElapsedValue {
     pub value: u32,
     /// Ticks since the caller's `previous` value.
     pub elapsed: u32,
+}
+
+/// AlarmBaseType: the limits of an alarm's counter.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AlarmBase {
+    pub max_allowed_value: u32,
+    pub ticks_per_base: u32,
+    pub min_cycle: u32,
 }
 
 /// The OS services for task code.
@@ -270,6 +279,40 @@ impl Os {
     pub fn check_object_ownership(&self, kind: ObjectKind, id: u8) -> Result<AppId, Error> {
         let app = self.sys.call(Request::CheckObjectOwnership(kind, id))?;
         u8::try_from(app).map(AppId::new).map_err(|_| Error::Value)
+    }
+
+    /// GetActiveApplicationMode.
+    pub fn get_active_application_mode(&self) -> AppModeId {
+        let mode = self
+            .sys
+            .call(Request::GetActiveApplicationMode)
+            .unwrap_or(0);
+        AppModeId::new(u8::try_from(mode).unwrap_or(0))
+    }
+
+    /// CallTrustedFunction: runs a trusted application's service with the kernel's rights.
+    pub fn call_trusted_function(
+        &self,
+        function: TrustedFunctionId,
+        argument: u32,
+    ) -> Result<u32, Error> {
+        self.sys
+            .call(Request::CallTrustedFunction(function, argument))
+            .map(|v| v as u32)
+    }
+
+    /// GetAlarmBase: the limits of the alarm's counter.
+    pub fn get_alarm_base(&self, alarm: AlarmId) -> Result<AlarmBase, Error> {
+        let field = |f: u8| {
+            self.sys
+                .call(Request::GetAlarmBase(alarm, f))
+                .map(|v| v as u32)
+        };
+        Ok(AlarmBase {
+            max_allowed_value: field(0)?,
+            ticks_per_base: field(1)?,
+            min_cycle: field(2)?,
+        })
     }
 
     /// GetISRID: the running category 2 ISR, if one runs.

@@ -73,6 +73,9 @@ pub struct Config {
     pub resources: &'static [ResourceConfig],
     pub isrs: &'static [IsrConfig],
     pub schedule_tables: &'static [ScheduleTableConfig],
+    pub trusted_functions: &'static [TrustedFunction],
+    /// Application mode names; StartOS starts in one of them (0 is the default mode).
+    pub app_modes: &'static [&'static str],
     pub hooks: Hooks,
     /// Event names and masks, for traces and reports; tasks carry the masks they own.
     pub events: &'static [EventConfig],
@@ -88,6 +91,35 @@ pub struct AppConfig {
     pub trusted: bool,
     /// Activated when the application is restarted after a protection error.
     pub restart_task: Option<TaskId>,
+    /// Application-specific hooks (StartupHook_<App>, ...), after the system hooks.
+    pub hooks: AppHooks,
+}
+
+/// An OS-Application's own hooks.
+#[derive(Clone, Copy, Default)]
+pub struct AppHooks {
+    pub startup: Option<fn()>,
+    pub shutdown: Option<fn(Option<crate::error::Error>)>,
+    /// Errors in the application's own tasks and ISRs.
+    pub error: Option<fn(&ErrorInfo)>,
+}
+
+impl AppHooks {
+    pub const NONE: AppHooks = AppHooks {
+        startup: None,
+        shutdown: None,
+        error: None,
+    };
+}
+
+impl core::fmt::Debug for AppHooks {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("AppHooks")
+            .field("startup", &self.startup.is_some())
+            .field("shutdown", &self.shutdown.is_some())
+            .field("error", &self.error.is_some())
+            .finish()
+    }
 }
 
 /// Timing protection figures of a task or ISR, in nanoseconds; 0 means no limit.
@@ -122,6 +154,39 @@ impl Timing {
 /// Every OS-Application may access the object.
 pub const ALL_APPLICATIONS: u64 = u64::MAX;
 
+/// Autostart in every application mode.
+pub const ALL_MODES: u32 = u32::MAX;
+
+id_type!(
+    /// An application mode (AppModeType), by its index in [`Config::app_modes`].
+    AppModeId
+);
+
+id_type!(
+    /// A trusted function, by its index in [`Config::trusted_functions`].
+    TrustedFunctionId
+);
+
+/// A service a trusted OS-Application offers (CallTrustedFunction): it runs with the kernel's
+/// rights, so it gets a plain value and returns one; the kernel checks who may call it.
+pub struct TrustedFunction {
+    pub name: &'static str,
+    pub app: AppId,
+    /// Applications allowed to call it, one bit each (its own always may).
+    pub callers: u64,
+    pub entry: fn(u32) -> u32,
+}
+
+impl core::fmt::Debug for TrustedFunction {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("TrustedFunction")
+            .field("name", &self.name)
+            .field("app", &self.app)
+            .field("callers", &self.callers)
+            .finish_non_exhaustive()
+    }
+}
+
 pub struct TaskConfig {
     pub name: &'static str,
     pub app: AppId,
@@ -131,6 +196,8 @@ pub struct TaskConfig {
     pub activation_limit: u8,
     pub stack_size: u32,
     pub autostart: bool,
+    /// The application modes it autostarts in, one bit each (ALL_MODES: every mode).
+    pub autostart_modes: u32,
     /// An extended task may wait for events (ECC1/ECC2); its activation limit is 1.
     pub extended: bool,
     /// The events this task owns (may be set on it and waited for by it).
@@ -158,6 +225,7 @@ impl TaskConfig {
             activation_limit: 1,
             stack_size: 1024,
             autostart: false,
+            autostart_modes: ALL_MODES,
             extended: false,
             events: 0,
             internal_resource: None,
@@ -225,6 +293,8 @@ pub struct AlarmConfig {
     pub action: AlarmAction,
     /// Armed by StartOS: (relative offset in ticks, cycle in ticks; 0 = single-shot).
     pub autostart: Option<(u32, u32)>,
+    /// The application modes it is armed in (ALL_MODES: every mode).
+    pub autostart_modes: u32,
 }
 
 #[derive(Debug)]
@@ -364,6 +434,7 @@ pub struct ScheduleTableConfig {
     pub expiry_points: &'static [ExpiryPoint],
     /// Started by StartOS: relative (offset from now) or absolute (counter value).
     pub autostart: Option<ScheduleTableStart>,
+    pub autostart_modes: u32,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

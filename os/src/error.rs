@@ -146,6 +146,9 @@ services!(
     StopScheduleTable,
     NextScheduleTable,
     GetScheduleTableStatus,
+    GetActiveApplicationMode,
+    CallTrustedFunction,
+    GetAlarmBase,
     IsrReturn,
     Unknown,
 );
@@ -191,6 +194,9 @@ impl ServiceId {
             R::StopScheduleTable(_) => ServiceId::StopScheduleTable,
             R::NextScheduleTable(..) => ServiceId::NextScheduleTable,
             R::GetScheduleTableStatus(_) => ServiceId::GetScheduleTableStatus,
+            R::GetActiveApplicationMode => ServiceId::GetActiveApplicationMode,
+            R::CallTrustedFunction(..) => ServiceId::CallTrustedFunction,
+            R::GetAlarmBase(..) => ServiceId::GetAlarmBase,
         }
     }
 }

@@ -14,13 +14,13 @@ pub mod ready;
 pub mod request;
 pub mod trace;
 
-pub use api::{Exit, Os, Syscalls, TaskEntry};
+pub use api::{AlarmBase, ElapsedValue, Exit, Os, Syscalls, TaskEntry};
 pub use config::{
-    AlarmAction, AlarmConfig, AlarmId, AppConfig, AppId, Config, CounterConfig, CounterId,
-    ErrorInfo, EventConfig, EventMask, ExpiryAction, ExpiryPoint, Hooks, IsrConfig, IsrEntry,
-    IsrId, Level, ProtectionInfo, ProtectionReaction, ResourceConfig, ResourceId,
-    ScheduleTableConfig, ScheduleTableId, ScheduleTableStart, TaskConfig, TaskId, Timing,
-    ALL_APPLICATIONS, ISR_LEVEL_BASE,
+    AlarmAction, AlarmConfig, AlarmId, AppConfig, AppHooks, AppId, AppModeId, Config,
+    CounterConfig, CounterId, ErrorInfo, EventConfig, EventMask, ExpiryAction, ExpiryPoint, Hooks,
+    IsrConfig, IsrEntry, IsrId, Level, ProtectionInfo, ProtectionReaction, ResourceConfig,
+    ResourceId, ScheduleTableConfig, ScheduleTableId, ScheduleTableStart, TaskConfig, TaskId,
+    Timing, TrustedFunction, TrustedFunctionId, ALL_APPLICATIONS, ALL_MODES, ISR_LEVEL_BASE,
 };
 pub use error::{Error, ServiceId};
 pub use kernel::{

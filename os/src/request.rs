@@ -2,7 +2,9 @@
 //! same way. On the Cortex-R boards a request travels in four registers (`to_words`), so
 //! the kernel never reads a task's memory to learn what it wants.
 
-use crate::config::{AlarmId, AppId, CounterId, EventMask, ResourceId, ScheduleTableId, TaskId};
+use crate::config::{
+    AlarmId, AppId, CounterId, EventMask, ResourceId, ScheduleTableId, TaskId, TrustedFunctionId,
+};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Request {
@@ -50,6 +52,11 @@ pub enum Request {
     /// NextScheduleTable(current, next).
     NextScheduleTable(ScheduleTableId, ScheduleTableId),
     GetScheduleTableStatus(ScheduleTableId),
+    GetActiveApplicationMode,
+    /// CallTrustedFunction(function, argument).
+    CallTrustedFunction(TrustedFunctionId, u32),
+    /// GetAlarmBase, one field at a time: 0 max allowed value, 1 ticks per base, 2 min cycle.
+    GetAlarmBase(AlarmId, u8),
 }
 
 /// The kinds of objects access rights apply to (ObjectTypeType).
@@ -125,6 +132,9 @@ impl Request {
             Request::StopScheduleTable(t) => [35, t.index() as u32, 0, 0],
             Request::NextScheduleTable(from, to) => [36, from.index() as u32, to.index() as u32, 0],
             Request::GetScheduleTableStatus(t) => [37, t.index() as u32, 0, 0],
+            Request::GetActiveApplicationMode => [38, 0, 0, 0],
+            Request::CallTrustedFunction(f, arg) => [39, f.index() as u32, arg, 0],
+            Request::GetAlarmBase(a, field) => [40, a.index() as u32, field as u32, 0],
         }
     }
 
@@ -174,6 +184,9 @@ impl Request {
                 Request::NextScheduleTable(ScheduleTableId::new(id(a)), ScheduleTableId::new(id(b)))
             }
             37 => Request::GetScheduleTableStatus(ScheduleTableId::new(id(a))),
+            38 => Request::GetActiveApplicationMode,
+            39 => Request::CallTrustedFunction(TrustedFunctionId::new(id(a)), b),
+            40 => Request::GetAlarmBase(AlarmId::new(id(a)), id(b)),
             _ => return None,
         })
     }
@@ -223,6 +236,9 @@ mod tests {
             Request::StopScheduleTable(ScheduleTableId::new(2)),
             Request::NextScheduleTable(ScheduleTableId::new(0), ScheduleTableId::new(1)),
             Request::GetScheduleTableStatus(ScheduleTableId::new(3)),
+            Request::GetActiveApplicationMode,
+            Request::CallTrustedFunction(TrustedFunctionId::new(1), 0xdead_beef),
+            Request::GetAlarmBase(AlarmId::new(2), 1),
         ];
         for request in all {
             assert_eq!(Request::from_words(request.to_words()), Some(request));

@@ -13,6 +13,7 @@ static APPS: [AppConfig; 1] = [AppConfig {
     name: "A",
     trusted: true,
     restart_task: None,
+    hooks: ecu_os::AppHooks::NONE,
 }];
 static TASKS: [TaskConfig; 3] = [
     TaskConfig {
@@ -22,6 +23,7 @@ static TASKS: [TaskConfig; 3] = [
         activation_limit: 1,
         stack_size: 512,
         autostart: false,
+        autostart_modes: ecu_os::ALL_MODES,
         extended: false,
         events: 0,
         internal_resource: None,
@@ -37,6 +39,7 @@ static TASKS: [TaskConfig; 3] = [
         activation_limit: 3,
         stack_size: 512,
         autostart: false,
+        autostart_modes: ecu_os::ALL_MODES,
         extended: false,
         events: 0,
         internal_resource: None,
@@ -52,6 +55,7 @@ static TASKS: [TaskConfig; 3] = [
         activation_limit: 1,
         stack_size: 512,
         autostart: true,
+        autostart_modes: ecu_os::ALL_MODES,
         extended: false,
         events: 0,
         internal_resource: None,
@@ -75,6 +79,7 @@ static ALARMS: [AlarmConfig; 2] = [
         counter: CounterId::new(0),
         action: AlarmAction::ActivateTask(TaskId::new(0)),
         autostart: Some((2, 0)),
+        autostart_modes: ecu_os::ALL_MODES,
     },
     AlarmConfig {
         name: "Cyclic",
@@ -83,6 +88,7 @@ static ALARMS: [AlarmConfig; 2] = [
         counter: CounterId::new(0),
         action: AlarmAction::ActivateTask(TaskId::new(1)),
         autostart: Some((4, 3)),
+        autostart_modes: ecu_os::ALL_MODES,
     },
 ];
 static CONFIG: Config = Config {
@@ -94,6 +100,8 @@ static CONFIG: Config = Config {
     resources: &[],
     isrs: &[],
     schedule_tables: &[],
+    trusted_functions: &[],
+    app_modes: &["Default"],
     hooks: ecu_os::Hooks::NONE,
     events: &[],
     system_counter: CounterId::new(0),

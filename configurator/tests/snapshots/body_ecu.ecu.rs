@@ -68,11 +68,13 @@ static APPS: [AppConfig; 2] = [
         name: "Powertrain",
         trusted: true,
         restart_task: None,
+        hooks: ecu_os::AppHooks::NONE,
     },
     AppConfig {
         name: "Comfort",
         trusted: false,
         restart_task: None,
+        hooks: ecu_os::AppHooks::NONE,
     },
 ];
 
@@ -84,6 +86,7 @@ static TASKS: [TaskConfig; TASK_COUNT] = [
         activation_limit: 1,
         stack_size: 1024,
         autostart: true,
+        autostart_modes: ecu_os::ALL_MODES,
         extended: false,
         events: 0x00000000,
         internal_resource: None,
@@ -104,6 +107,7 @@ static TASKS: [TaskConfig; TASK_COUNT] = [
         activation_limit: 1,
         stack_size: 1024,
         autostart: false,
+        autostart_modes: ecu_os::ALL_MODES,
         extended: false,
         events: 0x00000000,
         internal_resource: None,
@@ -124,6 +128,7 @@ static TASKS: [TaskConfig; TASK_COUNT] = [
         activation_limit: 1,
         stack_size: 1024,
         autostart: false,
+        autostart_modes: ecu_os::ALL_MODES,
         extended: false,
         events: 0x00000000,
         internal_resource: None,
@@ -144,6 +149,7 @@ static TASKS: [TaskConfig; TASK_COUNT] = [
         activation_limit: 2,
         stack_size: 2048,
         autostart: false,
+        autostart_modes: ecu_os::ALL_MODES,
         extended: false,
         events: 0x00000000,
         internal_resource: None,
@@ -164,6 +170,7 @@ static TASKS: [TaskConfig; TASK_COUNT] = [
         activation_limit: 1,
         stack_size: 1024,
         autostart: true,
+        autostart_modes: ecu_os::ALL_MODES,
         extended: true,
         events: 0x00000001,
         internal_resource: None,
@@ -196,6 +203,7 @@ static ALARMS: [AlarmConfig; ALARM_COUNT] = [
         counter: SYSTEM_TIMER,
         action: AlarmAction::ActivateTask(SPEED_MONITOR),
         autostart: Some((5, 10)),
+        autostart_modes: ecu_os::ALL_MODES,
     },
     AlarmConfig {
         name: "LightAlarm",
@@ -204,6 +212,7 @@ static ALARMS: [AlarmConfig; ALARM_COUNT] = [
         counter: SYSTEM_TIMER,
         action: AlarmAction::ActivateTask(LIGHT_CONTROL),
         autostart: Some((3, 25)),
+        autostart_modes: ecu_os::ALL_MODES,
     },
     AlarmConfig {
         name: "DoorAlarm",
@@ -212,6 +221,7 @@ static ALARMS: [AlarmConfig; ALARM_COUNT] = [
         counter: SYSTEM_TIMER,
         action: AlarmAction::SetEvent(DOOR_WATCH, 0x00000001),
         autostart: Some((12, 40)),
+        autostart_modes: ecu_os::ALL_MODES,
     },
 ];
 
@@ -254,6 +264,8 @@ pub static CONFIG: Config = Config {
     resources: &RESOURCES,
     isrs: &ISRS,
     schedule_tables: &SCHEDULE_TABLES,
+    trusted_functions: &[],
+    app_modes: &["OSDEFAULTAPPMODE"],
     hooks: HOOKS,
     events: &EVENTS,
     system_counter: SYSTEM_TIMER,

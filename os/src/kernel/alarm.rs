@@ -40,6 +40,9 @@ impl<
     pub(super) fn arm_autostart_alarms(&mut self) {
         for index in 0..ALARMS {
             let alarm = &self.config.alarms[index];
+            if !self.in_mode(alarm.autostart_modes) {
+                continue;
+            }
             if let Some((offset, cycle)) = alarm.autostart {
                 let now = self.counters[alarm.counter.index()];
                 self.alarms[index] = AlarmControl {
@@ -119,6 +122,17 @@ impl<
         let elapsed =
             (now as u64 + self.modulus(counter) - previous as u64) % self.modulus(counter);
         Ok(now as u64 | elapsed << 32)
+    }
+
+    /// GetAlarmBase, one field: 0 max allowed value, 1 ticks per base, 2 min cycle.
+    pub(super) fn alarm_base(&self, alarm: AlarmId, field: u8) -> Result<Reply, Failure> {
+        let counter = &self.config.counters[self.alarm_checked(alarm)?.index()];
+        Ok(match field {
+            0 => counter.max_allowed_value,
+            1 => counter.ticks_per_base,
+            2 => counter.min_cycle,
+            _ => return Err((Error::Value, Object::Alarm(alarm))),
+        } as Reply)
     }
 
     fn alarm_checked(&self, alarm: AlarmId) -> Result<CounterId, Failure> {

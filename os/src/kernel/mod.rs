@@ -157,6 +157,7 @@ pub struct Kernel<
     apps_restarting: u64,
     /// The port's clock, as last told (`advance_time`).
     now_ns: u64,
+    mode: crate::config::AppModeId,
     ticks: u64,
     next_stamp: u64,
     trace: TraceRing,
@@ -223,6 +224,7 @@ impl<
             apps_terminated: 0,
             apps_restarting: 0,
             now_ns: 0,
+            mode: crate::config::AppModeId::new(0),
             ticks: 0,
             next_stamp: 0,
             trace: TraceRing::new(),
@@ -278,23 +280,45 @@ impl<
             error,
             object,
         });
+        let info = ErrorInfo {
+            service,
+            error,
+            object,
+        };
         if let Some(hook) = self.config.hooks.error {
-            hook(&ErrorInfo {
-                service,
-                error,
-                object,
-            });
+            hook(&info);
+        }
+        // Then the error hook of the application the error happened in.
+        let app_hook = self
+            .current()
+            .and_then(|c| self.config.apps.get(self.app_of(c).index()))
+            .and_then(|app| app.hooks.error);
+        if let Some(hook) = app_hook {
+            hook(&info);
         }
         error
     }
 
-    /// StartOS: the startup hook, then the autostart tasks and alarms, in table order.
+    /// StartOS in the default application mode.
     pub fn start_os(&mut self) {
+        self.start_os_in(crate::config::AppModeId::new(0));
+    }
+
+    /// StartOS(mode): the startup hook and the applications' startup hooks, then the tasks,
+    /// alarms and schedule tables that autostart in `mode`, in table order.
+    pub fn start_os_in(&mut self, mode: crate::config::AppModeId) {
+        self.mode = mode;
         if let Some(hook) = self.config.hooks.startup {
             hook();
         }
+        for app in self.config.apps {
+            if let Some(hook) = app.hooks.startup {
+                hook();
+            }
+        }
         for index in 0..TASKS {
-            if self.config.tasks[index].autostart {
+            let task = &self.config.tasks[index];
+            if task.autostart && self.in_mode(task.autostart_modes) {
                 // An autostart task has an empty queue here, so this cannot exceed its limit.
                 let _ = self.activate_task(TaskId::new(index as u8));
             }
@@ -310,6 +334,11 @@ impl<
         }
         self.shutdown = Some(error);
         self.record(TraceEvent::Shutdown(error));
+        for app in self.config.apps {
+            if let Some(hook) = app.hooks.shutdown {
+                hook(error);
+            }
+        }
         if let Some(hook) = self.config.hooks.shutdown {
             hook(error);
         }
@@ -413,12 +442,42 @@ impl<
             Request::GetScheduleTableStatus(table) => {
                 self.schedule_table_status(table).map(|s| s as Reply)
             }
+            Request::GetActiveApplicationMode => Ok(self.mode.index() as Reply),
+            Request::CallTrustedFunction(function, argument) => {
+                self.call_trusted_function(caller, function, argument)
+            }
+            Request::GetAlarmBase(alarm, field) => self.alarm_base(alarm, field),
             Request::GetIsrId => Ok(match caller {
                 Context::Isr(isr) => isr.index() as Reply,
                 Context::Task(_) => Reply::MAX,
             }),
         };
         result.map_err(|(error, object)| self.report(service, error, object))
+    }
+
+    /// Whether the active application mode is in `modes`.
+    pub(super) fn in_mode(&self, modes: u32) -> bool {
+        modes & 1u32.checked_shl(self.mode.index() as u32).unwrap_or(0) != 0
+    }
+
+    /// CallTrustedFunction: the function runs now, in the kernel's context, if the caller's
+    /// application may call it (E_OS_ACCESS) and it exists (E_OS_SERVICEID, as AUTOSAR has it).
+    fn call_trusted_function(
+        &mut self,
+        caller: Context,
+        function: crate::config::TrustedFunctionId,
+        argument: u32,
+    ) -> Result<Reply, Failure> {
+        let Some(config) = self.config.trusted_functions.get(function.index()) else {
+            return Err((Error::ServiceId, Object::None));
+        };
+        let app = self.app_of(caller);
+        let allowed = app == config.app
+            || config.callers & 1u64.checked_shl(app.index() as u32).unwrap_or(0) != 0;
+        if !allowed || !self.config.apps[config.app.index()].trusted {
+            return Err((Error::Access, Object::None));
+        }
+        Ok((config.entry)(argument) as Reply)
     }
 
     /// A service number no request has: E_OS_SERVICEID, reported like any error.

@@ -106,6 +106,7 @@ fn config(specs: &[TaskSpec], non_preemptive: u8) -> &'static Config {
             name: "A",
             trusted: true,
             restart_task: None,
+            hooks: AppHooks::NONE,
         }])),
         tasks: Box::leak(tasks.into_boxed_slice()),
         counters: Box::leak(Box::new([CounterConfig {
@@ -118,6 +119,8 @@ fn config(specs: &[TaskSpec], non_preemptive: u8) -> &'static Config {
         resources: Box::leak(resources.into_boxed_slice()),
         isrs: &[],
         schedule_tables: &[],
+        trusted_functions: &[],
+        app_modes: &["Default"],
         hooks: Hooks::NONE,
         events: &[],
         system_counter: CounterId::new(0),

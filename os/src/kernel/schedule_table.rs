@@ -69,7 +69,11 @@ impl<
 
     pub(super) fn start_autostart_tables(&mut self) {
         for index in 0..TABLES {
-            if let Some(start) = self.config.schedule_tables[index].autostart {
+            let config = &self.config.schedule_tables[index];
+            if !self.in_mode(config.autostart_modes) {
+                continue;
+            }
+            if let Some(start) = config.autostart {
                 // The configurator checked the start values; a bad one stays stopped.
                 let _ = self.start_schedule_table(ScheduleTableId::new(index as u8), start);
             }

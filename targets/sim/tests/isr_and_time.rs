@@ -46,6 +46,7 @@ macro_rules! task {
             activation_limit: 1,
             stack_size: 1024,
             autostart: $auto,
+            autostart_modes: ecu_os::ALL_MODES,
             extended: false,
             events: 0,
             internal_resource: None,
@@ -61,6 +62,7 @@ static APPS: [AppConfig; 1] = [AppConfig {
     name: "A",
     trusted: true,
     restart_task: None,
+    hooks: ecu_os::AppHooks::NONE,
 }];
 static TASKS: [TaskConfig; 2] = [
     task!("Worker", 1, true, 1, worker),
@@ -96,6 +98,8 @@ static CONFIG: Config = Config {
     resources: &RESOURCES,
     isrs: &ISRS,
     schedule_tables: &[],
+    trusted_functions: &[],
+    app_modes: &["Default"],
     hooks: Hooks::NONE,
     events: &[],
     system_counter: CounterId::new(0),
@@ -236,6 +240,8 @@ static STOP_CONFIG: Config = Config {
     resources: &[],
     isrs: &[],
     schedule_tables: &[],
+    trusted_functions: &[],
+    app_modes: &["Default"],
     ..CONFIG
 };
 

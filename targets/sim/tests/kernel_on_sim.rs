@@ -44,6 +44,7 @@ static APPS: [AppConfig; 1] = [AppConfig {
     name: "App",
     trusted: true,
     restart_task: None,
+    hooks: ecu_os::AppHooks::NONE,
 }];
 static COUNTERS: [CounterConfig; 1] = [CounterConfig {
     name: "Tick",
@@ -61,6 +62,7 @@ macro_rules! task {
             activation_limit: $limit,
             stack_size: 1024,
             autostart: $auto,
+            autostart_modes: ecu_os::ALL_MODES,
             extended: false,
             events: 0,
             internal_resource: None,
@@ -84,6 +86,7 @@ static ALARMS: [AlarmConfig; 1] = [AlarmConfig {
     counter: CounterId::new(0),
     action: AlarmAction::ActivateTask(LOW),
     autostart: Some((3, 3)),
+    autostart_modes: ecu_os::ALL_MODES,
 }];
 static CONFIG: Config = Config {
     name: "Test",
@@ -94,6 +97,8 @@ static CONFIG: Config = Config {
     resources: &[],
     isrs: &[],
     schedule_tables: &[],
+    trusted_functions: &[],
+    app_modes: &["Default"],
     hooks: ecu_os::Hooks::NONE,
     events: &[],
     system_counter: CounterId::new(0),
@@ -179,6 +184,7 @@ static PANIC_ALARMS: [AlarmConfig; 1] = [AlarmConfig {
     counter: CounterId::new(0),
     action: AlarmAction::ActivateTask(TaskId::new(1)),
     autostart: Some((2, 2)),
+    autostart_modes: ecu_os::ALL_MODES,
 }];
 fn terminate_the_culprit(_: &ecu_os::ProtectionInfo) -> ecu_os::ProtectionReaction {
     ecu_os::ProtectionReaction::TerminateTaskIsr
@@ -193,6 +199,8 @@ static PANIC_CONFIG: Config = Config {
     resources: &[],
     isrs: &[],
     schedule_tables: &[],
+    trusted_functions: &[],
+    app_modes: &["Default"],
     hooks: ecu_os::Hooks {
         protection: Some(terminate_the_culprit),
         ..ecu_os::Hooks::NONE
@@ -290,6 +298,8 @@ static SPIN_CONFIG: Config = Config {
     resources: &[],
     isrs: &[],
     schedule_tables: &[],
+    trusted_functions: &[],
+    app_modes: &["Default"],
     hooks: ecu_os::Hooks::NONE,
     events: &[],
     system_counter: CounterId::new(0),

@@ -56,11 +56,13 @@ static APPS: [AppConfig; 2] = [
         name: "Body",
         trusted: true,
         restart_task: Some(RESTART),
+        hooks: ecu_os::AppHooks::NONE,
     },
     AppConfig {
         name: "Info",
         trusted: false,
         restart_task: None,
+        hooks: ecu_os::AppHooks::NONE,
     },
 ];
 static TASKS: [TaskConfig; 5] = [
@@ -112,6 +114,7 @@ static ALARMS: [AlarmConfig; 3] = [
         counter: CounterId::new(0),
         action: AlarmAction::ActivateTask(HOG),
         autostart: Some((1, 4)),
+        autostart_modes: ecu_os::ALL_MODES,
     },
     AlarmConfig {
         name: "TickerEvery1",
@@ -120,6 +123,7 @@ static ALARMS: [AlarmConfig; 3] = [
         counter: CounterId::new(0),
         action: AlarmAction::ActivateTask(TICKER),
         autostart: Some((1, 1)),
+        autostart_modes: ecu_os::ALL_MODES,
     },
     AlarmConfig {
         name: "LockerAt10",
@@ -128,6 +132,7 @@ static ALARMS: [AlarmConfig; 3] = [
         counter: CounterId::new(0),
         action: AlarmAction::ActivateTask(LOCKER),
         autostart: Some((10, 0)),
+        autostart_modes: ecu_os::ALL_MODES,
     },
 ];
 static CONFIG: Config = Config {
@@ -139,6 +144,8 @@ static CONFIG: Config = Config {
     resources: &RESOURCES,
     isrs: &[],
     schedule_tables: &[],
+    trusted_functions: &[],
+    app_modes: &["Default"],
     hooks: Hooks {
         protection: Some(react),
         ..Hooks::NONE
