@@ -265,6 +265,60 @@ impl Arxml {
         }
     }
 
+    /// The package path a relative reference is based on: the innermost enclosing AR-PACKAGE
+    /// whose REFERENCE-BASES declares `label` (or, without a label, a default base).
+    fn reference_base(&self, id: NodeId, label: Option<&str>) -> Option<String> {
+        let mut cur = self.parent(id);
+        while let Some(n) = cur {
+            if self.tag(n) == "AR-PACKAGE" {
+                if let Some(bases) = self.child(n, "REFERENCE-BASES") {
+                    for b in self.children_by_tag(bases, "REFERENCE-BASE") {
+                        let hit = match label {
+                            Some(l) => self.child_text(b, "SHORT-LABEL") == Some(l),
+                            None => self.child_text(b, "IS-DEFAULT") == Some("true"),
+                        };
+                        if !hit {
+                            continue;
+                        }
+                        if self.child_text(b, "BASE-IS-THIS-PACKAGE") == Some("true") {
+                            return self.path(n);
+                        }
+                        return self
+                            .child_text(b, "PACKAGE-REF")
+                            .map(|p| p.trim_end_matches('/').to_owned());
+                    }
+                }
+            }
+            cur = self.parent(n);
+        }
+        None
+    }
+
+    /// Number of files whose text is held (including ones that failed to parse).
+    pub fn file_count(&self) -> usize {
+        self.map.files.len()
+    }
+
+    /// Name and full text of file `i` (in load order).
+    pub fn file_source(&self, i: usize) -> Option<(&str, &str)> {
+        let f = self.map.files.get(i)?;
+        let start = f.base as usize;
+        Some((
+            f.name.as_str(),
+            self.map.text.get(start..start + f.len as usize)?,
+        ))
+    }
+
+    /// File index and byte offset within that file of the element's start tag, and of the end
+    /// of its text (or of the start tag's position when it has none): a span for diagnostics.
+    pub fn span(&self, id: NodeId) -> (usize, std::ops::Range<usize>) {
+        let offset = self.tree.node(id).offset;
+        let file = self.map.file_of(offset);
+        let base = self.map.files.get(file).map_or(0, |f| f.base) as usize;
+        let start = offset as usize - base;
+        (file, start..start + 1)
+    }
+
     /// Resolves every reference once; stores targets and returns the problems found.
     fn resolve_references(&mut self) -> Vec<Diagnostic> {
         let mut diags = Vec::new();
@@ -284,18 +338,36 @@ impl Arxml {
                 );
                 continue;
             }
-            if !text.starts_with('/') {
-                let d = if attrs.base.is_some() {
-                    self.error_at(
-                        id,
-                        format!("relative reference `{text}` with BASE is not supported yet"),
-                    )
-                } else {
-                    self.error_at(id, format!("reference `{text}` is not an absolute path"))
-                };
-                diags.push(d.with_hint("write the target's absolute path, starting with /"));
-                continue;
-            }
+            let absolute;
+            let text = if text.starts_with('/') {
+                text
+            } else {
+                match self.reference_base(id, attrs.base.map(|b| self.tree.text(self.src(), b))) {
+                    Some(base) => {
+                        absolute = format!("{base}/{text}");
+                        absolute.as_str()
+                    }
+                    None => {
+                        let d = match attrs.base {
+                            Some(b) => self.error_at(
+                                id,
+                                format!(
+                                    "relative reference `{text}`: no enclosing package defines the reference base `{}`",
+                                    self.tree.text(self.src(), b)
+                                ),
+                            ),
+                            None => self.error_at(
+                                id,
+                                format!("relative reference `{text}` and no default reference base"),
+                            ),
+                        };
+                        diags.push(d.with_hint(
+                            "write the target's absolute path, or declare REFERENCE-BASES in the enclosing AR-PACKAGE",
+                        ));
+                        continue;
+                    }
+                }
+            };
             match self.index.resolve(&self.tree, self.src(), text) {
                 Ok(target) => {
                     targets.push((node.attrs, target.0));

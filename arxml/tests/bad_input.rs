@@ -244,8 +244,11 @@ fn relative_and_malformed_references() {
         .map(|d| (d.location.line, d.message.clone()))
         .collect();
     assert_eq!(lines.len(), 4, "{lines:#?}");
-    assert!(lines[0].1.contains("with BASE is not supported"));
-    assert!(lines[1].1.contains("not an absolute path"));
+    // Relative references resolve through REFERENCE-BASES; none is declared here.
+    assert!(lines[0]
+        .1
+        .contains("no enclosing package defines the reference base `b`"));
+    assert!(lines[1].1.contains("no default reference base"));
     assert!(lines[2].1.contains("malformed reference path"));
     assert!(lines[3].1.contains("empty reference"));
     assert_eq!(

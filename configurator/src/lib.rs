@@ -1,11 +1,16 @@
 //! ecuconf: ECU descriptions in, checked model and generated static tables out.
 
 pub mod analysis;
+pub mod arxml_input;
 pub mod diag;
+pub mod dump;
+pub mod export;
 pub mod generate;
 pub mod image;
+pub mod interfaces;
 pub mod load;
 pub mod model;
+pub mod network;
 pub mod report;
 
 pub use diag::{Diagnostic, Diagnostics};

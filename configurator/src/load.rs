@@ -335,6 +335,9 @@ pub fn load(paths: &[PathBuf]) -> Result<Ecu, Diagnostics> {
     };
     let mut files = Vec::new();
     for path in paths {
+        if crate::arxml_input::is_arxml(path) {
+            continue; // read below, all ARXML files together
+        }
         let text = match std::fs::read_to_string(path) {
             Ok(text) => text,
             Err(error) => {
@@ -363,12 +366,39 @@ pub fn load(paths: &[PathBuf]) -> Result<Ecu, Diagnostics> {
             }
         }
     }
+    // ARXML: the OS part becomes the same records as TOML's; see arxml_input.rs.
+    let toml_has_ecu = files.iter().any(|(_, f): &(usize, FileIn)| f.ecu.is_some());
+    let arxml = crate::arxml_input::read(
+        paths,
+        &mut loader.sources,
+        &mut loader.diagnostics,
+        toml_has_ecu,
+    );
+    for (index, value) in &arxml.files {
+        match FileIn::deserialize(value) {
+            Ok(file) => files.push((*index, file)),
+            Err(e) => {
+                let d = loader.error(*index, &(0..0), format!("ECUC Os values: {e}"));
+                d.element("Os").hint("check the Os module's containers");
+            }
+        }
+    }
     if !loader.diagnostics.is_empty() {
         return Err(Diagnostics(loader.diagnostics));
     }
+    if arxml.has_network()
+        && files
+            .iter()
+            .all(|(_, f)| f.ecu.is_none() && f.tasks.is_empty())
+    {
+        return Ok(arxml.into_network_ecu(&loader.sources)); // a network-only description
+    }
     let ecu = resolve(&mut loader, files);
     match ecu {
-        Some(ecu) if loader.diagnostics.is_empty() => Ok(ecu),
+        Some(mut ecu) if loader.diagnostics.is_empty() => {
+            arxml.attach(&mut ecu);
+            Ok(ecu)
+        }
         _ => Err(Diagnostics(loader.diagnostics)),
     }
 }
@@ -1444,8 +1474,22 @@ fn resolve(loader: &mut Loader, mut files: Vec<(usize, FileIn)>) -> Option<Ecu> 
         let v = &t.value;
         let name = v.name.get_ref();
         let el = |field: &str| format!("schedule_tables[{name}].{field}");
-        let counter = reference(loader, &counter_names, "counter", t.file, el("counter"), &v.counter);
-        let app = reference(loader, &app_names, "os_application", t.file, el("os_application"), &v.os_application);
+        let counter = reference(
+            loader,
+            &counter_names,
+            "counter",
+            t.file,
+            el("counter"),
+            &v.counter,
+        );
+        let app = reference(
+            loader,
+            &app_names,
+            "os_application",
+            t.file,
+            el("os_application"),
+            &v.os_application,
+        );
         let Some(counter) = counter else { continue };
         let limits = &model_counters[counter];
         let duration = loader.int(
@@ -1457,7 +1501,11 @@ fn resolve(loader: &mut Loader, mut files: Vec<(usize, FileIn)>) -> Option<Ecu> 
         );
         if v.expiry_points.is_empty() {
             loader
-                .error(t.file, &v.name.span(), format!("schedule table `{name}` has no expiry point"))
+                .error(
+                    t.file,
+                    &v.name.span(),
+                    format!("schedule table `{name}` has no expiry point"),
+                )
                 .element(el("expiry_points"))
                 .hint("give at least one `{ offset = N, activate_tasks = [..] }`");
         }
@@ -1467,9 +1515,18 @@ fn resolve(loader: &mut Loader, mut files: Vec<(usize, FileIn)>) -> Option<Ecu> 
             let p = point.get_ref();
             let offset = *p.offset.get_ref();
             let limit = duration.unwrap_or(limits.max_allowed_value as i64);
-            if offset < 0 || offset >= limit.max(1) || previous.is_some_and(|before| offset <= before) {
+            if offset < 0
+                || offset >= limit.max(1)
+                || previous.is_some_and(|before| offset <= before)
+            {
                 loader
-                    .error(t.file, &p.offset.span(), format!("expiry point offset {offset} is out of order or outside 0..{limit}"))
+                    .error(
+                        t.file,
+                        &p.offset.span(),
+                        format!(
+                            "expiry point offset {offset} is out of order or outside 0..{limit}"
+                        ),
+                    )
                     .element(el("expiry_points.offset"))
                     .hint("offsets grow strictly and stay below the table's duration");
             }
@@ -1482,39 +1539,96 @@ fn resolve(loader: &mut Loader, mut files: Vec<(usize, FileIn)>) -> Option<Ecu> 
             }
             let mut actions = Vec::new();
             for task in &p.activate_tasks {
-                if let Some(task) = reference(loader, &task_names, "task", t.file, el("expiry_points.activate_tasks"), task) {
+                if let Some(task) = reference(
+                    loader,
+                    &task_names,
+                    "task",
+                    t.file,
+                    el("expiry_points.activate_tasks"),
+                    task,
+                ) {
                     actions.push(AlarmAction::ActivateTask { task });
                 }
             }
             for set in &p.set_events {
                 let set = set.get_ref();
-                let task = reference(loader, &task_names, "task", t.file, el("expiry_points.set_events.task"), &set.task);
-                let event = reference(loader, &event_names, "event", t.file, el("expiry_points.set_events.event"), &set.event);
+                let task = reference(
+                    loader,
+                    &task_names,
+                    "task",
+                    t.file,
+                    el("expiry_points.set_events.task"),
+                    &set.task,
+                );
+                let event = reference(
+                    loader,
+                    &event_names,
+                    "event",
+                    t.file,
+                    el("expiry_points.set_events.event"),
+                    &set.event,
+                );
                 if let (Some(task), Some(event)) = (task, event) {
                     if model_tasks[task].event_mask & model_events[event].mask == 0 {
                         loader
-                            .error(t.file, &set.event.span(), format!("event `{}` is not an event of task `{}`", set.event.get_ref(), set.task.get_ref()))
+                            .error(
+                                t.file,
+                                &set.event.span(),
+                                format!(
+                                    "event `{}` is not an event of task `{}`",
+                                    set.event.get_ref(),
+                                    set.task.get_ref()
+                                ),
+                            )
                             .element(el("expiry_points.set_events.event"))
-                            .hint(format!("add `{}` to the `events` of task `{}`", set.event.get_ref(), set.task.get_ref()));
+                            .hint(format!(
+                                "add `{}` to the `events` of task `{}`",
+                                set.event.get_ref(),
+                                set.task.get_ref()
+                            ));
                     } else {
-                        actions.push(AlarmAction::SetEvent { task, mask: model_events[event].mask });
+                        actions.push(AlarmAction::SetEvent {
+                            task,
+                            mask: model_events[event].mask,
+                        });
                     }
                 }
             }
-            points.push(ExpiryPointModel { offset: offset.max(0) as u32, actions });
+            points.push(ExpiryPointModel {
+                offset: offset.max(0) as u32,
+                actions,
+            });
         }
-        let autostart = v.autostart.as_ref().and_then(|start| match (&start.get_ref().relative, &start.get_ref().absolute) {
-            (Some(r), None) => loader
-                .int(t.file, r, 1..=limits.max_allowed_value as i64, el("autostart.relative"), "relative start")
-                .map(|r| TableStart::Relative(r as u32)),
-            (None, Some(a)) => loader
-                .int(t.file, a, 0..=limits.max_allowed_value as i64, el("autostart.absolute"), "absolute start")
-                .map(|a| TableStart::Absolute(a as u32)),
-            _ => {
-                loader
-                    .error(t.file, &start.span(), "give one of `relative` and `absolute`")
-                    .element(el("autostart"));
-                None
+        let autostart = v.autostart.as_ref().and_then(|start| {
+            match (&start.get_ref().relative, &start.get_ref().absolute) {
+                (Some(r), None) => loader
+                    .int(
+                        t.file,
+                        r,
+                        1..=limits.max_allowed_value as i64,
+                        el("autostart.relative"),
+                        "relative start",
+                    )
+                    .map(|r| TableStart::Relative(r as u32)),
+                (None, Some(a)) => loader
+                    .int(
+                        t.file,
+                        a,
+                        0..=limits.max_allowed_value as i64,
+                        el("autostart.absolute"),
+                        "absolute start",
+                    )
+                    .map(|a| TableStart::Absolute(a as u32)),
+                _ => {
+                    loader
+                        .error(
+                            t.file,
+                            &start.span(),
+                            "give one of `relative` and `absolute`",
+                        )
+                        .element(el("autostart"));
+                    None
+                }
             }
         });
         model_tables.push(ScheduleTable {
@@ -1545,6 +1659,8 @@ fn resolve(loader: &mut Loader, mut files: Vec<(usize, FileIn)>) -> Option<Ecu> 
         alarms: model_alarms,
         system_counter,
         tick_ns,
+        network: Default::default(),
+        interfaces: Vec::new(),
     })
 }
 

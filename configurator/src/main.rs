@@ -16,8 +16,10 @@ usage:
   ecuconf generate FILE... --out DIR
   ecuconf build FILE... [--target sim|qemu-r5|qemu-r52|tms570|tms570-ls1224] [--duration D]
   ecuconf run FILE... [--target sim|qemu-r5|qemu-r52] [--seed N] [--duration D]
+  ecuconf dump FILE... [--format json]
+  ecuconf export-arxml FILE... -o OUT
 
-FILE: TOML descriptions making one ECU (see examples/body_ecu/ecu.toml).
+FILE: TOML and/or ARXML (.arxml) descriptions making one ECU (see examples/body_ecu/ecu.toml).
 D: 200ms, 2s, 1500us, or a number of ticks (default 100ms).
 Exit codes: 0 ok, 1 the description has errors or is unschedulable, 2 usage,
 3 build or run failure, otherwise the image's own exit code.";
@@ -34,6 +36,7 @@ struct Args {
     target: Target,
     seed: u64,
     duration: String,
+    format: String,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -49,6 +52,7 @@ fn parse_args() -> Result<Args, String> {
         target: Target::Sim,
         seed: 0,
         duration: "100ms".to_owned(),
+        format: "json".to_owned(),
     };
     while let Some(arg) = raw.next() {
         let mut value = |flag: &str| raw.next().ok_or_else(|| format!("{flag} needs a value"));
@@ -66,6 +70,7 @@ fn parse_args() -> Result<Args, String> {
                     .map_err(|_| format!("--seed `{v}` is not a number"))?;
             }
             "--duration" => args.duration = value(&arg)?,
+            "--format" => args.format = value(&arg)?,
             "--help" | "-h" => return Err(String::new()),
             flag if flag.starts_with('-') => return Err(format!("unknown option `{flag}`")),
             file => args.files.push(PathBuf::from(file)),
@@ -103,6 +108,30 @@ fn main() -> ExitCode {
         Ok(ecu) => ecu,
         Err(code) => return code,
     };
+    match args.command.as_str() {
+        "dump" if args.format != "json" => {
+            eprintln!("ecuconf: unknown format `{}` (json)", args.format);
+            return ExitCode::from(EXIT_USAGE);
+        }
+        "dump" => {
+            println!("{}", ecu_configurator::dump::to_json(&ecu));
+            return ExitCode::SUCCESS;
+        }
+        "export-arxml" => {
+            let Some(out) = &args.out else {
+                eprintln!("ecuconf: export-arxml needs -o OUT\n{USAGE}");
+                return ExitCode::from(EXIT_USAGE);
+            };
+            return match std::fs::write(out, ecu_configurator::export::to_arxml(&ecu)) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("ecuconf: cannot write {}: {e}", out.display());
+                    ExitCode::from(EXIT_FAILURE)
+                }
+            };
+        }
+        _ => {}
+    }
     let analysis = analyse(&ecu);
     if args.command == "report" {
         print!("{}", report(&ecu, &analysis));

@@ -28,6 +28,10 @@ pub struct Ecu {
     /// Index of the counter the tick interrupt drives.
     pub system_counter: usize,
     pub tick_ns: u32,
+    /// CAN clusters, frames and signals (from ARXML).
+    pub network: crate::network::Network,
+    /// Port interfaces (from ARXML).
+    pub interfaces: Vec<crate::interfaces::Interface>,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
