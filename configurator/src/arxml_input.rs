@@ -66,6 +66,8 @@ impl ArxmlPart {
             network: Network::default(),
             interfaces: Vec::new(),
             schedule_tables: Vec::new(),
+            trusted_functions: Vec::new(),
+            app_modes: vec!["OSDEFAULTAPPMODE".to_owned()],
         };
         self.attach(&mut ecu);
         ecu

@@ -344,8 +344,40 @@ pub fn run_sim_timed(ecu: &Ecu, run_ticks: u64, seed: u64) -> Result<RunOutput, 
     })
 }
 
-/// Builds and runs `ecu` on `target` for `run_ticks` ticks.
+/// Builds and runs `ecu` on `target` for `run_ticks` ticks, in the default application mode.
 pub fn run(ecu: &Ecu, target: Target, run_ticks: u64, seed: u64) -> Result<RunOutput, ImageError> {
+    run_in_mode(ecu, target, run_ticks, seed, None)
+}
+
+/// As [`run`], with StartOS in the named application mode (the simulation only: board images
+/// start in the default mode).
+pub fn run_in_mode(
+    ecu: &Ecu,
+    target: Target,
+    run_ticks: u64,
+    seed: u64,
+    mode: Option<&str>,
+) -> Result<RunOutput, ImageError> {
+    let mode_index = match mode {
+        None => 0,
+        Some(name) => ecu
+            .app_modes
+            .iter()
+            .position(|m| m == name)
+            .ok_or_else(|| {
+                ImageError::Run(format!(
+                    "no application mode `{name}` (the description has: {})",
+                    ecu.app_modes.join(", ")
+                ))
+            })?,
+    };
+    if mode_index != 0 && target != Target::Sim {
+        return Err(ImageError::Run(format!(
+            "{} images start in the default mode `{}`; other modes run on the simulation",
+            target.name(),
+            ecu.app_modes[0]
+        )));
+    }
     let executable = build(ecu, target, run_ticks)?;
     let mut command = match target {
         Target::Sim => {
@@ -356,6 +388,7 @@ pub fn run(ecu: &Ecu, target: Target, run_ticks: u64, seed: u64) -> Result<RunOu
                 "--seed",
                 &seed.to_string(),
             ]);
+            c.args(["--mode", &mode_index.to_string()]);
             c
         }
         Target::Tms570 | Target::Tms570Ls1224 => {

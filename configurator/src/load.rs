@@ -13,8 +13,9 @@ use toml::Spanned;
 
 use crate::diag::{Diagnostic, Diagnostics, Location, Source};
 use crate::model::{
-    const_name, Alarm, AlarmAction, App, Counter, Ecu, Event, ExpiryPoint as ExpiryPointModel,
-    Hooks, Isr, Resource, ScheduleTable, Stimulus, TableStart, Task, Timing,
+    const_name, Alarm, AlarmAction, App, AppHooks, Counter, Ecu, Event,
+    ExpiryPoint as ExpiryPointModel, Hooks, Isr, Resource, ScheduleTable, Stimulus, TableStart,
+    Task, Timing, TrustedFunction,
 };
 
 /// The most activations of one task the kernel queues (`ecu_os::config::MAX_ACTIVATIONS`).
@@ -48,6 +49,21 @@ struct FileIn {
     stimuli: Vec<Spanned<StimulusIn>>,
     #[serde(default)]
     schedule_tables: Vec<Spanned<ScheduleTableIn>>,
+    #[serde(default)]
+    trusted_functions: Vec<Spanned<TrustedFunctionIn>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TrustedFunctionIn {
+    name: Spanned<String>,
+    /// The trusted application that offers it.
+    os_application: Spanned<String>,
+    /// `fn(u32) -> u32` of the application module.
+    entry: Spanned<String>,
+    /// Other applications that may call it.
+    #[serde(default)]
+    callers: Vec<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -62,6 +78,8 @@ struct ScheduleTableIn {
     os_application: Spanned<String>,
     /// `{ relative = N }` or `{ absolute = N }`: started by StartOS.
     autostart: Option<Spanned<TableStartIn>>,
+    #[serde(default)]
+    autostart_modes: Vec<Spanned<String>>,
     expiry_points: Vec<Spanned<ExpiryPointIn>>,
 }
 
@@ -124,6 +142,9 @@ struct ResourceIn {
 struct EcuIn {
     name: Spanned<String>,
     application: Spanned<String>,
+    /// Application modes StartOS may start in; the first is the default.
+    #[serde(default)]
+    app_modes: Vec<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -144,6 +165,10 @@ struct AppIn {
     trusted: bool,
     /// Activated when the application is restarted after a protection error.
     restart_task: Option<Spanned<String>>,
+    /// Application-specific hooks: functions of the application module.
+    startup_hook: Option<Spanned<String>>,
+    shutdown_hook: Option<Spanned<String>>,
+    error_hook: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -156,6 +181,9 @@ struct TaskIn {
     activation_limit: Option<Spanned<i64>>,
     #[serde(default)]
     autostart: bool,
+    /// The application modes it autostarts in (default: all).
+    #[serde(default)]
+    autostart_modes: Vec<Spanned<String>>,
     entry: Spanned<String>,
     /// Events the task owns and may wait for: an extended task.
     #[serde(default)]
@@ -217,6 +245,8 @@ struct AlarmIn {
     increment_counter: Option<Spanned<String>>,
     callback: Option<Spanned<String>>,
     autostart: Option<Spanned<AutostartIn>>,
+    #[serde(default)]
+    autostart_modes: Vec<Spanned<String>>,
     /// Its owner; by default the owner of the task it acts on.
     os_application: Option<Spanned<String>>,
     /// Other applications that may set, cancel or read it.
@@ -435,6 +465,7 @@ fn resolve(loader: &mut Loader, mut files: Vec<(usize, FileIn)>) -> Option<Ecu> 
     let hooks_in = collect(&mut files, |f| f.hooks.take().into_iter().collect());
     let stimuli = collect(&mut files, |f| std::mem::take(&mut f.stimuli));
     let tables = collect(&mut files, |f| std::mem::take(&mut f.schedule_tables));
+    let trusted = collect(&mut files, |f| std::mem::take(&mut f.trusted_functions));
     let resources = collect(&mut files, |f| std::mem::take(&mut f.resources));
 
     // [ecu]: exactly once.
@@ -523,6 +554,9 @@ fn resolve(loader: &mut Loader, mut files: Vec<(usize, FileIn)>) -> Option<Ecu> 
     for t in &tables {
         check_name(loader, "schedule_table", t.file, &t.value.name);
     }
+    for f in &trusted {
+        check_name(loader, "trusted_function", f.file, &f.value.name);
+    }
     for r in &resources {
         if RESERVED_RESOURCES.contains(&r.value.name.get_ref().as_str()) {
             loader
@@ -603,6 +637,56 @@ fn resolve(loader: &mut Loader, mut files: Vec<(usize, FileIn)>) -> Option<Ecu> 
     };
 
     let ecu = &ecu_in.value;
+    // Application modes: names, one bit each; the first is StartOS's default.
+    let app_modes: Vec<String> = if ecu.app_modes.is_empty() {
+        vec!["OSDEFAULTAPPMODE".to_owned()]
+    } else {
+        ecu.app_modes.iter().map(|m| m.get_ref().clone()).collect()
+    };
+    for mode in &ecu.app_modes {
+        if !is_identifier(mode.get_ref()) {
+            loader
+                .error(
+                    ecu_in.file,
+                    &mode.span(),
+                    format!("`{}` is not a valid application mode name", mode.get_ref()),
+                )
+                .element("ecu.app_modes")
+                .hint("names start with a letter and hold letters, digits and `_`");
+        }
+    }
+    if app_modes.len() > 32 {
+        loader
+            .error(
+                ecu_in.file,
+                &ecu_in.span,
+                format!("{} application modes: at most 32", app_modes.len()),
+            )
+            .element("ecu.app_modes");
+    }
+    let mode_mask =
+        |loader: &mut Loader, file: usize, element: String, given: &[Spanned<String>]| -> u32 {
+            if given.is_empty() {
+                return u32::MAX;
+            }
+            let mut mask = 0u32;
+            for mode in given {
+                match app_modes.iter().position(|m| m == mode.get_ref()) {
+                    Some(bit) => mask |= 1u32.checked_shl(bit as u32).unwrap_or(0),
+                    None => {
+                        loader
+                            .error(
+                                file,
+                                &mode.span(),
+                                format!("unknown application mode `{}`", mode.get_ref()),
+                            )
+                            .element(element.clone())
+                            .hint(format!("the [ecu] app_modes are: {}", app_modes.join(", ")));
+                    }
+                }
+            }
+            mask
+        };
     let application = {
         let dir = loader.sources[ecu_in.file]
             .path
@@ -710,8 +794,34 @@ fn resolve(loader: &mut Loader, mut files: Vec<(usize, FileIn)>) -> Option<Ecu> 
             const_name: const_name(a.value.name.get_ref()),
             trusted: a.value.trusted,
             restart_task: None,
+            hooks: AppHooks {
+                startup: a.value.startup_hook.as_ref().map(|h| h.get_ref().clone()),
+                shutdown: a.value.shutdown_hook.as_ref().map(|h| h.get_ref().clone()),
+                error: a.value.error_hook.as_ref().map(|h| h.get_ref().clone()),
+            },
         })
         .collect();
+    for a in &apps {
+        for hook in [
+            &a.value.startup_hook,
+            &a.value.shutdown_hook,
+            &a.value.error_hook,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            if !is_rust_function_name(hook.get_ref()) {
+                loader
+                    .error(
+                        a.file,
+                        &hook.span(),
+                        format!("hook `{}` is not a Rust function name", hook.get_ref()),
+                    )
+                    .element(format!("os_applications[{}]", a.value.name.get_ref()))
+                    .hint("name a function of the application module");
+            }
+        }
+    }
 
     // Events: one bit each, in description order.
     if events.len() > MAX_EVENTS {
@@ -986,6 +1096,7 @@ fn resolve(loader: &mut Loader, mut files: Vec<(usize, FileIn)>) -> Option<Ecu> 
             activation_limit: limit.unwrap_or(1) as u8,
             stack_size: if stack_ok { stack as u32 } else { 0 },
             autostart: v.autostart,
+            autostart_modes: mode_mask(loader, t.file, el("autostart_modes"), &v.autostart_modes),
             entry: entry.clone(),
             extended,
             event_mask,
@@ -1379,7 +1490,9 @@ fn resolve(loader: &mut Loader, mut files: Vec<(usize, FileIn)>) -> Option<Ecu> 
                 access |= 1u64.checked_shl(x as u32).unwrap_or(0);
             }
         }
+        let alarm_modes = mode_mask(loader, a.file, el("autostart_modes"), &v.autostart_modes);
         model_alarms.push(Alarm {
+            autostart_modes: alarm_modes,
             app: app.unwrap_or(0),
             access,
             name: name.clone(),
@@ -1631,7 +1744,9 @@ fn resolve(loader: &mut Loader, mut files: Vec<(usize, FileIn)>) -> Option<Ecu> 
                 }
             }
         });
+        let table_modes = mode_mask(loader, t.file, el("autostart_modes"), &v.autostart_modes);
         model_tables.push(ScheduleTable {
+            autostart_modes: table_modes,
             name: name.clone(),
             const_name: const_name(name),
             app: app.unwrap_or(0),
@@ -1643,7 +1758,71 @@ fn resolve(loader: &mut Loader, mut files: Vec<(usize, FileIn)>) -> Option<Ecu> 
         });
     }
 
+    let mut model_trusted = Vec::new();
+    for f in &trusted {
+        let v = &f.value;
+        let name = v.name.get_ref();
+        let el = |field: &str| format!("trusted_functions[{name}].{field}");
+        let app = reference(
+            loader,
+            &app_names,
+            "os_application",
+            f.file,
+            el("os_application"),
+            &v.os_application,
+        );
+        if let Some(app) = app {
+            if !model_apps[app].trusted {
+                loader
+                    .error(
+                        f.file,
+                        &v.os_application.span(),
+                        format!(
+                            "`{}` is not a trusted application",
+                            v.os_application.get_ref()
+                        ),
+                    )
+                    .element(el("os_application"))
+                    .hint(
+                        "only trusted applications offer trusted functions: set `trusted = true`",
+                    );
+            }
+        }
+        if !is_rust_function_name(v.entry.get_ref()) {
+            loader
+                .error(
+                    f.file,
+                    &v.entry.span(),
+                    format!("entry `{}` is not a Rust function name", v.entry.get_ref()),
+                )
+                .element(el("entry"))
+                .hint("name a `pub fn(u32) -> u32` of the application module");
+        }
+        let mut callers = 0u64;
+        for caller in &v.callers {
+            if let Some(c) = reference(
+                loader,
+                &app_names,
+                "os_application",
+                f.file,
+                el("callers"),
+                caller,
+            ) {
+                callers |= 1u64.checked_shl(c as u32).unwrap_or(0);
+            }
+        }
+        model_trusted.push(TrustedFunction {
+            name: name.clone(),
+            const_name: const_name(name),
+            app: app.unwrap_or(0),
+            callers,
+            entry: v.entry.get_ref().clone(),
+        });
+    }
+
     Some(Ecu {
+        app_modes,
+        trusted_functions: model_trusted,
         schedule_tables: model_tables,
         isrs: model_isrs,
         hooks: model_hooks,

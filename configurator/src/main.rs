@@ -15,7 +15,7 @@ usage:
   ecuconf report FILE...
   ecuconf generate FILE... --out DIR
   ecuconf build FILE... [--target sim|qemu-r5|qemu-r52|tms570|tms570-ls1224] [--duration D]
-  ecuconf run FILE... [--target sim|qemu-r5|qemu-r52] [--seed N] [--duration D]
+  ecuconf run FILE... [--target sim|qemu-r5|qemu-r52] [--seed N] [--duration D] [--mode M]
   ecuconf dump FILE... [--format json]
   ecuconf export-arxml FILE... -o OUT
 
@@ -37,6 +37,7 @@ struct Args {
     seed: u64,
     duration: String,
     format: String,
+    mode: Option<String>,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -53,6 +54,7 @@ fn parse_args() -> Result<Args, String> {
         seed: 0,
         duration: "100ms".to_owned(),
         format: "json".to_owned(),
+        mode: None,
     };
     while let Some(arg) = raw.next() {
         let mut value = |flag: &str| raw.next().ok_or_else(|| format!("{flag} needs a value"));
@@ -70,6 +72,7 @@ fn parse_args() -> Result<Args, String> {
                     .map_err(|_| format!("--seed `{v}` is not a number"))?;
             }
             "--duration" => args.duration = value(&arg)?,
+            "--mode" => args.mode = Some(value(&arg)?),
             "--format" => args.format = value(&arg)?,
             "--help" | "-h" => return Err(String::new()),
             flag if flag.starts_with('-') => return Err(format!("unknown option `{flag}`")),
@@ -205,7 +208,7 @@ fn main() -> ExitCode {
                 args.target.name(),
                 args.seed
             );
-            match image::run(&ecu, args.target, ticks, args.seed) {
+            match image::run_in_mode(&ecu, args.target, ticks, args.seed, args.mode.as_deref()) {
                 Ok(output) => {
                     print!("{}", output.stdout);
                     match output.exit_code {

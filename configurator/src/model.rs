@@ -22,6 +22,9 @@ pub struct Ecu {
     pub resources: Vec<Resource>,
     pub isrs: Vec<Isr>,
     pub schedule_tables: Vec<ScheduleTable>,
+    pub trusted_functions: Vec<TrustedFunction>,
+    /// Application modes; the first is StartOS's default.
+    pub app_modes: Vec<String>,
     pub hooks: Hooks,
     /// Interrupt arrivals for the simulation.
     pub stimuli: Vec<Stimulus>,
@@ -40,6 +43,25 @@ pub struct App {
     pub const_name: String,
     pub trusted: bool,
     pub restart_task: Option<usize>,
+    pub hooks: AppHooks,
+}
+
+/// An application's own hooks: function names of the application module.
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct AppHooks {
+    pub startup: Option<String>,
+    pub shutdown: Option<String>,
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct TrustedFunction {
+    pub name: String,
+    pub const_name: String,
+    pub app: usize,
+    /// Other applications that may call it, one bit each.
+    pub callers: u64,
+    pub entry: String,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -51,6 +73,8 @@ pub struct Task {
     pub activation_limit: u8,
     pub stack_size: u32,
     pub autostart: bool,
+    /// Application modes it autostarts in, one bit each.
+    pub autostart_modes: u32,
     /// Function name in the application module.
     pub entry: String,
     /// Has events: may wait (ECC).
@@ -145,6 +169,7 @@ pub struct Alarm {
     pub action: AlarmAction,
     /// (offset, cycle) in counter ticks, armed at StartOS.
     pub autostart: Option<(u32, u32)>,
+    pub autostart_modes: u32,
 }
 
 impl Ecu {
@@ -225,6 +250,7 @@ pub struct ScheduleTable {
     pub repeating: bool,
     pub expiry_points: Vec<ExpiryPoint>,
     pub autostart: Option<TableStart>,
+    pub autostart_modes: u32,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]

@@ -45,6 +45,11 @@ pub const DOOR_WATCH: TaskId = TaskId::new(4);
 
 // Schedule tables
 
+// Application modes
+pub const OSDEFAULTAPPMODE: ecu_os::AppModeId = ecu_os::AppModeId::new(0);
+
+// Trusted functions
+
 // Counters
 pub const SYSTEM_TIMER: CounterId = CounterId::new(0);
 
@@ -68,13 +73,21 @@ static APPS: [AppConfig; 2] = [
         name: "Powertrain",
         trusted: true,
         restart_task: None,
-        hooks: ecu_os::AppHooks::NONE,
+        hooks: ecu_os::AppHooks {
+            startup: None,
+            shutdown: None,
+            error: None,
+        },
     },
     AppConfig {
         name: "Comfort",
         trusted: false,
         restart_task: None,
-        hooks: ecu_os::AppHooks::NONE,
+        hooks: ecu_os::AppHooks {
+            startup: None,
+            shutdown: None,
+            error: None,
+        },
     },
 ];
 
@@ -86,7 +99,7 @@ static TASKS: [TaskConfig; TASK_COUNT] = [
         activation_limit: 1,
         stack_size: 1024,
         autostart: true,
-        autostart_modes: ecu_os::ALL_MODES,
+        autostart_modes: 0xffffffff,
         extended: false,
         events: 0x00000000,
         internal_resource: None,
@@ -107,7 +120,7 @@ static TASKS: [TaskConfig; TASK_COUNT] = [
         activation_limit: 1,
         stack_size: 1024,
         autostart: false,
-        autostart_modes: ecu_os::ALL_MODES,
+        autostart_modes: 0xffffffff,
         extended: false,
         events: 0x00000000,
         internal_resource: None,
@@ -128,7 +141,7 @@ static TASKS: [TaskConfig; TASK_COUNT] = [
         activation_limit: 1,
         stack_size: 1024,
         autostart: false,
-        autostart_modes: ecu_os::ALL_MODES,
+        autostart_modes: 0xffffffff,
         extended: false,
         events: 0x00000000,
         internal_resource: None,
@@ -149,7 +162,7 @@ static TASKS: [TaskConfig; TASK_COUNT] = [
         activation_limit: 2,
         stack_size: 2048,
         autostart: false,
-        autostart_modes: ecu_os::ALL_MODES,
+        autostart_modes: 0xffffffff,
         extended: false,
         events: 0x00000000,
         internal_resource: None,
@@ -170,7 +183,7 @@ static TASKS: [TaskConfig; TASK_COUNT] = [
         activation_limit: 1,
         stack_size: 1024,
         autostart: true,
-        autostart_modes: ecu_os::ALL_MODES,
+        autostart_modes: 0xffffffff,
         extended: true,
         events: 0x00000001,
         internal_resource: None,
@@ -203,7 +216,7 @@ static ALARMS: [AlarmConfig; ALARM_COUNT] = [
         counter: SYSTEM_TIMER,
         action: AlarmAction::ActivateTask(SPEED_MONITOR),
         autostart: Some((5, 10)),
-        autostart_modes: ecu_os::ALL_MODES,
+        autostart_modes: 0xffffffff,
     },
     AlarmConfig {
         name: "LightAlarm",
@@ -212,7 +225,7 @@ static ALARMS: [AlarmConfig; ALARM_COUNT] = [
         counter: SYSTEM_TIMER,
         action: AlarmAction::ActivateTask(LIGHT_CONTROL),
         autostart: Some((3, 25)),
-        autostart_modes: ecu_os::ALL_MODES,
+        autostart_modes: 0xffffffff,
     },
     AlarmConfig {
         name: "DoorAlarm",
@@ -221,7 +234,7 @@ static ALARMS: [AlarmConfig; ALARM_COUNT] = [
         counter: SYSTEM_TIMER,
         action: AlarmAction::SetEvent(DOOR_WATCH, 0x00000001),
         autostart: Some((12, 40)),
-        autostart_modes: ecu_os::ALL_MODES,
+        autostart_modes: 0xffffffff,
     },
 ];
 
@@ -246,6 +259,9 @@ static ISRS: [IsrConfig; ISR_COUNT] = [
 static SCHEDULE_TABLES: [ScheduleTableConfig; SCHEDULE_TABLE_COUNT] = [
 ];
 
+static TRUSTED_FUNCTIONS: [ecu_os::TrustedFunction; 0] = [
+];
+
 static HOOKS: Hooks = Hooks {
     startup: None,
     shutdown: None,
@@ -264,7 +280,7 @@ pub static CONFIG: Config = Config {
     resources: &RESOURCES,
     isrs: &ISRS,
     schedule_tables: &SCHEDULE_TABLES,
-    trusted_functions: &[],
+    trusted_functions: &TRUSTED_FUNCTIONS,
     app_modes: &["OSDEFAULTAPPMODE"],
     hooks: HOOKS,
     events: &EVENTS,

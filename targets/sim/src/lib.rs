@@ -441,7 +441,8 @@ impl std::fmt::Display for SimError {
     }
 }
 
-/// Runs the kernel over `config` for `options.run_ticks` ticks and returns its trace.
+/// Runs the kernel over `config` for `options.run_ticks` ticks, started in the default
+/// application mode, and returns its trace.
 pub fn run<
     const T: usize,
     const A: usize,
@@ -453,6 +454,28 @@ pub fn run<
     config: &'static Config,
     options: Options,
 ) -> Result<Outcome, SimError> {
+    run_in_mode::<T, A, C, R, I, S>(config, options, ecu_os::AppModeId::new(0))
+}
+
+/// As [`run`], with StartOS(`mode`).
+pub fn run_in_mode<
+    const T: usize,
+    const A: usize,
+    const C: usize,
+    const R: usize,
+    const I: usize,
+    const S: usize,
+>(
+    config: &'static Config,
+    options: Options,
+    mode: ecu_os::AppModeId,
+) -> Result<Outcome, SimError> {
+    if mode.index() >= config.app_modes.len().max(1) {
+        return Err(SimError::ConfigMismatch(format!(
+            "no application mode {}",
+            mode.index()
+        )));
+    }
     let kernel = Kernel::<T, A, C, R, I, S>::new(config)
         .map_err(|mismatch| SimError::ConfigMismatch(format!("{mismatch:?}")))?;
     if let Some(bad) = options.stimuli.iter().find(|s| s.isr.index() >= I) {
@@ -502,7 +525,7 @@ pub fn run<
     for index in 0..options.stimuli.len() {
         cpu.schedule_arrival(index);
     }
-    cpu.kernel.start_os();
+    cpu.kernel.start_os_in(mode);
     cpu.dispatch();
     machine.turn.notify_all();
     loop {
@@ -575,6 +598,7 @@ pub fn main<
         stimuli,
     };
     let mut timestamps = false;
+    let mut mode = 0u8;
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
         if flag == "--timestamps" {
@@ -585,13 +609,14 @@ pub fn main<
         match (flag.as_str(), value) {
             ("--ticks", Some(v)) => options.run_ticks = v,
             ("--seed", Some(v)) => options.seed = v,
+            ("--mode", Some(v)) if v < 32 => mode = v as u8,
             _ => {
-                eprintln!("usage: <image> [--ticks N] [--seed S] [--timestamps]");
+                eprintln!("usage: <image> [--ticks N] [--seed S] [--mode M] [--timestamps]");
                 std::process::exit(2);
             }
         }
     }
-    match run::<T, A, C, R, I, S>(config, options) {
+    match run_in_mode::<T, A, C, R, I, S>(config, options, ecu_os::AppModeId::new(mode)) {
         Ok(outcome) => {
             print!("{}", render_with(&outcome, timestamps));
             let code = match (outcome.faults.is_empty(), outcome.shutdown) {
