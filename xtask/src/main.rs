@@ -136,6 +136,20 @@ fn bench(filter: Option<&str>) -> Result<(), String> {
             Command::new("sh").arg("policy/bench.sh"),
         )?;
     }
+    if wanted("arxml") {
+        run(
+            "ARXML ingest (generated 100 MB file; cantools on 10 MB)",
+            cargo().args([
+                "run",
+                "--quiet",
+                "--release",
+                "-p",
+                "ecu-configurator",
+                "--example",
+                "arxml_bench",
+            ]),
+        )?;
+    }
     if wanted("gateway.route") {
         run(
             "gateway routing throughput",
