@@ -65,6 +65,7 @@ impl ArxmlPart {
             tick_ns: 0,
             network: Network::default(),
             interfaces: Vec::new(),
+            can: Default::default(),
             schedule_tables: Vec::new(),
             trusted_functions: Vec::new(),
             app_modes: vec!["OSDEFAULTAPPMODE".to_owned()],

@@ -86,6 +86,11 @@ pub fn generate(ecu: &Ecu, out: &Path) -> Result<Vec<PathBuf>, GenerateError> {
         .map_err(|e| GenerateError(format!("{}: cannot create: {e}", out.display())))?;
     let path = out.join("ecu.rs");
     write_if_changed(&path, &kernel_tables(ecu)?)?;
+    if !ecu.can.is_empty() {
+        let can = out.join("can.rs");
+        write_if_changed(&can, &crate::can::can_tables(ecu).map_err(GenerateError)?)?;
+        return Ok(vec![path, can]);
+    }
     Ok(vec![path])
 }
 

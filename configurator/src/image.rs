@@ -175,6 +175,10 @@ pub fn write_image(ecu: &Ecu, target: Target, run_ticks: u64) -> Result<PathBuf,
         write_if_changed(&dir.join(relative), &render_file(&template, &context)?)?;
     }
     write_if_changed(&dir.join("src").join("ecu.rs"), &kernel_tables(ecu)?)?;
+    if !ecu.can.is_empty() {
+        let tables = crate::can::can_tables(ecu).map_err(ImageError::Generate)?;
+        write_if_changed(&dir.join("src").join("can.rs"), &tables)?;
+    }
     let lock = std::fs::read_to_string(root.join("Cargo.lock")).unwrap_or_default();
     if !dir.join("Cargo.lock").exists() && !lock.is_empty() {
         write_if_changed(&dir.join("Cargo.lock"), &lock)?;
@@ -358,6 +362,30 @@ pub fn run_in_mode(
     seed: u64,
     mode: Option<&str>,
 ) -> Result<RunOutput, ImageError> {
+    run_in_mode_with(ecu, target, run_ticks, seed, mode, &CanTraces::default())
+}
+
+/// Where a simulation run writes its CAN bus traces (`<bus>.pcap`, `<bus>.log`).
+#[derive(Clone, Debug, Default)]
+pub struct CanTraces {
+    pub pcap: Option<PathBuf>,
+    pub candump: Option<PathBuf>,
+}
+
+/// As [`run_in_mode`], writing the CAN traces the simulation records (sim only).
+pub fn run_in_mode_with(
+    ecu: &Ecu,
+    target: Target,
+    run_ticks: u64,
+    seed: u64,
+    mode: Option<&str>,
+    traces: &CanTraces,
+) -> Result<RunOutput, ImageError> {
+    if (traces.pcap.is_some() || traces.candump.is_some()) && target != Target::Sim {
+        return Err(ImageError::Run(
+            "--pcap and --candump need the simulation (--target sim)".into(),
+        ));
+    }
     let mode_index = match mode {
         None => 0,
         Some(name) => ecu
@@ -389,6 +417,12 @@ pub fn run_in_mode(
                 &seed.to_string(),
             ]);
             c.args(["--mode", &mode_index.to_string()]);
+            if let Some(dir) = &traces.pcap {
+                c.arg("--pcap").arg(dir);
+            }
+            if let Some(dir) = &traces.candump {
+                c.arg("--candump").arg(dir);
+            }
             c
         }
         Target::Tms570 | Target::Tms570Ls1224 => {

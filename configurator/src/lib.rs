@@ -2,6 +2,7 @@
 
 pub mod analysis;
 pub mod arxml_input;
+pub mod can;
 pub mod diag;
 pub mod dump;
 pub mod export;

@@ -11,6 +11,8 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use toml::Spanned;
 
+mod can;
+
 use crate::diag::{Diagnostic, Diagnostics, Location, Source};
 use crate::model::{
     const_name, Alarm, AlarmAction, App, AppHooks, Counter, Ecu, Event,
@@ -51,6 +53,17 @@ struct FileIn {
     schedule_tables: Vec<Spanned<ScheduleTableIn>>,
     #[serde(default)]
     trusted_functions: Vec<Spanned<TrustedFunctionIn>>,
+    /// CAN: buses, gateway routes, per-partition permissions, simulated peers and faults.
+    #[serde(default)]
+    can_buses: Vec<Spanned<can::BusIn>>,
+    #[serde(default)]
+    can_routes: Vec<Spanned<can::RouteIn>>,
+    #[serde(default)]
+    can_permissions: Vec<Spanned<can::PermissionIn>>,
+    #[serde(default)]
+    can_peers: Vec<Spanned<can::PeerIn>>,
+    #[serde(default)]
+    can_faults: Vec<Spanned<can::FaultIn>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -1820,7 +1833,10 @@ fn resolve(loader: &mut Loader, mut files: Vec<(usize, FileIn)>) -> Option<Ecu> 
         });
     }
 
+    let can = can::resolve_can(loader, &mut files, &app_names, model_apps.len());
+
     Some(Ecu {
+        can,
         app_modes,
         trusted_functions: model_trusted,
         schedule_tables: model_tables,

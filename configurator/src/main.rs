@@ -16,6 +16,7 @@ usage:
   ecuconf generate FILE... --out DIR
   ecuconf build FILE... [--target sim|qemu-r5|qemu-r52|tms570|tms570-ls1224] [--duration D]
   ecuconf run FILE... [--target sim|qemu-r5|qemu-r52] [--seed N] [--duration D] [--mode M]
+              [--pcap DIR] [--candump DIR]   (sim: every CAN bus as DIR/<bus>.pcap, .log)
   ecuconf dump FILE... [--format json]
   ecuconf export-arxml FILE... -o OUT
 
@@ -38,6 +39,7 @@ struct Args {
     duration: String,
     format: String,
     mode: Option<String>,
+    can_traces: image::CanTraces,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -55,6 +57,7 @@ fn parse_args() -> Result<Args, String> {
         duration: "100ms".to_owned(),
         format: "json".to_owned(),
         mode: None,
+        can_traces: image::CanTraces::default(),
     };
     while let Some(arg) = raw.next() {
         let mut value = |flag: &str| raw.next().ok_or_else(|| format!("{flag} needs a value"));
@@ -74,6 +77,8 @@ fn parse_args() -> Result<Args, String> {
             "--duration" => args.duration = value(&arg)?,
             "--mode" => args.mode = Some(value(&arg)?),
             "--format" => args.format = value(&arg)?,
+            "--pcap" => args.can_traces.pcap = Some(PathBuf::from(value(&arg)?)),
+            "--candump" => args.can_traces.candump = Some(PathBuf::from(value(&arg)?)),
             "--help" | "-h" => return Err(String::new()),
             flag if flag.starts_with('-') => return Err(format!("unknown option `{flag}`")),
             file => args.files.push(PathBuf::from(file)),
@@ -208,7 +213,14 @@ fn main() -> ExitCode {
                 args.target.name(),
                 args.seed
             );
-            match image::run_in_mode(&ecu, args.target, ticks, args.seed, args.mode.as_deref()) {
+            match image::run_in_mode_with(
+                &ecu,
+                args.target,
+                ticks,
+                args.seed,
+                args.mode.as_deref(),
+                &args.can_traces,
+            ) {
                 Ok(output) => {
                     print!("{}", output.stdout);
                     match output.exit_code {

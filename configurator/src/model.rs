@@ -35,6 +35,9 @@ pub struct Ecu {
     pub network: crate::network::Network,
     /// Port interfaces (from ARXML).
     pub interfaces: Vec<crate::interfaces::Interface>,
+    /// CAN buses, gateway routes, per-partition permissions, simulated peers (TOML).
+    #[serde(skip_serializing_if = "crate::can::CanModel::is_empty")]
+    pub can: crate::can::CanModel,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]

@@ -321,6 +321,27 @@ impl Os {
         u8::try_from(id).ok().map(IsrId::new)
     }
 
+    /// Transmits a classic CAN frame on `bus`. `E_OS_ACCESS` if the caller's OS-Application
+    /// has no transmit grant for its id on that bus (the frame never reaches the bus),
+    /// `E_OS_LIMIT` if the kernel's transmit queue is full.
+    pub fn can_transmit(
+        &self,
+        bus: ecu_com::BusId,
+        frame: &ecu_com::CanFrame,
+    ) -> Result<(), Error> {
+        self.call(Request::CanTransmit(bus, *frame))
+    }
+
+    /// The oldest frame received on `bus` that the caller's OS-Application may see, if any.
+    pub fn can_receive(&self, bus: ecu_com::BusId) -> Result<Option<ecu_com::CanFrame>, Error> {
+        let header = self.sys.call(Request::CanReceive(bus))?;
+        if header == 0 {
+            return Ok(None);
+        }
+        let data = self.sys.call(Request::CanReceiveData)?;
+        Ok(crate::can::frame_from_reply(header, data))
+    }
+
     /// Occupies the CPU for `us` microseconds as computation would (the simulation's time
     /// model: ticks and interrupts that fall meanwhile preempt the caller as they would on a
     /// board). `E_OS_SERVICEID` on ports without a time model.

@@ -149,6 +149,8 @@ services!(
     GetActiveApplicationMode,
     CallTrustedFunction,
     GetAlarmBase,
+    CanTransmit,
+    CanReceive,
     IsrReturn,
     Unknown,
 );
@@ -197,6 +199,8 @@ impl ServiceId {
             R::GetActiveApplicationMode => ServiceId::GetActiveApplicationMode,
             R::CallTrustedFunction(..) => ServiceId::CallTrustedFunction,
             R::GetAlarmBase(..) => ServiceId::GetAlarmBase,
+            R::CanTransmit(..) => ServiceId::CanTransmit,
+            R::CanReceive(_) | R::CanReceiveData => ServiceId::CanReceive,
         }
     }
 }

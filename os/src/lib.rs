@@ -7,6 +7,7 @@
 #![no_std]
 
 pub mod api;
+pub mod can;
 pub mod config;
 pub mod error;
 pub mod kernel;

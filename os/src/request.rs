@@ -57,6 +57,13 @@ pub enum Request {
     CallTrustedFunction(TrustedFunctionId, u32),
     /// GetAlarmBase, one field at a time: 0 max allowed value, 1 ticks per base, 2 min cycle.
     GetAlarmBase(AlarmId, u8),
+    /// Transmit a classic CAN frame on a bus, if the caller's OS-Application may send its id.
+    CanTransmit(ecu_com::BusId, ecu_com::CanFrame),
+    /// Take the oldest frame of a bus from the caller's OS-Application's receive queue: the
+    /// reply is its header ([`crate::can::header`]), 0 when there is none.
+    CanReceive(ecu_com::BusId),
+    /// The eight data bytes (little-endian) of the frame the caller's last CanReceive took.
+    CanReceiveData,
 }
 
 /// The kinds of objects access rights apply to (ObjectTypeType).
@@ -135,6 +142,9 @@ impl Request {
             Request::GetActiveApplicationMode => [38, 0, 0, 0],
             Request::CallTrustedFunction(f, arg) => [39, f.index() as u32, arg, 0],
             Request::GetAlarmBase(a, field) => [40, a.index() as u32, field as u32, 0],
+            Request::CanTransmit(bus, frame) => crate::can::transmit_words(bus, &frame),
+            Request::CanReceive(bus) => [42, bus.0 as u32, 0, 0],
+            Request::CanReceiveData => [43, 0, 0, 0],
         }
     }
 
@@ -142,6 +152,9 @@ impl Request {
     /// to 255, which no table has: the service then reports E_OS_ID.
     pub fn from_words(words: [u32; 4]) -> Option<Self> {
         let [service, a, b, c] = words;
+        if service & 0xFF == crate::can::TRANSMIT_SERVICE {
+            return crate::can::transmit_from_words(words);
+        }
         let id = |v: u32| v.min(u8::MAX as u32) as u8;
         let task = TaskId::new(id(a));
         Some(match service {
@@ -187,6 +200,8 @@ impl Request {
             38 => Request::GetActiveApplicationMode,
             39 => Request::CallTrustedFunction(TrustedFunctionId::new(id(a)), b),
             40 => Request::GetAlarmBase(AlarmId::new(id(a)), id(b)),
+            42 => Request::CanReceive(ecu_com::BusId(id(a))),
+            43 => Request::CanReceiveData,
             _ => return None,
         })
     }
@@ -239,6 +254,24 @@ mod tests {
             Request::GetActiveApplicationMode,
             Request::CallTrustedFunction(TrustedFunctionId::new(1), 0xdead_beef),
             Request::GetAlarmBase(AlarmId::new(2), 1),
+            Request::CanTransmit(
+                ecu_com::BusId(3),
+                ecu_com::CanFrame::data(
+                    ecu_com::CanId::extended(0x1ABC_DEF0).unwrap(),
+                    &[1, 2, 3, 4, 5, 6, 7, 8],
+                )
+                .unwrap(),
+            ),
+            Request::CanTransmit(
+                ecu_com::BusId(0),
+                ecu_com::CanFrame::data(ecu_com::CanId::standard(0x123).unwrap(), &[9]).unwrap(),
+            ),
+            Request::CanTransmit(
+                ecu_com::BusId(1),
+                ecu_com::CanFrame::remote(ecu_com::CanId::standard(0x7FF).unwrap(), 4).unwrap(),
+            ),
+            Request::CanReceive(ecu_com::BusId(2)),
+            Request::CanReceiveData,
         ];
         for request in all {
             assert_eq!(Request::from_words(request.to_words()), Some(request));

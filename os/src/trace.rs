@@ -68,6 +68,8 @@ pub enum Object {
     Isr(IsrId),
     ScheduleTable(ScheduleTableId),
     Events(EventMask),
+    /// A CAN frame: the bus index and the id (`CanId::to_bits`).
+    CanFrame(u8, u32),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -169,6 +171,7 @@ impl TraceRecord {
                             .map_or("?", |t| t.name),
                     )?,
                     Object::Events(mask) => write!(out, "{mask:#x}")?,
+                    Object::CanFrame(bus, id) => write!(out, "bus{bus}:{id:#x}")?,
                 }
                 return write!(out, ") {}", error.name());
             }

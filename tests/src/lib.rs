@@ -19,3 +19,5 @@ pub fn run(ecu: &Ecu, target: Target, ticks: u64, seed: u64) -> RunOutput {
     image::run(ecu, target, ticks, seed)
         .unwrap_or_else(|e| panic!("{} on {}: {e}", ecu.name, target.name()))
 }
+
+pub mod can;

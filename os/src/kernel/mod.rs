@@ -8,6 +8,7 @@
 
 mod alarm;
 mod application;
+mod can;
 mod event;
 mod isr;
 mod protection;
@@ -161,6 +162,8 @@ pub struct Kernel<
     ticks: u64,
     next_stamp: u64,
     trace: TraceRing,
+    /// CAN transmit and receive queues and the permission table (see `crate::can`).
+    can: crate::can::CanState<TASKS>,
 }
 
 impl<
@@ -228,6 +231,7 @@ impl<
             ticks: 0,
             next_stamp: 0,
             trace: TraceRing::new(),
+            can: crate::can::CanState::new(),
         })
     }
 
@@ -447,6 +451,9 @@ impl<
                 self.call_trusted_function(caller, function, argument)
             }
             Request::GetAlarmBase(alarm, field) => self.alarm_base(alarm, field),
+            Request::CanTransmit(bus, frame) => self.can_transmit(caller, bus, frame),
+            Request::CanReceive(bus) => task_only(self).map(|t| self.can_receive(t, bus)),
+            Request::CanReceiveData => task_only(self).map(|t| self.can_receive_data(t)),
             Request::GetIsrId => Ok(match caller {
                 Context::Isr(isr) => isr.index() as Reply,
                 Context::Task(_) => Reply::MAX,

@@ -80,6 +80,8 @@ struct Cpu<
     rng: u64,
     host_rng: u64,
     switches_this_tick: u32,
+    /// The CAN network, when the image has one.
+    can: Option<can::ecu::EcuCan>,
 }
 
 /// More task switches than this within one tick can only be a livelock (tasks re-activating
@@ -117,6 +119,27 @@ impl<
             self.outcome
                 .faults
                 .push(format!("trace: {lost} records lost"));
+        }
+    }
+
+    /// Runs the CAN network up to now: what the ECU's controllers received reaches the
+    /// kernel's receive queues (and the gateway).
+    fn sync_can(&mut self) {
+        let now = self.now_ns;
+        if let Some(can) = self.can.as_mut() {
+            let kernel = &mut self.kernel;
+            can.advance(now, |bus, frame| {
+                kernel.can_deliver(bus, frame);
+            });
+        }
+    }
+
+    /// Puts what the kernel allowed tasks to transmit on the buses, now.
+    fn flush_can(&mut self) {
+        if let Some(can) = self.can.as_mut() {
+            while let Some((bus, frame)) = self.kernel.can_take_tx() {
+                can.transmit(bus, frame);
+            }
         }
     }
 
@@ -180,6 +203,7 @@ impl<
     fn process_events(&mut self) {
         // Time first: a budget that ran out is dealt with before anything else happens.
         self.kernel.advance_time(self.now_ns);
+        self.sync_can();
         self.dispatch();
         if self.now_ns >= self.next_tick_ns() {
             self.switches_this_tick = 0;
@@ -389,7 +413,9 @@ impl<
         let me = cpu.owner;
         let now = cpu.now_ns;
         cpu.kernel.advance_time(now);
+        cpu.sync_can();
         let result = cpu.kernel.service(request);
+        cpu.flush_can();
         cpu.dispatch();
         // Preempted or blocked: the reply waits until the caller runs again.
         drop(self.yield_if_switched(cpu, me));
@@ -470,14 +496,40 @@ pub fn run_in_mode<
     options: Options,
     mode: ecu_os::AppModeId,
 ) -> Result<Outcome, SimError> {
+    run_with_can::<T, A, C, R, I, S>(config, options, mode, None).map(|(outcome, _)| outcome)
+}
+
+/// As [`run_in_mode`], with the image's CAN network (`can`) in the same virtual time: tasks
+/// transmit and receive through the kernel's checks, the gateway routes, peers send. Returns
+/// the network as it ended, for its traces and counters.
+pub fn run_with_can<
+    const T: usize,
+    const A: usize,
+    const C: usize,
+    const R: usize,
+    const I: usize,
+    const S: usize,
+>(
+    config: &'static Config,
+    options: Options,
+    mode: ecu_os::AppModeId,
+    can: Option<&'static can::ecu::CanSetup>,
+) -> Result<(Outcome, Option<can::ecu::EcuCan>), SimError> {
     if mode.index() >= config.app_modes.len().max(1) {
         return Err(SimError::ConfigMismatch(format!(
             "no application mode {}",
             mode.index()
         )));
     }
-    let kernel = Kernel::<T, A, C, R, I, S>::new(config)
+    let mut kernel = Kernel::<T, A, C, R, I, S>::new(config)
         .map_err(|mismatch| SimError::ConfigMismatch(format!("{mismatch:?}")))?;
+    let network = match can {
+        Some(setup) => {
+            kernel.can_attach(setup.permissions);
+            Some(can::ecu::EcuCan::new(setup, options.seed).map_err(SimError::ConfigMismatch)?)
+        }
+        None => None,
+    };
     if let Some(bad) = options.stimuli.iter().find(|s| s.isr.index() >= I) {
         return Err(SimError::ConfigMismatch(format!(
             "stimulus for ISR {}",
@@ -502,6 +554,7 @@ pub fn run_in_mode<
             rng: options.seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1,
             host_rng: options.seed.wrapping_add(0x2545_F491) | 1,
             switches_this_tick: 0,
+            can: network,
         }),
         turn: Condvar::new(),
     }));
@@ -544,10 +597,12 @@ pub fn run_in_mode<
         machine.turn.notify_all();
     }
     cpu.over = true;
+    cpu.sync_can();
     cpu.drain_trace();
     let mut outcome = std::mem::take(&mut cpu.outcome);
     outcome.ticks = cpu.kernel.elapsed_ticks();
     outcome.end_ns = cpu.now_ns;
+    let network = cpu.can.take();
     drop(cpu);
     machine.turn.notify_all();
     // Threads at the top of their loop see the end and return; threads inside a service or
@@ -555,7 +610,7 @@ pub fn run_in_mode<
     for thread in threads {
         let _ = thread.join();
     }
-    Ok(outcome)
+    Ok((outcome, network))
 }
 
 /// The text a run prints: the trace, the faults, and the closing `end` line, the same shape
@@ -592,6 +647,25 @@ pub fn main<
     config: &'static Config,
     stimuli: &'static [Stimulus],
 ) -> ! {
+    main_with_can::<T, A, C, R, I, S>(config, stimuli, None)
+}
+
+/// As [`main`], for images with a CAN network; `--pcap DIR` and `--candump DIR` write every
+/// bus's traffic there (`<bus>.pcap`, `<bus>.log`), and the run prints the gateway's and the
+/// buses' counters (`can ...` lines) before its `end` line.
+pub fn main_with_can<
+    const T: usize,
+    const A: usize,
+    const C: usize,
+    const R: usize,
+    const I: usize,
+    const S: usize,
+>(
+    config: &'static Config,
+    stimuli: &'static [Stimulus],
+    can: Option<&'static can::ecu::CanSetup>,
+) -> ! {
+    let mut traces = can::ecu::TraceDirs::default();
     let mut options = Options {
         run_ticks: 100,
         seed: 0,
@@ -605,6 +679,15 @@ pub fn main<
             timestamps = true;
             continue;
         }
+        if flag == "--pcap" || flag == "--candump" {
+            let dir = args.next().map(std::path::PathBuf::from);
+            if flag == "--pcap" {
+                traces.pcap = dir;
+            } else {
+                traces.candump = dir;
+            }
+            continue;
+        }
         let value = args.next().and_then(|v| v.parse::<u64>().ok());
         match (flag.as_str(), value) {
             ("--ticks", Some(v)) => options.run_ticks = v,
@@ -616,8 +699,18 @@ pub fn main<
             }
         }
     }
-    match run_in_mode::<T, A, C, R, I, S>(config, options, ecu_os::AppModeId::new(mode)) {
-        Ok(outcome) => {
+    match run_with_can::<T, A, C, R, I, S>(config, options, ecu_os::AppModeId::new(mode), can) {
+        Ok((mut outcome, network)) => {
+            if let Some(network) = &network {
+                // The counters print after the kernel's trace, before `end`.
+                for line in network.summary() {
+                    outcome.trace.push(line);
+                    outcome.times_ns.push(outcome.end_ns);
+                }
+                if !can::ecu::write_traces_or_report(network, &traces) {
+                    std::process::exit(3);
+                }
+            }
             print!("{}", render_with(&outcome, timestamps));
             let code = match (outcome.faults.is_empty(), outcome.shutdown) {
                 (false, _) => 1,

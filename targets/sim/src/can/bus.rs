@@ -91,7 +91,7 @@ impl SimRng {
 
 /// Gives a peer its next frame: called with the peer's RNG and the time of its previous frame
 /// (0 at the start); returns when to queue the next one and the frame, or `None` when done.
-pub type Generator = Box<dyn FnMut(&mut SimRng, u64) -> Option<(u64, AnyFrame)>>;
+pub type Generator = Box<dyn FnMut(&mut SimRng, u64) -> Option<(u64, AnyFrame)> + Send>;
 
 enum Source {
     None,

@@ -4,6 +4,7 @@
 
 pub mod bits;
 pub mod bus;
+pub mod ecu;
 pub mod gateway;
 pub mod trace;
 

@@ -1,0 +1,318 @@
+//! The ECU's CAN configuration: buses, gateway routes, per-partition permissions, and for the
+//! simulation scripted and hostile peers and faults; and its generation into the static
+//! tables of `ecu-com` (`src/can.rs` of an image: route table, permission table, hardware
+//! acceptance filters per controller, bus constants for task code).
+//!
+//! Route checks (overlaps, loops, lengths, rates) are `ecu_com::gateway::build`'s own, run by
+//! the loader on the description so that its errors point at the route that causes them.
+
+use std::fmt::Write as _;
+
+use ecu_com::filter::compute_filters;
+use ecu_com::gateway::build::{build, OwnedRouteTable, RouteSpec};
+use ecu_com::gateway::{LengthRule, RateLimit};
+use ecu_com::{BusId, CanId, IdFilter};
+use serde::Serialize;
+
+use crate::model::Ecu;
+
+/// Acceptance filters a controller has unless the description says otherwise (DCAN message
+/// objects set aside for reception).
+pub const DEFAULT_FILTER_SLOTS: u32 = 16;
+
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct CanModel {
+    pub buses: Vec<Bus>,
+    pub routes: Vec<Route>,
+    /// One entry per OS-Application, in application order.
+    pub permissions: Vec<Permissions>,
+    pub peers: Vec<Peer>,
+    pub faults: Vec<Fault>,
+}
+
+impl CanModel {
+    pub fn is_empty(&self) -> bool {
+        self.buses.is_empty()
+    }
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Bus {
+    pub name: String,
+    pub const_name: String,
+    pub bitrate: u32,
+    /// CAN FD data-phase rate, 0 for classic.
+    pub fd_bitrate: u32,
+    pub filter_slots: u32,
+}
+
+/// An id/mask as `CanId::to_bits` and a mask within the format's bits.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+pub struct Filter {
+    pub id_bits: u32,
+    pub mask: u32,
+}
+
+impl Filter {
+    pub fn id_filter(&self) -> IdFilter {
+        IdFilter::new(
+            CanId::from_bits(self.id_bits).expect("checked by the loader"),
+            self.mask,
+        )
+    }
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Route {
+    pub name: String,
+    pub from: usize,
+    pub filter: Filter,
+    pub to: Vec<usize>,
+    pub translate: Option<u32>,
+    pub min_length: u8,
+    pub max_length: u8,
+    /// (frames, window in µs).
+    pub rate: Option<(u16, u64)>,
+    pub min_cycle_us: u64,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Grant {
+    pub bus: usize,
+    pub filter: Filter,
+}
+
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct Permissions {
+    pub transmit: Vec<Grant>,
+    pub receive: Vec<Grant>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct ScriptedFrame {
+    pub at_us: u64,
+    pub id_bits: u32,
+    pub data: Vec<u8>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum PeerKind {
+    Frames {
+        frames: Vec<ScriptedFrame>,
+    },
+    Periodic {
+        id_bits: u32,
+        offset_us: u64,
+        period_us: u64,
+        jitter_us: u64,
+        data: Vec<u8>,
+        count: u32,
+    },
+    RandomId {
+        offset_us: u64,
+        period_us: u64,
+        length: u8,
+        count: u32,
+    },
+}
+
+/// A node of the simulation (several generators of one `[[can_peers]]` entry become several
+/// nodes on its bus).
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Peer {
+    pub name: String,
+    pub bus: usize,
+    #[serde(flatten)]
+    pub kind: PeerKind,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Fault {
+    pub bus: usize,
+    pub at_us: u64,
+    /// `bus_off` or `errors`.
+    pub kind: String,
+    pub count: u32,
+}
+
+/// The route specs `ecu_com::gateway::build` checks.
+pub fn route_specs(model: &CanModel) -> Vec<RouteSpec> {
+    model
+        .routes
+        .iter()
+        .map(|r| RouteSpec {
+            name: r.name.clone(),
+            source: BusId(r.from as u8),
+            filter: r.filter.id_filter(),
+            destinations: r.to.iter().map(|&b| BusId(b as u8)).collect(),
+            translate: r.translate.and_then(CanId::from_bits),
+            length: LengthRule {
+                min: r.min_length,
+                max: r.max_length,
+            },
+            rate: r.rate.map(|(frames, window_us)| RateLimit {
+                frames,
+                window_ns: window_us * 1000,
+            }),
+            min_cycle_ns: r.min_cycle_us * 1000,
+        })
+        .collect()
+}
+
+/// The ECU controller's acceptance filters on `bus`: every id a route takes from it or a
+/// partition may receive on it, merged into at most the bus's filter slots.
+pub fn controller_filters(model: &CanModel, bus: usize) -> Result<Vec<IdFilter>, String> {
+    let mut wanted: Vec<IdFilter> = model
+        .routes
+        .iter()
+        .filter(|r| r.from == bus)
+        .map(|r| r.filter.id_filter())
+        .collect();
+    for p in &model.permissions {
+        wanted.extend(
+            p.receive
+                .iter()
+                .filter(|g| g.bus == bus)
+                .map(|g| g.filter.id_filter()),
+        );
+    }
+    // Masked filters stay as they are (minus those another covers); exact ids are merged.
+    let mut masked: Vec<IdFilter> = Vec::new();
+    for f in wanted.iter().filter(|f| !f.is_exact()) {
+        if !masked.iter().any(|m| m.covers(f)) {
+            masked.retain(|m| !f.covers(m));
+            masked.push(*f);
+        }
+    }
+    let ids: Vec<CanId> = wanted
+        .iter()
+        .filter(|f| f.is_exact() && !masked.iter().any(|m| m.matches(f.id)))
+        .map(|f| f.id)
+        .collect();
+    let slots = model.buses[bus].filter_slots as usize;
+    if masked.len() > slots || (masked.len() == slots && !ids.is_empty()) {
+        return Err(format!(
+            "bus `{}`: {} masked filters and {} ids do not fit {} filter slots",
+            model.buses[bus].name,
+            masked.len(),
+            ids.len(),
+            slots
+        ));
+    }
+    let mut work = vec![IdFilter::exact(CanId::from_bits(0).expect("id 0")); ids.len()];
+    let n = compute_filters(&ids, slots - masked.len(), &mut work)
+        .map_err(|e| format!("bus `{}`: filters: {e:?}", model.buses[bus].name))?;
+    masked.extend_from_slice(&work[..n]);
+    Ok(masked)
+}
+
+/// The route table, checked (the loader has reported its errors already).
+pub fn route_table(specs: &[RouteSpec]) -> Result<OwnedRouteTable<'_>, String> {
+    build(specs).map_err(|e| e.to_string())
+}
+
+fn id_expr(bits: u32) -> String {
+    format!("ecu_com::CanId::from_bits({bits:#x}).unwrap()")
+}
+
+fn filter_expr(f: &IdFilter) -> String {
+    format!(
+        "ecu_com::IdFilter::new({}, {:#x})",
+        id_expr(f.id.to_bits()),
+        f.mask
+    )
+}
+
+/// `src/can.rs` of an image: the CAN tables as Rust statics.
+pub fn can_tables(ecu: &Ecu) -> Result<String, String> {
+    let model = &ecu.can;
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "//! Generated by ecuconf: the CAN tables of {} (ecu-com types, read-only).",
+        ecu.name
+    );
+    let _ = writeln!(s, "#![allow(dead_code)]\n");
+    let _ = writeln!(s, "// Buses, for task code: `os.can_transmit(can::BODY, &frame)`.");
+    for (i, b) in model.buses.iter().enumerate() {
+        let _ = writeln!(
+            s,
+            "pub const {}: ecu_com::BusId = ecu_com::BusId({i});",
+            b.const_name
+        );
+    }
+    let _ = writeln!(s, "pub const BUS_COUNT: usize = {};\n", model.buses.len());
+    let specs = route_specs(model);
+    let table = route_table(&specs)?;
+    let _ = writeln!(
+        s,
+        "// Gateway routes: at most {} probes and {} masked routes per lookup.",
+        table.max_probe,
+        table.mask_routes.len()
+    );
+    s.push_str(&table.to_rust("GATEWAY"));
+    s.push('\n');
+    let _ = writeln!(
+        s,
+        "// Per-partition permissions, indexed like the OS-Applications."
+    );
+    let mut partitions = Vec::new();
+    for (i, app) in ecu.apps.iter().enumerate() {
+        let empty = Permissions::default();
+        let p = model.permissions.get(i).unwrap_or(&empty);
+        for (dir, grants) in [("TX", &p.transmit), ("RX", &p.receive)] {
+            let _ = writeln!(
+                s,
+                "static {}_{dir}: [ecu_com::permission::Grant; {}] = [",
+                app.const_name,
+                grants.len()
+            );
+            for g in grants {
+                let _ = writeln!(
+                    s,
+                    "    ecu_com::permission::Grant {{ buses: ecu_com::gateway::BusMask({:#b}), filter: {} }},",
+                    1u32 << g.bus,
+                    filter_expr(&g.filter.id_filter())
+                );
+            }
+            let _ = writeln!(s, "];");
+        }
+        partitions.push(format!(
+            "    ecu_com::permission::PartitionGrants {{ name: {:?}, transmit: &{c}_TX, receive: &{c}_RX }},",
+            app.name,
+            c = app.const_name
+        ));
+    }
+    let _ = writeln!(
+        s,
+        "pub static PERMISSIONS: ecu_com::permission::PermissionTable<'static> = ecu_com::permission::PermissionTable {{ partitions: &[\n{}\n] }};\n",
+        partitions.join("\n")
+    );
+    let _ = writeln!(
+        s,
+        "// Hardware acceptance filters of the ECU's controller on each bus."
+    );
+    let mut per_bus = Vec::new();
+    for (i, b) in model.buses.iter().enumerate() {
+        let filters = controller_filters(model, i)?;
+        let _ = writeln!(
+            s,
+            "static FILTERS_{}: [ecu_com::IdFilter; {}] = [",
+            b.const_name,
+            filters.len()
+        );
+        for f in &filters {
+            let _ = writeln!(s, "    {},", filter_expr(f));
+        }
+        let _ = writeln!(s, "];");
+        per_bus.push(format!("&FILTERS_{}", b.const_name));
+    }
+    let _ = writeln!(
+        s,
+        "pub static FILTERS: [&[ecu_com::IdFilter]; {}] = [{}];",
+        per_bus.len(),
+        per_bus.join(", ")
+    );
+    Ok(s)
+}

@@ -1,0 +1,235 @@
+//! CAN for task code: transmit and receive through the kernel, checked against the static
+//! per-partition permission table ([`ecu_com::permission::PermissionTable`]).
+//!
+//! A task transmits with `os.can_transmit(bus, frame)`: the kernel checks the id against the
+//! grants of the caller's OS-Application (a walk over that partition's own short grant list:
+//! bounded by the configuration, never by run-time state). A denied frame is refused with
+//! E_OS_ACCESS, traced, counted per partition, and never reaches a controller. An allowed
+//! frame goes into a small transmit queue that the port drains into the controller of that
+//! bus.
+//!
+//! Received frames come the other way: the port hands each frame its controller accepted to
+//! [`CanState::deliver`], which queues it for every partition whose receive grants take it
+//! (a small fixed queue each; overflow is counted). A task polls with `os.can_receive(bus)`.
+//!
+//! On the Cortex-R boards a request travels in four registers. A transmit packs everything
+//! into them ([`transmit_words`]): service 41 with bus, length and flags in the upper bits of
+//! the first word, the id in the second, the eight data bytes in the last two. A receive
+//! answers in two replies of 64 bits: the header, then the data.
+
+use ecu_com::permission::{Access, Direction, PermissionTable};
+use ecu_com::{BusId, CanFrame, CanId};
+
+use crate::request::Request;
+
+/// The service number of CanTransmit (in the low byte of the first request word).
+pub const TRANSMIT_SERVICE: u32 = 41;
+/// Frames the transmit queue holds until the port drains it (it does after every service).
+pub const TX_QUEUE: usize = 16;
+/// Frames each partition's receive queue holds.
+pub const RX_QUEUE: usize = 8;
+/// OS-Applications with a receive queue (the others cannot receive).
+pub const MAX_PARTITIONS: usize = 8;
+
+const FLAG_EXTENDED: u32 = 1 << 28;
+const FLAG_REMOTE: u32 = 1 << 29;
+
+/// The four words of a CanTransmit request.
+pub fn transmit_words(bus: BusId, frame: &CanFrame) -> [u32; 4] {
+    use ecu_com::embedded_can::Frame;
+    let id = frame.can_id();
+    let mut data = [0u8; 8];
+    data[..frame.data().len()].copy_from_slice(frame.data());
+    let flags = if id.is_extended() { FLAG_EXTENDED } else { 0 }
+        | if frame.is_remote_frame() {
+            FLAG_REMOTE
+        } else {
+            0
+        };
+    [
+        TRANSMIT_SERVICE | (bus.0 as u32) << 8 | (frame.dlc() as u32 & 0xF) << 16 | flags,
+        id.raw(),
+        u32::from_le_bytes([data[0], data[1], data[2], data[3]]),
+        u32::from_le_bytes([data[4], data[5], data[6], data[7]]),
+    ]
+}
+
+/// The inverse of [`transmit_words`]; None for a bad id or length.
+pub fn transmit_from_words(words: [u32; 4]) -> Option<Request> {
+    let [head, raw, lo, hi] = words;
+    let bus = BusId((head >> 8) as u8);
+    let len = (head >> 16 & 0xF) as u8;
+    let id = if head & FLAG_EXTENDED != 0 {
+        CanId::extended(raw)?
+    } else {
+        CanId::standard(u16::try_from(raw).ok()?)?
+    };
+    let mut data = [0u8; 8];
+    data[..4].copy_from_slice(&lo.to_le_bytes());
+    data[4..].copy_from_slice(&hi.to_le_bytes());
+    let frame = if head & FLAG_REMOTE != 0 {
+        CanFrame::remote(id, len)?
+    } else {
+        CanFrame::data(id, data.get(..len as usize)?)?
+    };
+    Some(Request::CanTransmit(bus, frame))
+}
+
+/// CanReceive's reply for a frame: bit 40 set (a frame), bits 32..=35 the length, bit 36
+/// remote, bits 0..=31 the id as [`CanId::to_bits`] gives it.
+pub fn header(frame: &CanFrame) -> u64 {
+    use ecu_com::embedded_can::Frame;
+    1 << 40
+        | (frame.dlc() as u64) << 32
+        | (frame.is_remote_frame() as u64) << 36
+        | frame.can_id().to_bits() as u64
+}
+
+/// The frame a header and its data make; None for "no frame" (0) or a bad header.
+pub fn frame_from_reply(header: u64, data: u64) -> Option<CanFrame> {
+    if header >> 40 & 1 == 0 {
+        return None;
+    }
+    let id = CanId::from_bits(header as u32)?;
+    let len = (header >> 32 & 0xF) as u8;
+    if header >> 36 & 1 == 1 {
+        return CanFrame::remote(id, len);
+    }
+    CanFrame::data(id, data.to_le_bytes().get(..len as usize)?)
+}
+
+#[derive(Clone, Copy, Debug)]
+struct RxQueue {
+    frames: [(BusId, CanFrame); RX_QUEUE],
+    len: usize,
+}
+
+/// The kernel's CAN state: the permission table, the transmit queue, the partitions' receive
+/// queues, the frame each task took last (for CanReceiveData) and the counters.
+#[derive(Debug)]
+pub struct CanState<const TASKS: usize> {
+    table: Option<&'static PermissionTable<'static>>,
+    tx: [(BusId, CanFrame); TX_QUEUE],
+    tx_head: usize,
+    tx_len: usize,
+    rx: [RxQueue; MAX_PARTITIONS],
+    taken: [Option<CanFrame>; TASKS],
+    /// Transmissions refused by the permission table, per partition.
+    pub denied: [u32; MAX_PARTITIONS],
+    /// Frames lost because a partition's receive queue was full.
+    pub rx_overflow: [u32; MAX_PARTITIONS],
+    /// Transmissions refused because the transmit queue was full.
+    pub tx_overflow: u32,
+}
+
+fn empty_frame() -> CanFrame {
+    // Id 0 and no data always make a frame.
+    CanFrame::remote(CanId::from_bits(0).unwrap_or_else(|| unreachable()), 0)
+        .unwrap_or_else(|| unreachable())
+}
+
+fn unreachable() -> ! {
+    unreachable!("id 0 with no data is a valid frame")
+}
+
+impl<const TASKS: usize> CanState<TASKS> {
+    pub fn new() -> Self {
+        let none = (BusId(0), empty_frame());
+        Self {
+            table: None,
+            tx: [none; TX_QUEUE],
+            tx_head: 0,
+            tx_len: 0,
+            rx: [RxQueue {
+                frames: [none; RX_QUEUE],
+                len: 0,
+            }; MAX_PARTITIONS],
+            taken: [None; TASKS],
+            denied: [0; MAX_PARTITIONS],
+            rx_overflow: [0; MAX_PARTITIONS],
+            tx_overflow: 0,
+        }
+    }
+
+    /// The table the checks use; without one every transmission is denied.
+    pub fn attach(&mut self, table: &'static PermissionTable<'static>) {
+        self.table = Some(table);
+    }
+
+    /// Whether `partition` may send `id` on `bus` (bounded: that partition's grants).
+    pub fn may(&self, partition: usize, dir: Direction, bus: BusId, id: CanId) -> bool {
+        self.table
+            .is_some_and(|t| t.check(partition, dir, bus, id) == Access::Allow)
+    }
+
+    pub(crate) fn count_denial(&mut self, partition: usize) {
+        if let Some(n) = self.denied.get_mut(partition) {
+            *n = n.saturating_add(1);
+        }
+    }
+
+    /// Queues an allowed frame for the port; false when the queue is full.
+    pub(crate) fn push_tx(&mut self, bus: BusId, frame: CanFrame) -> bool {
+        if self.tx_len == TX_QUEUE {
+            self.tx_overflow = self.tx_overflow.saturating_add(1);
+            return false;
+        }
+        self.tx[(self.tx_head + self.tx_len) % TX_QUEUE] = (bus, frame);
+        self.tx_len += 1;
+        true
+    }
+
+    /// The next frame for the port to put on its bus.
+    pub fn take_tx(&mut self) -> Option<(BusId, CanFrame)> {
+        if self.tx_len == 0 {
+            return None;
+        }
+        let f = self.tx[self.tx_head];
+        self.tx_head = (self.tx_head + 1) % TX_QUEUE;
+        self.tx_len -= 1;
+        Some(f)
+    }
+
+    /// A frame a controller received on `bus`: queued for every partition (of the first
+    /// `partitions`) that may receive it. Returns how many took it.
+    pub fn deliver(&mut self, partitions: usize, bus: BusId, frame: CanFrame) -> usize {
+        let mut taken = 0;
+        for p in 0..partitions.min(MAX_PARTITIONS) {
+            if !self.may(p, Direction::Receive, bus, frame.can_id()) {
+                continue;
+            }
+            let q = &mut self.rx[p];
+            if q.len == RX_QUEUE {
+                self.rx_overflow[p] = self.rx_overflow[p].saturating_add(1);
+                continue;
+            }
+            q.frames[q.len] = (bus, frame);
+            q.len += 1;
+            taken += 1;
+        }
+        taken
+    }
+
+    /// The oldest frame of `bus` in `partition`'s queue, kept as `task`'s last taken frame.
+    pub(crate) fn receive(&mut self, partition: usize, task: usize, bus: BusId) -> Option<CanFrame> {
+        let q = self.rx.get_mut(partition)?;
+        let at = q.frames[..q.len].iter().position(|(b, _)| *b == bus)?;
+        let (_, frame) = q.frames[at];
+        q.frames.copy_within(at + 1..q.len, at);
+        q.len -= 1;
+        if let Some(slot) = self.taken.get_mut(task) {
+            *slot = Some(frame);
+        }
+        Some(frame)
+    }
+
+    pub(crate) fn taken(&self, task: usize) -> Option<CanFrame> {
+        self.taken.get(task).copied().flatten()
+    }
+}
+
+impl<const TASKS: usize> Default for CanState<TASKS> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
