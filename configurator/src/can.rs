@@ -234,7 +234,10 @@ pub fn can_tables(ecu: &Ecu) -> Result<String, String> {
         ecu.name
     );
     let _ = writeln!(s, "#![allow(dead_code)]\n");
-    let _ = writeln!(s, "// Buses, for task code: `os.can_transmit(can::BODY, &frame)`.");
+    let _ = writeln!(
+        s,
+        "// Buses, for task code: `os.can_transmit(can::BODY, &frame)`."
+    );
     for (i, b) in model.buses.iter().enumerate() {
         let _ = writeln!(
             s,

@@ -292,6 +292,8 @@ struct In<T> {
 struct Loader {
     sources: Vec<Source>,
     diagnostics: Vec<Diagnostic>,
+    /// The frames of the ARXML network, for CAN routes and grants that name one.
+    can_frames: Vec<crate::network::CanFrame>,
 }
 
 impl Loader {
@@ -375,6 +377,7 @@ pub fn load(paths: &[PathBuf]) -> Result<Ecu, Diagnostics> {
     let mut loader = Loader {
         sources: Vec::new(),
         diagnostics: Vec::new(),
+        can_frames: Vec::new(),
     };
     let mut files = Vec::new();
     for path in paths {
@@ -417,6 +420,7 @@ pub fn load(paths: &[PathBuf]) -> Result<Ecu, Diagnostics> {
         &mut loader.diagnostics,
         toml_has_ecu,
     );
+    loader.can_frames = arxml.network.frames.clone();
     for (index, value) in &arxml.files {
         match FileIn::deserialize(value) {
             Ok(file) => files.push((*index, file)),

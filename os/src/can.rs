@@ -211,7 +211,12 @@ impl<const TASKS: usize> CanState<TASKS> {
     }
 
     /// The oldest frame of `bus` in `partition`'s queue, kept as `task`'s last taken frame.
-    pub(crate) fn receive(&mut self, partition: usize, task: usize, bus: BusId) -> Option<CanFrame> {
+    pub(crate) fn receive(
+        &mut self,
+        partition: usize,
+        task: usize,
+        bus: BusId,
+    ) -> Option<CanFrame> {
         let q = self.rx.get_mut(partition)?;
         let at = q.frames[..q.len].iter().position(|(b, _)| *b == bus)?;
         let (_, frame) = q.frames[at];
@@ -231,5 +236,95 @@ impl<const TASKS: usize> CanState<TASKS> {
 impl<const TASKS: usize> Default for CanState<TASKS> {
     fn default() -> Self {
         Self::new()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use ecu_com::gateway::BusMask;
+    use ecu_com::permission::{Grant, PartitionGrants};
+    use ecu_com::IdFilter;
+
+    use super::*;
+
+    fn sid(id: u16) -> CanId {
+        CanId::standard(id).unwrap()
+    }
+
+    static A_TX: [Grant; 1] = [Grant {
+        buses: BusMask(0b1),
+        filter: IdFilter::new(
+            match CanId::standard(0x100) {
+                Some(id) => id,
+                None => panic!(),
+            },
+            0x7F0,
+        ),
+    }];
+    static A_RX: [Grant; 1] = [Grant {
+        buses: BusMask(0b10),
+        filter: IdFilter::new(
+            match CanId::standard(0x200) {
+                Some(id) => id,
+                None => panic!(),
+            },
+            0x7FF,
+        ),
+    }];
+    static TABLE: PermissionTable<'static> = PermissionTable {
+        partitions: &[
+            PartitionGrants {
+                name: "A",
+                transmit: &A_TX,
+                receive: &A_RX,
+            },
+            PartitionGrants {
+                name: "B",
+                transmit: &[],
+                receive: &[],
+            },
+        ],
+    };
+
+    #[test]
+    fn transmit_is_checked_by_partition_bus_and_id() {
+        let mut can: CanState<2> = CanState::new();
+        assert!(
+            !can.may(0, Direction::Transmit, BusId(0), sid(0x105)),
+            "no table: deny"
+        );
+        can.attach(&TABLE);
+        assert!(can.may(0, Direction::Transmit, BusId(0), sid(0x10F)));
+        assert!(!can.may(0, Direction::Transmit, BusId(0), sid(0x110)));
+        assert!(!can.may(0, Direction::Transmit, BusId(1), sid(0x100)));
+        assert!(!can.may(1, Direction::Transmit, BusId(0), sid(0x100)));
+        assert!(!can.may(5, Direction::Transmit, BusId(0), sid(0x100)));
+    }
+
+    #[test]
+    fn queues_are_bounded_and_counted() {
+        let mut can: CanState<2> = CanState::new();
+        can.attach(&TABLE);
+        let f = CanFrame::data(sid(0x200), &[1, 2]).unwrap();
+        for _ in 0..TX_QUEUE {
+            assert!(can.push_tx(BusId(0), f));
+        }
+        assert!(!can.push_tx(BusId(0), f));
+        assert_eq!(can.tx_overflow, 1);
+        assert_eq!(can.take_tx(), Some((BusId(0), f)));
+        // Only A may receive 0x200 on bus 1; B gets nothing; the wrong bus reaches no one.
+        assert_eq!(can.deliver(2, BusId(1), f), 1);
+        assert_eq!(can.deliver(2, BusId(0), f), 0);
+        for _ in 1..RX_QUEUE + 3 {
+            can.deliver(2, BusId(1), f);
+        }
+        assert_eq!(can.rx_overflow[0], 3);
+        assert_eq!(can.receive(1, 1, BusId(1)), None);
+        assert_eq!(can.receive(0, 0, BusId(0)), None, "by bus");
+        assert_eq!(can.receive(0, 0, BusId(1)), Some(f));
+        assert_eq!(can.taken(0), Some(f));
+        let reply = header(&f);
+        assert_eq!(frame_from_reply(reply, 0x0201), Some(f));
+        assert_eq!(frame_from_reply(0, 0), None);
     }
 }

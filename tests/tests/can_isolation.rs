@@ -98,7 +98,9 @@ fn a_spoofed_protected_id_from_the_wrong_bus_is_not_routed() {
     assert_eq!(with(run.bus("body"), 0x080, &spoof).len(), 100);
     for bus in ["powertrain", "diag"] {
         assert!(
-            run.bus(bus).iter().all(|f| f.data.get(..2) != Some(&[0xDE, 0xAD])),
+            run.bus(bus)
+                .iter()
+                .all(|f| f.data.get(..2) != Some(&[0xDE, 0xAD])),
             "spoofed frame on {bus}"
         );
     }
@@ -117,7 +119,10 @@ fn a_flood_on_an_allowed_id_is_rate_limited_while_higher_priority_frames_keep_th
     let on_body = run.bus("body").iter().filter(|f| f.id == 0x300).count();
     assert!(on_body <= 30, "10 per 100 ms window: {on_body}");
     let status = run.line_starting("can route body_status");
-    assert!(status.starts_with("can route body_status forwarded 30 "), "{status}");
+    assert!(
+        status.starts_with("can route body_status forwarded 30 "),
+        "{status}"
+    );
     let bound = latency_bound_us();
     for (id, data) in [(0x080, &BRAKE), (0x0A0, &WHEEL)] {
         let l = latencies(run, "powertrain", "body", id, data);
@@ -200,7 +205,10 @@ fn no_legitimate_higher_priority_frame_is_lost_at_full_hostile_load_over_seeds()
             let l = latencies(&run, "powertrain", "body", id, data);
             assert_eq!(l.len(), 20, "seed {seed}: {id:#x}");
             let worst = *l.iter().max().unwrap();
-            assert!(worst <= bound, "seed {seed}: {id:#x}: {worst} µs > {bound} µs");
+            assert!(
+                worst <= bound,
+                "seed {seed}: {id:#x}: {worst} µs > {bound} µs"
+            );
         }
         // The same seed gives the same traces.
         if seed == 1 {

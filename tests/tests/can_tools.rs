@@ -39,9 +39,10 @@ fn tshark_decodes_ids_and_payloads_of_the_pcap() {
         .map(|l| {
             let mut f = l.split('\t');
             let id = f.next().unwrap();
-            let id = id
-                .strip_prefix("0x")
-                .map_or_else(|| id.parse().unwrap(), |h| u32::from_str_radix(h, 16).unwrap());
+            let id = id.strip_prefix("0x").map_or_else(
+                || id.parse().unwrap(),
+                |h| u32::from_str_radix(h, 16).unwrap(),
+            );
             (id, f.next().unwrap_or("").replace(':', ""))
         })
         .collect();

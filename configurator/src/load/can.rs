@@ -36,7 +36,10 @@ pub(super) struct RateIn {
 pub(super) struct RouteIn {
     name: Spanned<String>,
     from: Spanned<String>,
-    id: Spanned<i64>,
+    /// The id, or `frame`: the name of a frame of the ARXML network (its id, format and, when
+    /// the route gives no length rule, its length).
+    id: Option<Spanned<i64>>,
+    frame: Option<Spanned<String>>,
     mask: Option<Spanned<i64>>,
     #[serde(default)]
     extended: bool,
@@ -53,7 +56,9 @@ pub(super) struct RouteIn {
 #[serde(deny_unknown_fields)]
 pub(super) struct GrantIn {
     bus: Spanned<String>,
-    id: Spanned<i64>,
+    id: Option<Spanned<i64>>,
+    /// A frame of the ARXML network instead of `id`.
+    frame: Option<Spanned<String>>,
     mask: Option<Spanned<i64>>,
     #[serde(default)]
     extended: bool,
@@ -143,7 +148,9 @@ pub(super) fn resolve_can(
                 .first()
                 .map(|r| (r.file, r.span.clone(), "can_permissions")))
             .or(peers.first().map(|r| (r.file, r.span.clone(), "can_peers")))
-            .or(faults.first().map(|r| (r.file, r.span.clone(), "can_faults")));
+            .or(faults
+                .first()
+                .map(|r| (r.file, r.span.clone(), "can_faults")));
         if let Some((file, span, what)) = any {
             loader
                 .error(file, &span, format!("[[{what}]] without any [[can_buses]]"))
@@ -161,7 +168,11 @@ pub(super) fn resolve_can(
         let el = |f: &str| format!("can_buses[{name}].{f}");
         if !super::is_identifier(name) {
             loader
-                .error(b.file, &v.name.span(), format!("`{name}` is not a valid bus name"))
+                .error(
+                    b.file,
+                    &v.name.span(),
+                    format!("`{name}` is not a valid bus name"),
+                )
                 .element(el("name"))
                 .hint("bus names start with a letter and hold letters, digits and `_`");
         }
@@ -179,14 +190,27 @@ pub(super) fn resolve_can(
             continue;
         }
         let bitrate = loader
-            .int(b.file, &v.bitrate, 10_000..=1_000_000, el("bitrate"), "bitrate")
+            .int(
+                b.file,
+                &v.bitrate,
+                10_000..=1_000_000,
+                el("bitrate"),
+                "bitrate",
+            )
             .unwrap_or(500_000);
         let fd = v.fd_bitrate.as_ref().and_then(|r| {
-            loader.int(b.file, r, 10_000..=8_000_000, el("fd_bitrate"), "fd_bitrate")
+            loader.int(
+                b.file,
+                r,
+                10_000..=8_000_000,
+                el("fd_bitrate"),
+                "fd_bitrate",
+            )
         });
-        let slots = v.filter_slots.as_ref().and_then(|r| {
-            loader.int(b.file, r, 1..=64, el("filter_slots"), "filter_slots")
-        });
+        let slots = v
+            .filter_slots
+            .as_ref()
+            .and_then(|r| loader.int(b.file, r, 1..=64, el("filter_slots"), "filter_slots"));
         bus_names.insert(name.clone(), model.buses.len());
         model.buses.push(Bus {
             name: name.clone(),
@@ -208,7 +232,11 @@ pub(super) fn resolve_can(
             .collect::<Vec<_>>()
             .join(", ");
         loader
-            .error(file, &name.span(), format!("unknown bus `{}`", name.get_ref()))
+            .error(
+                file,
+                &name.span(),
+                format!("unknown bus `{}`", name.get_ref()),
+            )
             .element(element)
             .hint(format!("known buses: {known}"));
         None
@@ -224,25 +252,70 @@ pub(super) fn resolve_can(
         let v = loader.int(file, id, 0..=max, element, "the id")? as u32;
         Some(if extended { v | 0x8000_0000 } else { v })
     };
+    // The id given or the ARXML frame named, with the frame's length.
     let filter_of = |loader: &mut Loader,
                      file: usize,
-                     id: &Spanned<i64>,
+                     span: &std::ops::Range<usize>,
+                     (id, frame): (&Option<Spanned<i64>>, &Option<Spanned<String>>),
                      mask: &Option<Spanned<i64>>,
                      extended: bool,
                      element: String|
-     -> Option<Filter> {
-        let id_bits = id_of(loader, file, id, extended, format!("{element}.id"))?;
+     -> Option<(Filter, Option<u32>)> {
+        let (id_bits, extended, length) = match (id, frame) {
+            (Some(id), None) => (
+                id_of(loader, file, id, extended, format!("{element}.id"))?,
+                extended,
+                None,
+            ),
+            (None, Some(name)) => {
+                let Some(f) = loader.can_frames.iter().find(|f| f.name == *name.get_ref()) else {
+                    let mut known: Vec<String> = loader
+                        .can_frames
+                        .iter()
+                        .map(|f| format!("`{}`", f.name))
+                        .collect();
+                    known.sort();
+                    loader
+                        .error(
+                            file,
+                            &name.span(),
+                            format!("unknown frame `{}`", name.get_ref()),
+                        )
+                        .element(format!("{element}.frame"))
+                        .hint(if known.is_empty() {
+                            "frames come from the ARXML files of the description; none has any"
+                                .to_owned()
+                        } else {
+                            format!("frames of the ARXML network: {}", known.join(", "))
+                        });
+                    return None;
+                };
+                let bits = if f.extended { f.id | 0x8000_0000 } else { f.id };
+                (bits, f.extended, Some(f.length))
+            }
+            _ => {
+                loader
+                    .error(file, span, "give either `id` or `frame`")
+                    .element(element)
+                    .hint("`id = 0x123`, or `frame = \"Name\"` for a frame of the ARXML network");
+                return None;
+            }
+        };
         let max = if extended { 0x1FFF_FFFF } else { 0x7FF };
         let mask = match mask {
             Some(m) => loader.int(file, m, 0..=max, format!("{element}.mask"), "the mask")? as u32,
             None => max as u32,
         };
-        Some(Filter { id_bits, mask })
+        Some((Filter { id_bits, mask }, length))
     };
     let bytes = |loader: &mut Loader, file: usize, data: &Spanned<Vec<i64>>, element: String| {
         if data.get_ref().len() > 8 || data.get_ref().iter().any(|b| !(0..=255).contains(b)) {
             loader
-                .error(file, &data.span(), "data must be at most 8 bytes, each 0..=255")
+                .error(
+                    file,
+                    &data.span(),
+                    "data must be at most 8 bytes, each 0..=255",
+                )
                 .element(element)
                 .hint("classic CAN frames carry 0 to 8 bytes");
             return None;
@@ -260,7 +333,17 @@ pub(super) fn resolve_can(
             .entry(name.clone())
             .or_insert((r.file, v.name.span()));
         let from = bus_ref(loader, r.file, &v.from, el("from"));
-        let filter = filter_of(loader, r.file, &v.id, &v.mask, v.extended, format!("can_routes[{name}]"));
+        let filter = filter_of(
+            loader,
+            r.file,
+            &r.span,
+            (&v.id, &v.frame),
+            &v.mask,
+            v.extended,
+            format!("can_routes[{name}]"),
+        );
+        let frame_length = filter.and_then(|(_, l)| l);
+        let filter = filter.map(|(f, _)| f);
         let mut to = Vec::new();
         for d in v.to.get_ref() {
             if let Some(b) = bus_ref(loader, r.file, d, el("to")) {
@@ -269,7 +352,11 @@ pub(super) fn resolve_can(
         }
         if v.to.get_ref().is_empty() {
             loader
-                .error(r.file, &v.to.span(), format!("route `{name}` has no destination bus"))
+                .error(
+                    r.file,
+                    &v.to.span(),
+                    format!("route `{name}` has no destination bus"),
+                )
                 .element(el("to"))
                 .hint("name one or more buses the route sends to");
         }
@@ -282,13 +369,25 @@ pub(super) fn resolve_can(
             f.as_ref()
                 .and_then(|x| loader.int(r.file, x, 0..=max_len, el(what), what))
         };
-        let exact = len(loader, &v.length, "length");
-        let min_length = exact.or(len(loader, &v.min_length, "min_length")).unwrap_or(0);
+        let mut exact = len(loader, &v.length, "length");
+        if v.length.is_none() && v.min_length.is_none() && v.max_length.is_none() {
+            // A frame of the ARXML network: exactly its length.
+            exact = frame_length.map(|l| l.min(max_len as u32) as i64);
+        }
+        let min_length = exact
+            .or(len(loader, &v.min_length, "min_length"))
+            .unwrap_or(0);
         let max_length = exact
             .or(len(loader, &v.max_length, "max_length"))
             .unwrap_or(max_len.min(8));
         let rate = v.rate.as_ref().and_then(|rate| {
-            let frames = loader.int(r.file, &rate.get_ref().frames, 1..=65_535, el("rate.frames"), "rate.frames")?;
+            let frames = loader.int(
+                r.file,
+                &rate.get_ref().frames,
+                1..=65_535,
+                el("rate.frames"),
+                "rate.frames",
+            )?;
             let window = loader.int(
                 r.file,
                 &rate.get_ref().window_us,
@@ -301,7 +400,15 @@ pub(super) fn resolve_can(
         let min_cycle_us = v
             .min_cycle_us
             .as_ref()
-            .and_then(|c| loader.int(r.file, c, 0..=3_600_000_000, el("min_cycle_us"), "min_cycle_us"))
+            .and_then(|c| {
+                loader.int(
+                    r.file,
+                    c,
+                    0..=3_600_000_000,
+                    el("min_cycle_us"),
+                    "min_cycle_us",
+                )
+            })
             .unwrap_or(0) as u64;
         if let (Some(from), Some(filter)) = (from, filter) {
             model.routes.push(Route {
@@ -364,11 +471,19 @@ pub(super) fn resolve_can(
             let mut known: Vec<&String> = app_names.keys().collect();
             known.sort();
             loader
-                .error(p.file, &v.os_application.span(), format!("unknown os_application `{app_name}`"))
+                .error(
+                    p.file,
+                    &v.os_application.span(),
+                    format!("unknown os_application `{app_name}`"),
+                )
                 .element(format!("can_permissions[{app_name}].os_application"))
                 .hint(format!(
                     "known OS-Applications: {}",
-                    known.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
+                    known
+                        .iter()
+                        .map(|k| format!("`{k}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ));
             continue;
         };
@@ -377,7 +492,16 @@ pub(super) fn resolve_can(
                 let gv = g.get_ref();
                 let element = format!("can_permissions[{app_name}].{dir}[{i}]");
                 let bus = bus_ref(loader, p.file, &gv.bus, format!("{element}.bus"));
-                let filter = filter_of(loader, p.file, &gv.id, &gv.mask, gv.extended, element.clone());
+                let filter = filter_of(
+                    loader,
+                    p.file,
+                    &g.span(),
+                    (&gv.id, &gv.frame),
+                    &gv.mask,
+                    gv.extended,
+                    element.clone(),
+                )
+                .map(|(f, _)| f);
                 if dir == "receive" && app >= ecu_os::can::MAX_PARTITIONS {
                     loader
                         .error(p.file, &g.span(), format!(
@@ -410,7 +534,11 @@ pub(super) fn resolve_can(
         };
         if v.frames.is_empty() && v.generators.is_empty() {
             loader
-                .error(p.file, &v.name.span(), format!("peer `{name}` sends nothing"))
+                .error(
+                    p.file,
+                    &v.name.span(),
+                    format!("peer `{name}` sends nothing"),
+                )
                 .element(el("frames"))
                 .hint("give it `frames = [{ at_us, id, data }]` or `generators = [...]`");
         }
@@ -419,7 +547,13 @@ pub(super) fn resolve_can(
             for (i, f) in v.frames.iter().enumerate() {
                 let fv = f.get_ref();
                 let element = el(&format!("frames[{i}]"));
-                let at = loader.int(p.file, &fv.at_us, 0..=i64::MAX / 1000, format!("{element}.at_us"), "at_us");
+                let at = loader.int(
+                    p.file,
+                    &fv.at_us,
+                    0..=i64::MAX / 1000,
+                    format!("{element}.at_us"),
+                    "at_us",
+                );
                 let id = id_of(loader, p.file, &fv.id, fv.extended, format!("{element}.id"));
                 let data = match &fv.data {
                     Some(d) => bytes(loader, p.file, d, format!("{element}.data")),
@@ -442,7 +576,10 @@ pub(super) fn resolve_can(
         for (i, g) in v.generators.iter().enumerate() {
             let gv = g.get_ref();
             let element = el(&format!("generators[{i}]"));
-            let kind = gv.kind.as_ref().map_or("periodic", |k| k.get_ref().as_str());
+            let kind = gv
+                .kind
+                .as_ref()
+                .map_or("periodic", |k| k.get_ref().as_str());
             let (default_id, default_period) = match kind {
                 "periodic" => (None, None),
                 "flood" => (Some(0), Some(300)),
@@ -459,13 +596,23 @@ pub(super) fn resolve_can(
             };
             let us = |loader: &mut Loader, f: &Option<Spanned<i64>>, what: &str| {
                 f.as_ref().and_then(|x| {
-                    loader.int(p.file, x, 0..=i64::MAX / 1000, format!("{element}.{what}"), what)
+                    loader.int(
+                        p.file,
+                        x,
+                        0..=i64::MAX / 1000,
+                        format!("{element}.{what}"),
+                        what,
+                    )
                 })
             };
             let period = us(loader, &gv.period_us, "period_us").or(default_period);
             let Some(period) = period.filter(|&p| p > 0) else {
                 loader
-                    .error(p.file, &g.span(), format!("a {kind} generator needs `period_us` > 0"))
+                    .error(
+                        p.file,
+                        &g.span(),
+                        format!("a {kind} generator needs `period_us` > 0"),
+                    )
                     .element(format!("{element}.period_us"))
                     .hint("e.g. period_us = 10000 for a 10 ms cycle");
                 continue;
@@ -475,14 +622,24 @@ pub(super) fn resolve_can(
             let count = gv
                 .count
                 .as_ref()
-                .and_then(|c| loader.int(p.file, c, 0..=u32::MAX as i64, format!("{element}.count"), "count"))
+                .and_then(|c| {
+                    loader.int(
+                        p.file,
+                        c,
+                        0..=u32::MAX as i64,
+                        format!("{element}.count"),
+                        "count",
+                    )
+                })
                 .unwrap_or(0) as u32;
             let gen_name = format!("{name}.{kind}{i}");
             if kind == "random_id" {
                 let length = gv
                     .length
                     .as_ref()
-                    .and_then(|l| loader.int(p.file, l, 0..=8, format!("{element}.length"), "length"))
+                    .and_then(|l| {
+                        loader.int(p.file, l, 0..=8, format!("{element}.length"), "length")
+                    })
                     .unwrap_or(8) as u8;
                 model.peers.push(Peer {
                     name: gen_name,
@@ -501,7 +658,11 @@ pub(super) fn resolve_can(
                 (None, Some(d)) => Some(d),
                 (None, None) => {
                     loader
-                        .error(p.file, &g.span(), format!("a {kind} generator needs an `id`"))
+                        .error(
+                            p.file,
+                            &g.span(),
+                            format!("a {kind} generator needs an `id`"),
+                        )
                         .element(format!("{element}.id"))
                         .hint("the identifier it sends, e.g. id = 0x123");
                     None
@@ -535,7 +696,13 @@ pub(super) fn resolve_can(
             continue;
         };
         let at = loader
-            .int(f.file, &v.at_us, 0..=i64::MAX / 1000, "can_faults.at_us".into(), "at_us")
+            .int(
+                f.file,
+                &v.at_us,
+                0..=i64::MAX / 1000,
+                "can_faults.at_us".into(),
+                "at_us",
+            )
             .unwrap_or(0) as u64;
         let kind = v.kind.get_ref().clone();
         let count = match kind.as_str() {
@@ -547,7 +714,11 @@ pub(super) fn resolve_can(
                 .unwrap_or(1) as u32,
             other => {
                 loader
-                    .error(f.file, &v.kind.span(), format!("unknown fault kind `{other}`"))
+                    .error(
+                        f.file,
+                        &v.kind.span(),
+                        format!("unknown fault kind `{other}`"),
+                    )
                     .element("can_faults.kind")
                     .hint("kinds: bus_off, errors");
                 continue;

@@ -30,10 +30,7 @@ impl<
     ) -> Result<Reply, Failure> {
         let app = self.app_of(caller).index();
         let object = Object::CanFrame(bus.0, frame.can_id().to_bits());
-        if !self
-            .can
-            .may(app, Direction::Transmit, bus, frame.can_id())
-        {
+        if !self.can.may(app, Direction::Transmit, bus, frame.can_id()) {
             self.can.count_denial(app);
             return Err((Error::Access, object));
         }
