@@ -71,6 +71,14 @@ fn a_compromised_partition_cannot_put_ungranted_ids_on_any_bus() {
             "a refused frame reached {bus}"
         );
     }
+    assert_eq!(
+        run.line_starting("can partition Infotainment"),
+        "can partition Infotainment denied 26 rx-overflow 0"
+    );
+    assert_eq!(
+        run.line_starting("can partition Chassis"),
+        "can partition Chassis denied 0 rx-overflow 0"
+    );
     // What it was granted does go out.
     assert_eq!(with(run.bus("body"), 0x410, &[0x11, 0x22]).len(), 13);
 }

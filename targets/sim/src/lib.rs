@@ -602,7 +602,13 @@ pub fn run_with_can<
     let mut outcome = std::mem::take(&mut cpu.outcome);
     outcome.ticks = cpu.kernel.elapsed_ticks();
     outcome.end_ns = cpu.now_ns;
-    let network = cpu.can.take();
+    let mut network = cpu.can.take();
+    if let Some(network) = network.as_mut() {
+        for (i, app) in config.apps.iter().enumerate() {
+            let (denied, lost) = (cpu.kernel.can_denied(i), cpu.kernel.can_rx_overflow(i));
+            network.partitions.push((app.name.to_owned(), denied, lost));
+        }
+    }
     drop(cpu);
     machine.turn.notify_all();
     // Threads at the top of their loop see the end and return; threads inside a service or

@@ -123,6 +123,9 @@ pub struct EcuCan {
     pub task_refused: u64,
     /// Fault and recovery events, as lines.
     pub events: Vec<String>,
+    /// Per OS-Application at the end of a run: (name, transmissions the kernel refused,
+    /// received frames lost to its full receive queue).
+    pub partitions: Vec<(String, u32, u32)>,
     faults: Vec<FaultSpec>,
 }
 
@@ -236,6 +239,7 @@ impl EcuCan {
             gateway_refused: 0,
             task_refused: 0,
             events: Vec::new(),
+            partitions: Vec::new(),
             faults,
         })
     }
@@ -374,6 +378,11 @@ impl EcuCan {
                 self.gateway.no_route(BusId(i as u8)),
                 node.errors.state(),
                 node.stats.filtered
+            ));
+        }
+        for (name, denied, lost) in &self.partitions {
+            out.push(format!(
+                "can partition {name} denied {denied} rx-overflow {lost}"
             ));
         }
         if self.gateway_refused > 0 || self.task_refused > 0 {
