@@ -29,8 +29,7 @@ fn snapshot_of_the_can_tables() {
         String::from_utf8_lossy(&output.stderr)
     );
     let generated = std::fs::read_to_string(out.path().join("can.rs")).unwrap();
-    let snapshot =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots/can_gateway.can.rs");
+    let snapshot = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots/can_gateway.can.rs");
     if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
         std::fs::write(&snapshot, &generated).unwrap();
     }

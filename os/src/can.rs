@@ -13,7 +13,7 @@
 //! (a small fixed queue each; overflow is counted). A task polls with `os.can_receive(bus)`.
 //!
 //! On the Cortex-R boards a request travels in four registers. A transmit packs everything
-//! into them ([`transmit_words`]): service 41 with bus, length and flags in the upper bits of
+//! into them ([`transmit_words`]): service 96 with bus, length and flags in the upper bits of
 //! the first word, the id in the second, the eight data bytes in the last two. A receive
 //! answers in two replies of 64 bits: the header, then the data.
 
@@ -22,8 +22,12 @@ use ecu_com::{BusId, CanFrame, CanId};
 
 use crate::request::Request;
 
-/// The service number of CanTransmit (in the low byte of the first request word).
-pub const TRANSMIT_SERVICE: u32 = 41;
+/// The service number of CanTransmit (in the low byte of the first request word). The CAN
+/// services have their own block (96..=98) apart from the OS services numbered from 1.
+pub const TRANSMIT_SERVICE: u32 = 96;
+/// CanReceive and CanReceiveData.
+pub const RECEIVE_SERVICE: u32 = 97;
+pub const RECEIVE_DATA_SERVICE: u32 = 98;
 /// Frames the transmit queue holds until the port drains it (it does after every service).
 pub const TX_QUEUE: usize = 16;
 /// Frames each partition's receive queue holds.

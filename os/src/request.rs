@@ -143,8 +143,8 @@ impl Request {
             Request::CallTrustedFunction(f, arg) => [39, f.index() as u32, arg, 0],
             Request::GetAlarmBase(a, field) => [40, a.index() as u32, field as u32, 0],
             Request::CanTransmit(bus, frame) => crate::can::transmit_words(bus, &frame),
-            Request::CanReceive(bus) => [42, bus.0 as u32, 0, 0],
-            Request::CanReceiveData => [43, 0, 0, 0],
+            Request::CanReceive(bus) => [crate::can::RECEIVE_SERVICE, bus.0 as u32, 0, 0],
+            Request::CanReceiveData => [crate::can::RECEIVE_DATA_SERVICE, 0, 0, 0],
         }
     }
 
@@ -200,8 +200,8 @@ impl Request {
             38 => Request::GetActiveApplicationMode,
             39 => Request::CallTrustedFunction(TrustedFunctionId::new(id(a)), b),
             40 => Request::GetAlarmBase(AlarmId::new(id(a)), id(b)),
-            42 => Request::CanReceive(ecu_com::BusId(id(a))),
-            43 => Request::CanReceiveData,
+            crate::can::RECEIVE_SERVICE => Request::CanReceive(ecu_com::BusId(id(a))),
+            crate::can::RECEIVE_DATA_SERVICE => Request::CanReceiveData,
             _ => return None,
         })
     }
