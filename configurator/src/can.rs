@@ -319,3 +319,147 @@ pub fn can_tables(ecu: &Ecu) -> Result<String, String> {
     );
     Ok(s)
 }
+
+/// The CAN part of `ecuconf report`: the route table, the permissions with the bound of
+/// their check, each controller's acceptance filters, and what one lookup costs at most.
+pub fn report(ecu: &Ecu) -> String {
+    let model = &ecu.can;
+    let bus = |b: usize| {
+        model
+            .buses
+            .get(b)
+            .map_or("?", |b| b.name.as_str())
+            .to_owned()
+    };
+    let filter = |f: &Filter| {
+        let f = f.id_filter();
+        let full = f.id.format_mask();
+        if f.mask == full {
+            format!("{:#x}", f.id.raw())
+        } else {
+            format!("{:#x}/{:#x}", f.id.raw(), f.mask)
+        }
+    };
+    let mut out = String::new();
+    out.push_str("\nCAN buses\n");
+    let rows: Vec<Vec<String>> = model
+        .buses
+        .iter()
+        .enumerate()
+        .map(|(i, b)| {
+            let filters = controller_filters(model, i).map_or_else(
+                |e| e,
+                |fs| {
+                    fs.iter()
+                        .map(|f| {
+                            filter(&Filter {
+                                id_bits: f.id.to_bits(),
+                                mask: f.mask,
+                            })
+                        })
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                },
+            );
+            vec![
+                b.name.clone(),
+                b.bitrate.to_string(),
+                if b.fd_bitrate > 0 {
+                    b.fd_bitrate.to_string()
+                } else {
+                    "-".into()
+                },
+                format!(
+                    "{} of {}",
+                    filters.split_whitespace().count(),
+                    b.filter_slots
+                ),
+                filters,
+            ]
+        })
+        .collect();
+    out.push_str(&crate::report::table(
+        &["bus", "bit/s", "fd bit/s", "filters", "acceptance"],
+        &rows,
+    ));
+    out.push_str("\nCAN routes\n");
+    let rows: Vec<Vec<String>> = model
+        .routes
+        .iter()
+        .map(|r| {
+            vec![
+                r.name.clone(),
+                bus(r.from),
+                filter(&r.filter),
+                r.to.iter().map(|&b| bus(b)).collect::<Vec<_>>().join(", "),
+                r.translate
+                    .map_or("-".into(), |t| format!("{:#x}", t & 0x1FFF_FFFF)),
+                format!("{}..={}", r.min_length, r.max_length),
+                r.rate
+                    .map_or("-".into(), |(n, w)| format!("{n} per {w} us")),
+                if r.min_cycle_us > 0 {
+                    format!("{} us", r.min_cycle_us)
+                } else {
+                    "-".into()
+                },
+            ]
+        })
+        .collect();
+    out.push_str(&crate::report::table(
+        &[
+            "route",
+            "from",
+            "id",
+            "to",
+            "as",
+            "length",
+            "rate",
+            "min cycle",
+        ],
+        &rows,
+    ));
+    let specs = route_specs(model);
+    if let Ok(table) = route_table(&specs) {
+        let _ = writeln!(
+            out,
+            "  one lookup: at most {} probes + {} masked routes",
+            table.max_probe,
+            table.mask_routes.len()
+        );
+    }
+    out.push_str("\nCAN permissions (default deny)\n");
+    let grants = |gs: &[Grant]| {
+        if gs.is_empty() {
+            return "-".to_owned();
+        }
+        gs.iter()
+            .map(|g| format!("{}:{}", bus(g.bus), filter(&g.filter)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let rows: Vec<Vec<String>> = ecu
+        .apps
+        .iter()
+        .enumerate()
+        .map(|(i, app)| {
+            let empty = Permissions::default();
+            let p = model.permissions.get(i).unwrap_or(&empty);
+            vec![
+                app.name.clone(),
+                grants(&p.transmit),
+                grants(&p.receive),
+                format!("{} / {}", p.transmit.len(), p.receive.len()),
+            ]
+        })
+        .collect();
+    out.push_str(&crate::report::table(
+        &[
+            "os_application",
+            "transmit",
+            "receive",
+            "check bound tx / rx",
+        ],
+        &rows,
+    ));
+    out
+}

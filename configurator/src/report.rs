@@ -323,5 +323,8 @@ pub fn report(ecu: &Ecu, analysis: &Analysis) -> String {
         count(|v| matches!(v, Verdict::DeadlineMiss | Verdict::ActivationsLost { .. })),
         count(|v| matches!(v, Verdict::NotAnalysable(_))),
     );
+    if !ecu.can.is_empty() {
+        out.push_str(&crate::can::report(ecu));
+    }
     out
 }

@@ -161,3 +161,41 @@ fn routes_and_grants_may_name_frames_of_the_arxml_network() {
     assert!(error.contains("unknown frame `DoorStatos`"), "{error}");
     assert!(error.contains("`DoorStatus`, `VehicleSpeed`"), "{error}");
 }
+
+#[test]
+fn hostile_generators_default_to_the_published_attack_parameters() {
+    let extra = "[[can_peers]]\nname = \"attacker\"\nbus = \"body\"\ngenerators = [{ kind = \"flood\" }, { kind = \"random_id\" }, { kind = \"spoof\", id = 0x080 }]\n";
+    let ecu = load_with("hostile", extra).unwrap();
+    let periods: Vec<(u32, u64)> = ecu
+        .can
+        .peers
+        .iter()
+        .filter(|p| p.name.starts_with("attacker."))
+        .map(|p| match &p.kind {
+            ecu_configurator::can::PeerKind::Periodic {
+                id_bits, period_us, ..
+            } => (*id_bits, *period_us),
+            ecu_configurator::can::PeerKind::RandomId { period_us, .. } => (u32::MAX, *period_us),
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    // A flood of id 0x000 every 0.3 ms, random ids every 0.5 ms, spoofing every 1 ms.
+    assert_eq!(periods, [(0, 300), (u32::MAX, 500), (0x080, 1000)]);
+}
+
+#[test]
+fn the_report_shows_routes_permissions_and_filters() {
+    let ecu = load_with("report", "").unwrap();
+    let analysis = ecu_configurator::analysis::analyse(&ecu);
+    let text = ecu_configurator::report::report(&ecu, &analysis);
+    assert!(text.contains("CAN routes"), "{text}");
+    assert!(
+        text.contains("one lookup: at most 1 probes + 1 masked routes"),
+        "{text}"
+    );
+    assert!(
+        text.contains("diag        500000  -         1 of 4   0x7e0/0x7f8"),
+        "{text}"
+    );
+    assert!(text.contains("Infotainment    body:0x410"), "{text}");
+}
