@@ -416,7 +416,11 @@ impl<
                 Ok(0)
             }
             Request::ShutdownOs(code) => {
-                self.shutdown_os(Error::from_code(code));
+                // Only trusted applications may stop the system; from others the call is
+                // ignored (AUTOSAR SWS_Os_00054).
+                if self.config.apps[self.app_of(caller).index()].trusted {
+                    self.shutdown_os(Error::from_code(code));
+                }
                 Ok(0)
             }
             Request::GetApplicationId => Ok(self.app_of(caller).index() as Reply),
