@@ -363,13 +363,12 @@ impl Os {
 
     /// The oldest audit record, removed; `Ok(None)` when the ring is empty.
     pub fn audit_pop(&self) -> Result<Option<crate::ipc::Audit>, Error> {
-        match self.audit_read(crate::ipc::AuditQuery::Pop, 0) {
-            Ok(word) => {
+        match self.audit_read(crate::ipc::AuditQuery::Pop, 0)? {
+            crate::ipc::AUDIT_EMPTY => Ok(None),
+            word => {
                 let time = self.audit_read(crate::ipc::AuditQuery::LastTime, 0)?;
                 Ok(Some(crate::ipc::Audit::unpack(word, time)))
             }
-            Err(Error::NoFunc) => Ok(None),
-            Err(e) => Err(e),
         }
     }
 }

@@ -185,6 +185,10 @@ pub fn pack_audit(r: &ecu_policy::AuditRecord) -> u64 {
         | ((r.operation as u64) & 0xfff) << 52
 }
 
+/// What [`AuditQuery::Pop`] answers when the ring is empty (no packed record has all bits
+/// set: the action never exceeds 3).
+pub const AUDIT_EMPTY: u64 = u64::MAX;
+
 /// One audit record as a reader sees it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Audit {
@@ -218,7 +222,7 @@ impl Audit {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(u8)]
 pub enum AuditQuery {
-    /// The oldest record, removed (E_OS_NOFUNC when empty).
+    /// The oldest record, removed ([`AUDIT_EMPTY`] when there is none).
     Pop = 0,
     /// The time (ticks) of the record the last `Pop` returned.
     LastTime = 1,
