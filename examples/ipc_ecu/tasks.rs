@@ -78,6 +78,8 @@ pub fn intruder(os: &Os) -> Exit {
         let _ = ecu::diagnostics::read_dtc(os);
     }
     let _ = os.ipc_call(9, 0, [0; 4]);
+    // Its own Lights handle (1) with a fourth word Set does not have: malformed.
+    let _ = os.ipc_call(1, ecu::lights::SET, [10, 0, 0, 7]);
     os.terminate_task()
 }
 

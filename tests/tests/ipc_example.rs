@@ -62,6 +62,8 @@ fn the_intruder_is_denied_counted_and_the_others_keep_their_schedule() {
             "error IpcCall(-) E_OS_ACCESS",
             "ipc-deny Gateway call ?.? Malformed",
             "error IpcCall(-) E_OS_ACCESS",
+            "ipc-deny Gateway call Lights.Set Malformed",
+            "error IpcCall(-) E_OS_ACCESS",
             "terminate Intruder",
         ]
     );
@@ -105,4 +107,26 @@ fn the_intruder_is_denied_counted_and_the_others_keep_their_schedule() {
 #[test]
 fn the_ipc_trace_does_not_depend_on_the_seed() {
     assert_eq!(trace(0), trace(3));
+}
+
+/// The same kernel on the Cortex-R boards: IPC requests travel in six registers (argument
+/// words 2 and 3 in r4-r5, which the intruder's malformed fourth word proves).
+#[test]
+fn the_ipc_example_traces_identically_on_sim_and_qemu() {
+    let ecu = example("ipc_ecu");
+    let sim = run(&ecu, Target::Sim, 30, 0);
+    assert!(sim
+        .trace()
+        .iter()
+        .any(|l| l.ends_with("Lights.Set Malformed")));
+    for target in [Target::QemuR5, Target::QemuR52] {
+        let qemu = run(&ecu, target, 30, 0);
+        assert_eq!(qemu.exit_code, Some(0), "{}", qemu.stdout);
+        assert_eq!(
+            sim.trace(),
+            qemu.trace(),
+            "sim and {} differ",
+            target.name()
+        );
+    }
 }
