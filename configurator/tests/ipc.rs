@@ -225,3 +225,56 @@ fn the_generated_tables_hold_endpoints_handles_and_typed_stubs() {
         ecu_configurator::generate::kernel_tables(&ecu).unwrap()
     );
 }
+
+/// Port interfaces read from ARXML become endpoints too: a TOML part wires servers and
+/// clients to them, and the policy names them.
+#[test]
+fn arxml_port_interfaces_are_endpoints() {
+    let dir = tempfile::tempdir().unwrap();
+    let body = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/body_ecu");
+    let mut toml = std::fs::read_to_string(body.join("ecu.toml")).unwrap();
+    toml = toml.replacen(
+        "application = \"tasks.rs\"",
+        "application = \"tasks.rs\"\npolicy = \"ecu.policy\"",
+        1,
+    );
+    toml.push_str(
+        "\n[[servers]]\ninterface = \"DoorControl\"\nos_application = \"Powertrain\"\nhandler = \"door_server\"\n\
+         \n[[clients]]\nos_application = \"Comfort\"\ninterface = \"DoorControl\"\n\
+         \n[[clients]]\nos_application = \"Comfort\"\ninterface = \"SpeedInfo\"\n\
+         \n[[clients]]\nos_application = \"Powertrain\"\ninterface = \"SpeedInfo\"\n",
+    );
+    std::fs::write(dir.path().join("ecu.toml"), toml).unwrap();
+    std::fs::copy(body.join("tasks.rs"), dir.path().join("tasks.rs")).unwrap();
+    std::fs::write(
+        dir.path().join("ecu.policy"),
+        "allow Comfort call DoorControl.Unlock(door in 0..=3);\n\
+         allow Powertrain send SpeedInfo.speed;\nallow Comfort receive SpeedInfo.speed;\n",
+    )
+    .unwrap();
+    let arxml = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/arxml");
+    let ecu = ecu_configurator::load(&[
+        dir.path().join("ecu.toml"),
+        arxml.join("network.arxml"),
+        arxml.join("types.arxml"),
+    ])
+    .unwrap_or_else(|d| panic!("{d}"));
+    let names: Vec<&str> = ecu.ipc.interfaces.iter().map(|i| i.name.as_str()).collect();
+    assert_eq!(names, ["DoorControl", "SpeedInfo"]);
+    let door = &ecu.ipc.interfaces[0];
+    assert_eq!(door.server_app, Some(0));
+    // The OUT argument is the reply, not a word the client sends.
+    assert_eq!(door.operations[0].args.len(), 1);
+    assert_eq!(door.operations[0].args[0].ty, "u8");
+    assert_eq!(ecu.ipc.interfaces[1].operations[0].args[0].ty, "u16");
+    let rust = ecu_configurator::generate::kernel_tables(&ecu).unwrap();
+    assert!(rust.contains("pub fn unlock(os: &Os, door: u8) -> Result<u32, Error>"));
+    assert!(rust.contains("pub fn receive_speed(os: &Os) -> Result<u16, Error>"));
+    assert!(ecu
+        .ipc
+        .policy
+        .as_ref()
+        .unwrap()
+        .report
+        .contains("Comfort call DoorControl.Unlock"));
+}
