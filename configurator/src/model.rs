@@ -35,6 +35,8 @@ pub struct Ecu {
     pub network: crate::network::Network,
     /// Port interfaces (from ARXML).
     pub interfaces: Vec<crate::interfaces::Interface>,
+    /// Inter-partition communication: endpoints, handle tables, queues, the compiled policy.
+    pub ipc: crate::ipc::Ipc,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]

@@ -151,6 +151,10 @@ services!(
     GetAlarmBase,
     IsrReturn,
     Unknown,
+    IpcCall,
+    IpcSend,
+    IpcReceive,
+    AuditRead,
 );
 
 impl ServiceId {
@@ -197,6 +201,10 @@ impl ServiceId {
             R::GetActiveApplicationMode => ServiceId::GetActiveApplicationMode,
             R::CallTrustedFunction(..) => ServiceId::CallTrustedFunction,
             R::GetAlarmBase(..) => ServiceId::GetAlarmBase,
+            R::IpcCall(..) => ServiceId::IpcCall,
+            R::IpcSend(..) => ServiceId::IpcSend,
+            R::IpcReceive(..) => ServiceId::IpcReceive,
+            R::AuditRead(..) => ServiceId::AuditRead,
         }
     }
 }

@@ -9,6 +9,7 @@
 pub mod api;
 pub mod config;
 pub mod error;
+pub mod ipc;
 pub mod kernel;
 pub mod ready;
 pub mod request;

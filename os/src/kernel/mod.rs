@@ -9,6 +9,7 @@
 mod alarm;
 mod application;
 mod event;
+mod ipc;
 mod isr;
 mod protection;
 mod resource;
@@ -25,6 +26,7 @@ use crate::request::{Reply, Request};
 use crate::trace::{Context, Object, TraceEvent, TraceRecord, TraceRing};
 
 pub use application::ApplicationState;
+pub use ipc::IpcMismatch;
 pub use schedule_table::ScheduleTableStatus;
 pub use task::TaskState;
 
@@ -161,6 +163,8 @@ pub struct Kernel<
     ticks: u64,
     next_stamp: u64,
     trace: TraceRing,
+    /// Inter-partition communication, when the ECU has any (`attach_ipc`).
+    ipc: Option<ipc::Ipc>,
 }
 
 impl<
@@ -228,6 +232,7 @@ impl<
             ticks: 0,
             next_stamp: 0,
             trace: TraceRing::new(),
+            ipc: None,
         })
     }
 
@@ -455,6 +460,14 @@ impl<
                 Context::Isr(isr) => isr.index() as Reply,
                 Context::Task(_) => Reply::MAX,
             }),
+            Request::IpcCall(handle, operation, args) => {
+                self.ipc_call(caller, handle, operation, args)
+            }
+            Request::IpcSend(handle, element, value) => {
+                self.ipc_send(caller, handle, element, value)
+            }
+            Request::IpcReceive(handle, element) => self.ipc_receive(caller, handle, element),
+            Request::AuditRead(query, index) => self.audit_read(caller, query, index),
         };
         result.map_err(|(error, object)| self.report(service, error, object))
     }

@@ -470,14 +470,32 @@ pub fn run_in_mode<
     options: Options,
     mode: ecu_os::AppModeId,
 ) -> Result<Outcome, SimError> {
+    run_in_mode_with::<T, A, C, R, I, S>(config, options, mode, |_| Ok(()))
+}
+
+/// As [`run_in_mode`]; `setup` gets the kernel before StartOS (to attach IPC and the policy).
+pub fn run_in_mode_with<
+    const T: usize,
+    const A: usize,
+    const C: usize,
+    const R: usize,
+    const I: usize,
+    const S: usize,
+>(
+    config: &'static Config,
+    options: Options,
+    mode: ecu_os::AppModeId,
+    setup: impl FnOnce(&mut Kernel<T, A, C, R, I, S>) -> Result<(), String>,
+) -> Result<Outcome, SimError> {
     if mode.index() >= config.app_modes.len().max(1) {
         return Err(SimError::ConfigMismatch(format!(
             "no application mode {}",
             mode.index()
         )));
     }
-    let kernel = Kernel::<T, A, C, R, I, S>::new(config)
+    let mut kernel = Kernel::<T, A, C, R, I, S>::new(config)
         .map_err(|mismatch| SimError::ConfigMismatch(format!("{mismatch:?}")))?;
+    setup(&mut kernel).map_err(SimError::ConfigMismatch)?;
     if let Some(bad) = options.stimuli.iter().find(|s| s.isr.index() >= I) {
         return Err(SimError::ConfigMismatch(format!(
             "stimulus for ISR {}",
@@ -592,6 +610,22 @@ pub fn main<
     config: &'static Config,
     stimuli: &'static [Stimulus],
 ) -> ! {
+    main_with::<T, A, C, R, I, S>(config, stimuli, |_| Ok(()))
+}
+
+/// As [`main`]; `setup` gets the kernel before StartOS (generated images attach IPC here).
+pub fn main_with<
+    const T: usize,
+    const A: usize,
+    const C: usize,
+    const R: usize,
+    const I: usize,
+    const S: usize,
+>(
+    config: &'static Config,
+    stimuli: &'static [Stimulus],
+    setup: fn(&mut Kernel<T, A, C, R, I, S>) -> Result<(), String>,
+) -> ! {
     let mut options = Options {
         run_ticks: 100,
         seed: 0,
@@ -616,7 +650,8 @@ pub fn main<
             }
         }
     }
-    match run_in_mode::<T, A, C, R, I, S>(config, options, ecu_os::AppModeId::new(mode)) {
+    match run_in_mode_with::<T, A, C, R, I, S>(config, options, ecu_os::AppModeId::new(mode), setup)
+    {
         Ok(outcome) => {
             print!("{}", render_with(&outcome, timestamps));
             let code = match (outcome.faults.is_empty(), outcome.shutdown) {
