@@ -242,9 +242,15 @@ fn time_frame(timing: &Timing) -> Option<Arrivals> {
     })
 }
 
-/// The arrival bound of task `index` from the alarms that activate it.
+/// The arrival bound of task `index`: its time frame if it has one (the kernel enforces it, so
+/// it bounds every source of activation, code included), else the alarms that activate it
+/// (which assumes no code activates it: ActivateTask, ChainTask and SetEvent from tasks and
+/// ISRs are not visible in the description).
 pub fn task_arrivals(ecu: &Ecu, index: usize) -> Result<Arrivals, String> {
     let task = &ecu.tasks[index];
+    if let Some(frame) = time_frame(&task.timing) {
+        return Ok(frame);
+    }
     let mut periods = Vec::new();
     let mut once = u64::from(task.autostart);
     let mut names = Vec::new();

@@ -69,6 +69,7 @@ impl ArxmlPart {
             schedule_tables: Vec::new(),
             trusted_functions: Vec::new(),
             app_modes: vec!["OSDEFAULTAPPMODE".to_owned()],
+            ipc: Default::default(),
         };
         self.attach(&mut ecu);
         ecu

@@ -9,6 +9,7 @@ pub mod export;
 pub mod generate;
 pub mod image;
 pub mod interfaces;
+pub mod ipc;
 pub mod load;
 pub mod model;
 pub mod network;

@@ -64,6 +64,13 @@ struct FileIn {
     can_peers: Vec<Spanned<can::PeerIn>>,
     #[serde(default)]
     can_faults: Vec<Spanned<can::FaultIn>>,
+    /// Inter-partition communication (see ipc.rs).
+    #[serde(default)]
+    interfaces: Vec<Spanned<crate::ipc::InterfaceIn>>,
+    #[serde(default)]
+    servers: Vec<Spanned<crate::ipc::ServerIn>>,
+    #[serde(default)]
+    clients: Vec<Spanned<crate::ipc::ClientIn>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -158,6 +165,8 @@ struct EcuIn {
     /// Application modes StartOS may start in; the first is the default.
     #[serde(default)]
     app_modes: Vec<Spanned<String>>,
+    /// The security policy file (relative to this description), compiled with ecu_policy.
+    policy: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -440,10 +449,30 @@ pub fn load(paths: &[PathBuf]) -> Result<Ecu, Diagnostics> {
     {
         return Ok(arxml.into_network_ecu(&loader.sources)); // a network-only description
     }
+    let mut ipc_input = crate::ipc::Input::default();
+    for (index, f) in files.iter_mut() {
+        let policy = f.ecu.as_ref().and_then(|e| e.get_ref().policy.clone());
+        ipc_input.add(
+            *index,
+            std::mem::take(&mut f.interfaces),
+            std::mem::take(&mut f.servers),
+            std::mem::take(&mut f.clients),
+            policy,
+        );
+    }
     let ecu = resolve(&mut loader, files);
     match ecu {
         Some(mut ecu) if loader.diagnostics.is_empty() => {
             arxml.attach(&mut ecu);
+            crate::ipc::resolve(
+                ipc_input,
+                &loader.sources,
+                &mut loader.diagnostics,
+                &mut ecu,
+            );
+            if !loader.diagnostics.is_empty() {
+                return Err(Diagnostics(loader.diagnostics));
+            }
             Ok(ecu)
         }
         _ => Err(Diagnostics(loader.diagnostics)),
@@ -1860,6 +1889,7 @@ fn resolve(loader: &mut Loader, mut files: Vec<(usize, FileIn)>) -> Option<Ecu> 
         tick_ns,
         network: Default::default(),
         interfaces: Vec::new(),
+        ipc: Default::default(),
     })
 }
 
@@ -1919,4 +1949,9 @@ fn resolve_timing(
         deadline_us,
         lock_budgets_us,
     }
+}
+
+/// A name a generated table can call as a function of the application module.
+pub(crate) fn is_function_name(name: &str) -> bool {
+    is_rust_function_name(name)
 }

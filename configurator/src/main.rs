@@ -143,6 +143,7 @@ fn main() -> ExitCode {
     let analysis = analyse(&ecu);
     if args.command == "report" {
         print!("{}", report(&ecu, &analysis));
+        print!("{}", ecu_configurator::ipc::report(&ecu));
         return ExitCode::SUCCESS;
     }
     // What cannot be proven schedulable is rejected before anything is generated or run.

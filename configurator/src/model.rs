@@ -38,6 +38,8 @@ pub struct Ecu {
     /// CAN buses, gateway routes, per-partition permissions, simulated peers (TOML).
     #[serde(skip_serializing_if = "crate::can::CanModel::is_empty")]
     pub can: crate::can::CanModel,
+    /// Inter-partition communication: endpoints, handle tables, queues, the compiled policy.
+    pub ipc: crate::ipc::Ipc,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]

@@ -254,7 +254,9 @@ pub fn report(ecu: &Ecu, analysis: &Analysis) -> String {
     }
 
     out.push_str(
-        "\nResponse times (critical instant, no offsets; T arrivals, C budget, B blocking, R response, D deadline)\n",
+        "\nResponse times (critical instant, no offsets; T arrivals, C budget, B blocking, R response, D deadline)\n\
+         T is the time frame where one is given (the kernel enforces it), else the period of the\n\
+         alarms that activate the task, which assumes no ActivateTask/SetEvent from code reaches it\n",
     );
     let dash = || "-".to_owned();
     let rows: Vec<Vec<String>> = analysis

@@ -1,8 +1,15 @@
 //! Task bodies of the TenTasks benchmark: each takes its share of simulated CPU time.
 
-use ecu_os::{Exit, Os};
+use ecu_os::{Error, Exit, Os, ProtectionInfo, ProtectionReaction};
 
 use crate::ecu;
+
+pub fn protection(info: &ProtectionInfo) -> ProtectionReaction {
+    match info.error {
+        Error::ProtectionArrival => ProtectionReaction::Ignore,
+        _ => ProtectionReaction::TerminateTaskIsr,
+    }
+}
 
 pub fn cam_edge(os: &Os) {
     let _ = os.busy_us(10);

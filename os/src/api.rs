@@ -349,3 +349,47 @@ impl Os {
         self.sys.busy(us as u64 * 1000)
     }
 }
+
+/// Inter-partition communication. Generated typed stubs (`ecu::<interface>::<operation>`)
+/// call these; application code never builds a raw message.
+impl Os {
+    /// A synchronous call through the caller's own handle: the policy rules first, then the
+    /// server's handler runs with the copied words and its reply comes back. E_OS_ACCESS when
+    /// denied (counted and audited).
+    pub fn ipc_call(&self, handle: u16, operation: u16, args: [u32; 4]) -> Result<u32, Error> {
+        self.sys
+            .call(Request::IpcCall(handle, operation, args))
+            .map(|v| v as u32)
+    }
+
+    /// Sends one value on a data element: E_OS_LIMIT when its queue is full (counted).
+    pub fn ipc_send(&self, handle: u16, element: u16, value: u32) -> Result<(), Error> {
+        self.sys
+            .call(Request::IpcSend(handle, element, value))
+            .map(|_| ())
+    }
+
+    /// Receives the oldest value of a queued element (the last value of a last-is-best one):
+    /// E_OS_NOFUNC when there is none.
+    pub fn ipc_receive(&self, handle: u16, element: u16) -> Result<u32, Error> {
+        self.sys
+            .call(Request::IpcReceive(handle, element))
+            .map(|v| v as u32)
+    }
+
+    /// Reads the audit ring or an IPC counter: trusted OS-Applications only.
+    pub fn audit_read(&self, query: crate::ipc::AuditQuery, index: u16) -> Result<u64, Error> {
+        self.sys.call(Request::AuditRead(query, index))
+    }
+
+    /// The oldest audit record, removed; `Ok(None)` when the ring is empty.
+    pub fn audit_pop(&self) -> Result<Option<crate::ipc::Audit>, Error> {
+        match self.audit_read(crate::ipc::AuditQuery::Pop, 0)? {
+            crate::ipc::AUDIT_EMPTY => Ok(None),
+            word => {
+                let time = self.audit_read(crate::ipc::AuditQuery::LastTime, 0)?;
+                Ok(Some(crate::ipc::Audit::unpack(word, time)))
+            }
+        }
+    }
+}

@@ -153,6 +153,10 @@ services!(
     CanReceive,
     IsrReturn,
     Unknown,
+    IpcCall,
+    IpcSend,
+    IpcReceive,
+    AuditRead,
 );
 
 impl ServiceId {
@@ -201,6 +205,10 @@ impl ServiceId {
             R::GetAlarmBase(..) => ServiceId::GetAlarmBase,
             R::CanTransmit(..) => ServiceId::CanTransmit,
             R::CanReceive(_) | R::CanReceiveData => ServiceId::CanReceive,
+            R::IpcCall(..) => ServiceId::IpcCall,
+            R::IpcSend(..) => ServiceId::IpcSend,
+            R::IpcReceive(..) => ServiceId::IpcReceive,
+            R::AuditRead(..) => ServiceId::AuditRead,
         }
     }
 }

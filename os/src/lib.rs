@@ -10,6 +10,7 @@ pub mod api;
 pub mod can;
 pub mod config;
 pub mod error;
+pub mod ipc;
 pub mod kernel;
 pub mod ready;
 pub mod request;

@@ -64,6 +64,14 @@ pub enum Request {
     CanReceive(ecu_com::BusId),
     /// The eight data bytes (little-endian) of the frame the caller's last CanReceive took.
     CanReceiveData,
+    /// IPC call through the caller's handle: (handle, operation, argument words).
+    IpcCall(u16, u16, [u32; 4]),
+    /// IPC message: (handle, data element, value).
+    IpcSend(u16, u16, u32),
+    /// IPC receive: (handle, data element).
+    IpcReceive(u16, u16),
+    /// The audit ring and IPC counters (trusted OS-Applications only): (query, index).
+    AuditRead(crate::ipc::AuditQuery, u16),
 }
 
 /// The kinds of objects access rights apply to (ObjectTypeType).
@@ -145,6 +153,11 @@ impl Request {
             Request::CanTransmit(bus, frame) => crate::can::transmit_words(bus, &frame),
             Request::CanReceive(bus) => [crate::can::RECEIVE_SERVICE, bus.0 as u32, 0, 0],
             Request::CanReceiveData => [crate::can::RECEIVE_DATA_SERVICE, 0, 0, 0],
+            // Argument words 2 and 3 travel apart: see `extra_words`.
+            Request::IpcCall(h, op, args) => [41, h as u32 | (op as u32) << 16, args[0], args[1]],
+            Request::IpcSend(h, el, value) => [42, h as u32 | (el as u32) << 16, value, 0],
+            Request::IpcReceive(h, el) => [43, h as u32 | (el as u32) << 16, 0, 0],
+            Request::AuditRead(q, index) => [44, q as u32, index as u32, 0],
         }
     }
 
@@ -202,8 +215,38 @@ impl Request {
             40 => Request::GetAlarmBase(AlarmId::new(id(a)), id(b)),
             crate::can::RECEIVE_SERVICE => Request::CanReceive(ecu_com::BusId(id(a))),
             crate::can::RECEIVE_DATA_SERVICE => Request::CanReceiveData,
+            41 => Request::IpcCall(a as u16, (a >> 16) as u16, [b, c, 0, 0]),
+            42 => Request::IpcSend(a as u16, (a >> 16) as u16, b),
+            43 => Request::IpcReceive(a as u16, (a >> 16) as u16),
+            44 => Request::AuditRead(
+                crate::ipc::AuditQuery::from_code(a)?,
+                b.min(u16::MAX as u32) as u16,
+            ),
             _ => return None,
         })
+    }
+}
+
+impl Request {
+    /// Words a request carries beyond [`Request::to_words`]: argument words 2 and 3 of an
+    /// IPC call (a port passes them in two more registers).
+    pub fn extra_words(self) -> [u32; 2] {
+        match self {
+            Request::IpcCall(_, _, args) => [args[2], args[3]],
+            _ => [0, 0],
+        }
+    }
+
+    /// As [`Request::from_words`], with the [`Request::extra_words`].
+    pub fn from_words6(words: [u32; 4], extra: [u32; 2]) -> Option<Self> {
+        match Self::from_words(words)? {
+            Request::IpcCall(h, op, args) => Some(Request::IpcCall(
+                h,
+                op,
+                [args[0], args[1], extra[0], extra[1]],
+            )),
+            other => Some(other),
+        }
     }
 }
 
@@ -275,6 +318,17 @@ mod tests {
         ];
         for request in all {
             assert_eq!(Request::from_words(request.to_words()), Some(request));
+        }
+        for request in [
+            Request::IpcCall(3, 2, [1, u32::MAX, 7, 0x8000_0000]),
+            Request::IpcSend(1, 4, 99),
+            Request::IpcReceive(65535, 65535),
+            Request::AuditRead(crate::ipc::AuditQuery::RuleDenies, 12),
+        ] {
+            assert_eq!(
+                Request::from_words6(request.to_words(), request.extra_words()),
+                Some(request)
+            );
         }
         assert_eq!(Request::from_words([0, 0, 0, 0]), None);
         assert_eq!(Request::from_words([99, 0, 0, 0]), None);

@@ -55,6 +55,21 @@ pub enum TraceEvent {
         error: Error,
         object: Object,
     },
+    /// An IPC request the policy allowed: who, what, on which endpoint and operation.
+    Ipc {
+        app: AppId,
+        action: ecu_policy::Action,
+        endpoint: &'static str,
+        operation: &'static str,
+    },
+    /// An IPC request denied (E_OS_ACCESS): counted and audited.
+    IpcDenied {
+        app: AppId,
+        action: ecu_policy::Action,
+        endpoint: &'static str,
+        operation: &'static str,
+        reason: ecu_policy::Reason,
+    },
 }
 
 /// The object a failed service was about (the error hook's first parameter).
@@ -175,8 +190,46 @@ impl TraceRecord {
                 }
                 return write!(out, ") {}", error.name());
             }
+            TraceEvent::Ipc {
+                app,
+                action,
+                endpoint,
+                operation,
+            } => {
+                let app = config.apps.get(app.index()).map_or("?", |a| a.name);
+                return write!(
+                    out,
+                    "{:>8} ipc-{:<5} {app} {endpoint}.{operation}",
+                    self.tick,
+                    action_name(action)
+                );
+            }
+            TraceEvent::IpcDenied {
+                app,
+                action,
+                endpoint,
+                operation,
+                reason,
+            } => {
+                let app = config.apps.get(app.index()).map_or("?", |a| a.name);
+                return write!(
+                    out,
+                    "{:>8} ipc-deny  {app} {} {endpoint}.{operation} {reason:?}",
+                    self.tick,
+                    action_name(action)
+                );
+            }
         };
         write!(out, "{:>8} {:<9} {}", self.tick, kind, name)
+    }
+}
+
+fn action_name(action: ecu_policy::Action) -> &'static str {
+    match action {
+        ecu_policy::Action::Call => "call",
+        ecu_policy::Action::Send => "send",
+        ecu_policy::Action::Receive => "recv",
+        ecu_policy::Action::Transmit => "tx",
     }
 }
 

@@ -608,6 +608,15 @@ impl<'t, 's> Engine<'t, 's> {
     }
 }
 
+impl Engine<'_, '_> {
+    /// A denial decided before the tables are consulted (the kernel found the request
+    /// malformed at the partition boundary: an unknown handle, a word outside its field's
+    /// type): counted as malformed and audited like any other denial.
+    pub fn deny_at_boundary(&mut self, request: &Request, now_ticks: u64) -> Verdict {
+        self.deny(request, now_ticks, Reason::Malformed, None)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     //! The engine alone, on hand-written tables (the compiler's tests live in `tests/`).

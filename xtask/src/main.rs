@@ -136,6 +136,9 @@ fn bench(filter: Option<&str>) -> Result<(), String> {
             Command::new("sh").arg("policy/bench.sh"),
         )?;
     }
+    if wanted("qemu-r5.ipc_roundtrip") {
+        ipc_roundtrip()?;
+    }
     if wanted("arxml") {
         run(
             "ARXML ingest (generated 100 MB file; cantools on 10 MB)",
@@ -268,6 +271,40 @@ fn sim_speed() -> Result<(), String> {
         "sim.speed: {:.2} × real time",
         simulated_s / walls[walls.len() / 2]
     );
+    Ok(())
+}
+
+/// Instructions of one IPC call and reply between two partitions on QEMU R5F, verdict
+/// included: tests/fixtures/ipc_bench times it with the cycle counter under `-icount shift=0`.
+fn ipc_roundtrip() -> Result<(), String> {
+    let output = cargo()
+        .args([
+            "run",
+            "--quiet",
+            "-p",
+            "ecu-configurator",
+            "--bin",
+            "ecuconf",
+            "--",
+            "run",
+        ])
+        .arg(repo_root().join("tests/fixtures/ipc_bench/ecu.toml"))
+        .args(["--target", "qemu-r5", "--duration", "3ms"])
+        .current_dir(repo_root())
+        .output()
+        .map_err(|e| format!("ecuconf run: {e}"))?;
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    if !output.status.success() || !stdout.contains("replies: ok") {
+        return Err(format!(
+            "ipc_bench on qemu-r5: {}{stdout}",
+            String::from_utf8_lossy(&output.stderr)
+        ));
+    }
+    let value = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("ipc_roundtrip: "))
+        .ok_or("ipc_bench printed no ipc_roundtrip line")?;
+    println!("qemu-r5.ipc_roundtrip: {} instructions", value.trim());
     Ok(())
 }
 

@@ -155,6 +155,11 @@ impl<
         if self.apps_terminated & bit(app) != 0 || (restart && config.restart_task.is_none()) {
             return Err((Error::State, Object::None));
         }
+        // A restarting application is left to its restart: others may not end it
+        // (SWS_Os_00508), and it may not restart itself again (SWS_Os_00548).
+        if self.apps_restarting & bit(app) != 0 && (own != app || restart) {
+            return Err((Error::State, Object::None));
+        }
         self.terminate_application(app, restart);
         Ok(0)
     }

@@ -10,6 +10,7 @@ mod alarm;
 mod application;
 mod can;
 mod event;
+mod ipc;
 mod isr;
 mod protection;
 mod resource;
@@ -26,6 +27,7 @@ use crate::request::{Reply, Request};
 use crate::trace::{Context, Object, TraceEvent, TraceRecord, TraceRing};
 
 pub use application::ApplicationState;
+pub use ipc::IpcMismatch;
 pub use schedule_table::ScheduleTableStatus;
 pub use task::TaskState;
 
@@ -164,6 +166,8 @@ pub struct Kernel<
     trace: TraceRing,
     /// CAN transmit and receive queues and the permission table (see `crate::can`).
     can: crate::can::CanState<TASKS>,
+    /// Inter-partition communication, when the ECU has any (`attach_ipc`).
+    ipc: Option<ipc::Ipc>,
 }
 
 impl<
@@ -232,6 +236,7 @@ impl<
             next_stamp: 0,
             trace: TraceRing::new(),
             can: crate::can::CanState::new(),
+            ipc: None,
         })
     }
 
@@ -420,7 +425,11 @@ impl<
                 Ok(0)
             }
             Request::ShutdownOs(code) => {
-                self.shutdown_os(Error::from_code(code));
+                // Only trusted applications may stop the system; from others the call is
+                // ignored (AUTOSAR SWS_Os_00054).
+                if self.config.apps[self.app_of(caller).index()].trusted {
+                    self.shutdown_os(Error::from_code(code));
+                }
                 Ok(0)
             }
             Request::GetApplicationId => Ok(self.app_of(caller).index() as Reply),
@@ -458,6 +467,14 @@ impl<
                 Context::Isr(isr) => isr.index() as Reply,
                 Context::Task(_) => Reply::MAX,
             }),
+            Request::IpcCall(handle, operation, args) => {
+                self.ipc_call(caller, handle, operation, args)
+            }
+            Request::IpcSend(handle, element, value) => {
+                self.ipc_send(caller, handle, element, value)
+            }
+            Request::IpcReceive(handle, element) => self.ipc_receive(caller, handle, element),
+            Request::AuditRead(query, index) => self.audit_read(caller, query, index),
         };
         result.map_err(|(error, object)| self.report(service, error, object))
     }

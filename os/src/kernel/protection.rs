@@ -163,8 +163,9 @@ impl<
         }
     }
 
-    /// Ends a task or ISR by force: its resources and masks are freed silently (the
-    /// protection error was the report), the activation is gone, its port context is stale.
+    /// Ends a task or ISR by force: its resources and masks are freed without error reports
+    /// (the protection error was the report; the unlocks still show in the trace), the
+    /// activation is gone, its port context is stale.
     /// With `all`, a task's queued activations and waiting state go too.
     pub(super) fn kill(&mut self, context: Context, all: bool) {
         if self.masking.owner == Some(context) {

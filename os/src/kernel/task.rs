@@ -43,13 +43,18 @@ impl<
             return Err(self.report(ServiceId::ActivateTask, Error::Id, Object::None));
         };
         let limit = config.activation_limit as usize;
+        if self.tasks[task.index()].queued.len() >= limit {
+            return Err(self.report(ServiceId::ActivateTask, Error::Limit, Object::Task(task)));
+        }
+        // The time frame counts from successful activations only (SWS_Os_00469), so this
+        // comes after the limit check.
         if !self.arrival_allowed(Context::Task(task)) {
             return Err(Error::ProtectionArrival);
         }
         let stamp = self.next_stamp;
         let control = &mut self.tasks[task.index()];
         let was_suspended = control.queued.is_empty();
-        if control.queued.len() >= limit || !control.queued.push(stamp) {
+        if !control.queued.push(stamp) {
             return Err(self.report(ServiceId::ActivateTask, Error::Limit, Object::Task(task)));
         }
         if was_suspended {

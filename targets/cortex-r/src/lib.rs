@@ -36,7 +36,7 @@ mod syscalls;
 #[cfg(target_arch = "arm")]
 pub use image::{Image, StackPool};
 #[cfg(target_arch = "arm")]
-pub use port::run;
+pub use port::{run, run_with};
 
 // Linked for its vector table, reset code and mode stacks; this crate overrides its IRQ and
 // SVC entries (see `context`).

@@ -98,6 +98,19 @@ pub fn run<K: PortKernel + 'static, const TASKS: usize, const STACK_BYTES: usize
     board: &'static dyn Board,
     run_ticks: u64,
 ) -> ! {
+    run_with(image, config, stack_sizes, board, run_ticks, |_| Ok(()))
+}
+
+/// As [`run`]; `setup` gets the kernel before StartOS (generated images attach IPC and the
+/// policy engine here). An error ends the run as a fatal configuration error.
+pub fn run_with<K: PortKernel + 'static, const TASKS: usize, const STACK_BYTES: usize>(
+    image: &'static Image<K, TASKS, STACK_BYTES>,
+    config: &'static Config,
+    stack_sizes: &[usize; TASKS],
+    board: &'static dyn Board,
+    run_ticks: u64,
+    setup: fn(&mut K) -> Result<(), &'static str>,
+) -> ! {
     if STARTED.swap(true, Ordering::Relaxed) {
         fatal("the kernel was started twice", 0);
     }
@@ -125,6 +138,9 @@ pub fn run<K: PortKernel + 'static, const TASKS: usize, const STACK_BYTES: usize
             sp: 0,
         };
         bottom += size;
+    }
+    if let Err(what) = setup(kernel) {
+        fatal(what, 0);
     }
     kernel.start_os();
     // SAFETY: still before the first exception.
@@ -284,7 +300,7 @@ extern "C" fn ecu_cortex_r_svc(sp: usize) -> usize {
             let _ = kernel.chain_running(TaskId::new(words[1].min(u8::MAX as u32) as u8));
         }
         _ => {
-            let result = match Request::from_words(words) {
+            let result = match Request::from_words6(words, [regs[4], regs[5]]) {
                 Some(request) => kernel.service(request),
                 None => Err(kernel.unknown_service()),
             };

@@ -35,9 +35,29 @@ pub fn svc(words: [u32; 4]) -> [u32; 3] {
     [r0, r1, r2]
 }
 
+/// As [`svc`], with two more words in r4-r5 (`ecu_os::Request::extra_words`: argument
+/// words 2 and 3 of an IPC call).
+#[inline(always)]
+pub fn svc6(words: [u32; 4], extra: [u32; 2]) -> [u32; 3] {
+    let (r0, r1, r2): (u32, u32, u32);
+    // SAFETY: as for `svc`; r4-r5 are only read by the kernel.
+    unsafe {
+        asm!(
+            "svc #0",
+            inlateout("r0") words[0] => r0,
+            inlateout("r1") words[1] => r1,
+            inlateout("r2") words[2] => r2,
+            in("r3") words[3],
+            in("r4") extra[0],
+            in("r5") extra[1],
+        );
+    }
+    [r0, r1, r2]
+}
+
 impl Syscalls for Svc {
     fn call(&self, request: Request) -> Result<Reply, Error> {
-        let [status, low, high] = svc(request.to_words());
+        let [status, low, high] = svc6(request.to_words(), request.extra_words());
         match status {
             0 => Ok((high as u64) << 32 | low as u64),
             code => Err(Error::from_code(code).unwrap_or(Error::ServiceId)),

@@ -496,12 +496,29 @@ pub fn run_in_mode<
     options: Options,
     mode: ecu_os::AppModeId,
 ) -> Result<Outcome, SimError> {
-    run_with_can::<T, A, C, R, I, S>(config, options, mode, None).map(|(outcome, _)| outcome)
+    run_in_mode_with::<T, A, C, R, I, S>(config, options, mode, |_| Ok(()))
 }
 
-/// As [`run_in_mode`], with the image's CAN network (`can`) in the same virtual time: tasks
-/// transmit and receive through the kernel's checks, the gateway routes, peers send. Returns
-/// the network as it ended, for its traces and counters.
+/// As [`run_in_mode`]; `setup` gets the kernel before StartOS (to attach IPC and the policy).
+pub fn run_in_mode_with<
+    const T: usize,
+    const A: usize,
+    const C: usize,
+    const R: usize,
+    const I: usize,
+    const S: usize,
+>(
+    config: &'static Config,
+    options: Options,
+    mode: ecu_os::AppModeId,
+    setup: impl FnOnce(&mut Kernel<T, A, C, R, I, S>) -> Result<(), String>,
+) -> Result<Outcome, SimError> {
+    run_with_can::<T, A, C, R, I, S>(config, options, mode, setup, None).map(|(outcome, _)| outcome)
+}
+
+/// As [`run_in_mode_with`], with the image's CAN network (`can`) in the same virtual time:
+/// tasks transmit and receive through the kernel's checks, the gateway routes, peers send.
+/// Returns the network as it ended, for its traces and counters.
 pub fn run_with_can<
     const T: usize,
     const A: usize,
@@ -513,6 +530,7 @@ pub fn run_with_can<
     config: &'static Config,
     options: Options,
     mode: ecu_os::AppModeId,
+    setup: impl FnOnce(&mut Kernel<T, A, C, R, I, S>) -> Result<(), String>,
     can: Option<&'static can::ecu::CanSetup>,
 ) -> Result<(Outcome, Option<can::ecu::EcuCan>), SimError> {
     if mode.index() >= config.app_modes.len().max(1) {
@@ -523,6 +541,7 @@ pub fn run_with_can<
     }
     let mut kernel = Kernel::<T, A, C, R, I, S>::new(config)
         .map_err(|mismatch| SimError::ConfigMismatch(format!("{mismatch:?}")))?;
+    setup(&mut kernel).map_err(SimError::ConfigMismatch)?;
     let network = match can {
         Some(setup) => {
             kernel.can_attach(setup.permissions);
@@ -653,12 +672,28 @@ pub fn main<
     config: &'static Config,
     stimuli: &'static [Stimulus],
 ) -> ! {
-    main_with_can::<T, A, C, R, I, S>(config, stimuli, None)
+    main_with::<T, A, C, R, I, S>(config, stimuli, |_| Ok(()))
 }
 
-/// As [`main`], for images with a CAN network; `--pcap DIR` and `--candump DIR` write every
-/// bus's traffic there (`<bus>.pcap`, `<bus>.log`), and the run prints the gateway's and the
-/// buses' counters (`can ...` lines) before its `end` line.
+/// As [`main`]; `setup` gets the kernel before StartOS (generated images attach IPC here).
+pub fn main_with<
+    const T: usize,
+    const A: usize,
+    const C: usize,
+    const R: usize,
+    const I: usize,
+    const S: usize,
+>(
+    config: &'static Config,
+    stimuli: &'static [Stimulus],
+    setup: fn(&mut Kernel<T, A, C, R, I, S>) -> Result<(), String>,
+) -> ! {
+    main_with_can::<T, A, C, R, I, S>(config, stimuli, setup, None)
+}
+
+/// As [`main_with`], for images with a CAN network; `--pcap DIR` and `--candump DIR` write
+/// every bus's traffic there (`<bus>.pcap`, `<bus>.log`), and the run prints the gateway's
+/// and the buses' counters (`can ...` lines) before its `end` line.
 pub fn main_with_can<
     const T: usize,
     const A: usize,
@@ -669,6 +704,7 @@ pub fn main_with_can<
 >(
     config: &'static Config,
     stimuli: &'static [Stimulus],
+    setup: fn(&mut Kernel<T, A, C, R, I, S>) -> Result<(), String>,
     can: Option<&'static can::ecu::CanSetup>,
 ) -> ! {
     let mut traces = can::ecu::TraceDirs::default();
@@ -705,7 +741,13 @@ pub fn main_with_can<
             }
         }
     }
-    match run_with_can::<T, A, C, R, I, S>(config, options, ecu_os::AppModeId::new(mode), can) {
+    match run_with_can::<T, A, C, R, I, S>(
+        config,
+        options,
+        ecu_os::AppModeId::new(mode),
+        setup,
+        can,
+    ) {
         Ok((mut outcome, network)) => {
             if let Some(network) = &network {
                 // The counters print after the kernel's trace, before `end`.

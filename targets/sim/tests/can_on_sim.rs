@@ -220,6 +220,7 @@ fn transmit_is_checked_received_frames_reach_the_granted_partition_and_the_gatew
             stimuli: &[],
         },
         ecu_os::AppModeId::new(0),
+        |_| Ok(()),
         Some(&SETUP),
     )
     .unwrap();

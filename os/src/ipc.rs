@@ -1,0 +1,255 @@
+//! Kernel-mediated inter-partition communication: the static tables the configurator
+//! generates, and the storage the kernel keeps its queues in.
+//!
+//! Every IPC request names an endpoint only through the caller's own handle table
+//! ([`IpcConfig::handles`]): a handle is an index into the table of the caller's
+//! OS-Application, so a forged number either names one of the caller's own endpoints or none.
+//! Arguments are fixed-size words the kernel copies and checks against the operation's field
+//! types; no pointer ever crosses the boundary. Before anything is delivered the policy
+//! engine rules on the request ([`ecu_policy::Engine::verdict`]); every denial answers
+//! `E_OS_ACCESS`, is counted and lands in the engine's audit ring, which only a trusted
+//! OS-Application may read ([`crate::Request::AuditRead`]).
+
+use crate::config::AppId;
+
+/// The type of one argument field: the kernel rejects a word outside it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ArgType {
+    U8,
+    U16,
+    U32,
+    I32,
+    Bool,
+    /// An enumeration: the admitted numeric values as a bit mask (values below 32).
+    Enum(u32),
+}
+
+impl ArgType {
+    /// Whether `word` is a value of this type.
+    pub const fn admits(self, word: u32) -> bool {
+        match self {
+            ArgType::U8 => word <= u8::MAX as u32,
+            ArgType::U16 => word <= u16::MAX as u32,
+            ArgType::U32 | ArgType::I32 => true,
+            ArgType::Bool => word <= 1,
+            ArgType::Enum(mask) => word < 32 && mask & (1 << word) != 0,
+        }
+    }
+}
+
+/// No queue: a client-server operation.
+pub const NO_QUEUE: u16 = u16::MAX;
+
+/// One operation (client-server) or data element (sender-receiver) of an endpoint.
+#[derive(Debug)]
+pub struct OperationConfig {
+    pub name: &'static str,
+    /// Field types in request order (at most [`ecu_policy::MAX_ARGS`]); unused words must be 0.
+    pub args: &'static [ArgType],
+    /// Sender-receiver: index into [`IpcConfig::queues`]; client-server: [`NO_QUEUE`].
+    pub queue: u16,
+}
+
+/// A server's handler: `(operation, argument words) -> reply`. It runs inside the call, on
+/// behalf of the server's OS-Application, and reaches no kernel service.
+pub type ServerHandler = fn(u16, [u32; ecu_policy::MAX_ARGS]) -> u32;
+
+#[derive(Clone, Copy, Debug)]
+pub enum EndpointKind {
+    /// Client-server: calls go to `handler` of OS-Application `app`.
+    Server { app: AppId, handler: ServerHandler },
+    /// Sender-receiver: every data element has its queue.
+    Data,
+}
+
+/// One interface, at the index the policy gives it (its interface number).
+#[derive(Debug)]
+pub struct EndpointConfig {
+    pub name: &'static str,
+    pub kind: EndpointKind,
+    pub operations: &'static [OperationConfig],
+}
+
+/// A message queue of one data element: `capacity` messages (queued), or 0 for
+/// last-is-best (one value, overwritten by every send, read without being consumed).
+#[derive(Clone, Copy, Debug)]
+pub struct QueueConfig {
+    pub capacity: u16,
+    /// First slot in the storage's slot array.
+    pub first_slot: u16,
+}
+
+impl QueueConfig {
+    /// Slots this queue occupies.
+    pub const fn slots(&self) -> usize {
+        if self.capacity == 0 {
+            1
+        } else {
+            self.capacity as usize
+        }
+    }
+}
+
+/// The IPC tables of one ECU.
+#[derive(Debug)]
+pub struct IpcConfig {
+    /// Indexed by the policy's interface number.
+    pub endpoints: &'static [EndpointConfig],
+    /// Per OS-Application: handle `h` names endpoint `handles[app][h]`.
+    pub handles: &'static [&'static [u16]],
+    pub queues: &'static [QueueConfig],
+    /// Total slots over every queue.
+    pub slots: usize,
+}
+
+/// Run-time state of one queue.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct QueueState {
+    pub head: u16,
+    pub len: u16,
+    /// Sends refused because the queue was full (E_OS_LIMIT).
+    pub overflows: u32,
+}
+
+impl QueueState {
+    pub const NEW: QueueState = QueueState {
+        head: 0,
+        len: 0,
+        overflows: 0,
+    };
+}
+
+/// The IPC storage of one ECU: queue states and message slots, sized by the generated code.
+#[derive(Debug)]
+pub struct IpcStorage<const QUEUES: usize, const SLOTS: usize> {
+    pub queues: [QueueState; QUEUES],
+    pub slots: [u32; SLOTS],
+}
+
+impl<const QUEUES: usize, const SLOTS: usize> IpcStorage<QUEUES, SLOTS> {
+    pub const fn new() -> Self {
+        Self {
+            queues: [QueueState::NEW; QUEUES],
+            slots: [0; SLOTS],
+        }
+    }
+}
+
+impl<const QUEUES: usize, const SLOTS: usize> Default for IpcStorage<QUEUES, SLOTS> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// A value that can be taken out of a `static` exactly once as `&'static mut`: how the
+/// generated code hands the policy engine and the queues their storage without a heap.
+pub struct Once<T> {
+    taken: core::sync::atomic::AtomicBool,
+    value: core::cell::UnsafeCell<T>,
+}
+
+// SAFETY: the only access to `value` is the one `&mut` that `take` hands out, once; the
+// atomic swap decides which caller gets it, so no two threads ever share it.
+unsafe impl<T: Send> Sync for Once<T> {}
+
+impl<T> Once<T> {
+    pub const fn new(value: T) -> Self {
+        Self {
+            taken: core::sync::atomic::AtomicBool::new(false),
+            value: core::cell::UnsafeCell::new(value),
+        }
+    }
+
+    /// The value, the first time; `None` ever after.
+    // The whole point: one `&mut` out of a shared static, handed out once.
+    #[allow(clippy::mut_from_ref)]
+    pub fn take(&'static self) -> Option<&'static mut T> {
+        if self.taken.swap(true, core::sync::atomic::Ordering::AcqRel) {
+            return None;
+        }
+        // SAFETY: the swap above returned false exactly once, so this is the only reference
+        // ever made to `value`, and it lives as long as the static.
+        Some(unsafe { &mut *self.value.get() })
+    }
+}
+
+/// The audit record as [`crate::Request::AuditRead`] returns it in one word:
+/// `caller | action << 8 | reason << 16 | rule << 24 | interface << 40 | operation << 52`
+/// (interface and operation 12 bits each).
+pub fn pack_audit(r: &ecu_policy::AuditRecord) -> u64 {
+    (r.caller as u64)
+        | (r.action as u64) << 8
+        | (r.reason as u64) << 16
+        | (r.rule as u64) << 24
+        | ((r.interface as u64) & 0xfff) << 40
+        | ((r.operation as u64) & 0xfff) << 52
+}
+
+/// What [`AuditQuery::Pop`] answers when the ring is empty (no packed record has all bits
+/// set: the action never exceeds 3).
+pub const AUDIT_EMPTY: u64 = u64::MAX;
+
+/// One audit record as a reader sees it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Audit {
+    pub caller: u8,
+    /// [`ecu_policy::Action`] as its number.
+    pub action: u8,
+    /// [`ecu_policy::Reason`] as its number.
+    pub reason: u8,
+    /// The rule blamed, or `u16::MAX`.
+    pub rule: u16,
+    pub interface: u16,
+    pub operation: u16,
+    pub time: u64,
+}
+
+impl Audit {
+    pub fn unpack(word: u64, time: u64) -> Self {
+        Self {
+            caller: word as u8,
+            action: (word >> 8) as u8,
+            reason: (word >> 16) as u8,
+            rule: (word >> 24) as u16,
+            interface: ((word >> 40) & 0xfff) as u16,
+            operation: ((word >> 52) & 0xfff) as u16,
+            time,
+        }
+    }
+}
+
+/// What [`crate::Request::AuditRead`] reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum AuditQuery {
+    /// The oldest record, removed ([`AUDIT_EMPTY`] when there is none).
+    Pop = 0,
+    /// The time (ticks) of the record the last `Pop` returned.
+    LastTime = 1,
+    /// Denials that found the ring full, since the last time asked.
+    TakeLost = 2,
+    DefaultDenies = 3,
+    MalformedDenies = 4,
+    /// Denials of rule `index`.
+    RuleDenies = 5,
+    /// Sends refused by queue `index` because it was full.
+    QueueOverflows = 6,
+    /// Messages waiting in queue `index`.
+    QueueLength = 7,
+}
+
+impl AuditQuery {
+    pub const fn from_code(code: u32) -> Option<Self> {
+        Some(match code {
+            0 => AuditQuery::Pop,
+            1 => AuditQuery::LastTime,
+            2 => AuditQuery::TakeLost,
+            3 => AuditQuery::DefaultDenies,
+            4 => AuditQuery::MalformedDenies,
+            5 => AuditQuery::RuleDenies,
+            6 => AuditQuery::QueueOverflows,
+            7 => AuditQuery::QueueLength,
+            _ => return None,
+        })
+    }
+}
