@@ -38,7 +38,7 @@ impl Hasher for Mix {
 
 #[derive(Debug, Default)]
 pub(crate) struct PathIndex {
-    map: HashMap<(u32, u64), u32, BuildHasherDefault<Mix>>,
+    map: HashMap<(u32, u32), u32, BuildHasherDefault<Mix>>,
     /// (context, node) pairs whose key collided with a different name; practically empty.
     overflow: Vec<(u32, u32)>,
 }
@@ -57,9 +57,9 @@ impl PathIndex {
     fn get(&self, tree: &Tree, src: &str, ctx: u32, name: &str) -> Option<u32> {
         let name_of = |n: u32| {
             tree.child(NodeId(n), TAG_SHORT_NAME)
-                .map_or("", |s| tree.text(src, tree.node(s).text))
+                .map_or("", |s| tree.node_text(src, s))
         };
-        let &n = self.map.get(&(ctx, fnv(name)))?;
+        let &n = self.map.get(&(ctx, hash32(name)))?;
         if name_of(n) == name {
             return Some(n);
         }
@@ -103,10 +103,16 @@ impl PathIndex {
     }
 }
 
+/// 32 bits of a name's hash: the key is (context, hash), so collisions need the same parent.
+fn hash32(name: &str) -> u32 {
+    let h = fnv(name);
+    (h ^ (h >> 32)) as u32
+}
+
 /// SHORT-NAME of an identifiable node, if it is one.
 pub(crate) fn short_name<'a>(tree: &'a Tree, src: &'a str, id: NodeId) -> Option<&'a str> {
     let s = tree.child(id, TAG_SHORT_NAME)?;
-    Some(tree.text(src, tree.node(s).text))
+    Some(tree.node_text(src, s))
 }
 
 /// Builds the index over all nodes, in one loop with an explicit ancestor stack.
@@ -137,7 +143,7 @@ pub(crate) fn build_index(
                 );
             } else if let Some(prev) = index.get(tree, src, ctx, name) {
                 let prev_node = tree.node(NodeId(prev));
-                if prev_node.tag == TAG_AR_PACKAGE && node.tag == TAG_AR_PACKAGE {
+                if prev_node.tag() == TAG_AR_PACKAGE && node.tag() == TAG_AR_PACKAGE {
                     // The same package split over files (or written twice): one namespace.
                     child_ctx = prev;
                 } else {
@@ -154,7 +160,7 @@ pub(crate) fn build_index(
                     child_ctx = i;
                 }
             } else {
-                match index.map.entry((ctx, fnv(name))) {
+                match index.map.entry((ctx, hash32(name))) {
                     std::collections::hash_map::Entry::Vacant(v) => {
                         v.insert(i);
                     }

@@ -135,29 +135,63 @@ impl Text {
     }
 }
 
-/// Attributes the reader keeps; only elements that have some get an entry.
+/// Attributes the reader keeps; only elements that have some get an entry. Entries are in
+/// node order (the reader pushes them as it creates nodes), so lookup is a binary search.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Attrs {
-    /// `DEST`, interned like a tag so the type check is an integer compare.
-    pub dest: Option<TagId>,
-    pub base: Option<Text>,
-    pub uuid: Option<Text>,
-    /// Resolved reference target, filled by the path pass.
+    /// The element they belong to.
+    pub node: u32,
+    /// `DEST`, interned like a tag so the type check is an integer compare; NONE when absent.
+    pub dest: u32,
+    /// Resolved reference target, filled by the path pass; NONE until then.
     pub target: u32,
+    /// Index into `Tree::attr_extra` (BASE and UUID), or NONE.
+    pub extra: u32,
 }
 
-/// One element. 32 bytes: the budget is "peak memory <= 2x the file".
+/// The rarer attributes: `BASE` (relative references) and `UUID`.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct AttrExtra {
+    pub base: Option<Text>,
+    pub uuid: Option<Text>,
+}
+
+/// Marks a node whose text is not `offset + delta` (owned, or too far from the start tag).
+const FAR: u16 = u16::MAX;
+
+/// Largest number of distinct tag names: node tags are u16.
+pub(crate) const MAX_TAGS: u32 = FAR as u32;
+
+/// One element. 20 bytes: the budget is "peak memory <= 2x the file". The first child is not
+/// stored: in pre-order it is the next node when that node's parent is this one.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Node {
-    pub tag: TagId,
+    tag: u16,
+    /// Text start minus `offset`, or FAR (then the text is in `Tree::far`).
+    text_delta: u16,
     pub parent: u32,
-    pub first_child: u32,
     pub next_sibling: u32,
     /// Global byte offset of the start tag's `<`.
     pub offset: u32,
-    pub text: Text,
-    /// Index into `Tree::attrs`, or NONE.
-    pub attrs: u32,
+    text_len: u32,
+}
+
+impl Node {
+    pub fn new(tag: TagId, parent: u32, offset: u32) -> Node {
+        debug_assert!(tag.0 < MAX_TAGS);
+        Node {
+            tag: tag.0 as u16,
+            text_delta: 0,
+            parent,
+            next_sibling: NONE,
+            offset,
+            text_len: 0,
+        }
+    }
+
+    pub fn tag(&self) -> TagId {
+        TagId(u32::from(self.tag))
+    }
 }
 
 /// Nodes, tags, owned text and attributes. Source text lives in [`crate::source::SourceMap`].
@@ -167,11 +201,24 @@ pub(crate) struct Tree {
     pub tags: Interner,
     pub owned: Vec<Box<str>>,
     pub attrs: Vec<Attrs>,
+    pub attr_extra: Vec<AttrExtra>,
+    /// Texts that are owned or start too far after their start tag; rare.
+    pub far: HashMap<u32, Text, FnvBuild>,
 }
 
 impl Tree {
     pub fn node(&self, id: NodeId) -> &Node {
         &self.nodes[id.0 as usize]
+    }
+
+    /// First child of `id`, or NONE.
+    #[inline]
+    pub fn first_child(&self, id: u32) -> u32 {
+        let next = id.wrapping_add(1);
+        match self.nodes.get(next as usize) {
+            Some(n) if n.parent == id => next,
+            _ => NONE,
+        }
     }
 
     pub fn text<'a>(&'a self, source: &'a str, t: Text) -> &'a str {
@@ -183,8 +230,50 @@ impl Tree {
         }
     }
 
+    /// Text content of node `id`.
+    #[inline]
+    pub fn node_text<'a>(&'a self, source: &'a str, id: NodeId) -> &'a str {
+        let n = self.node(id);
+        if n.text_delta == FAR {
+            return self.far.get(&id.0).map_or("", |&t| self.text(source, t));
+        }
+        let start = n.offset as usize + n.text_delta as usize;
+        source.get(start..start + n.text_len as usize).unwrap_or("")
+    }
+
+    /// Sets node `id`'s text (once, when its end tag is read).
+    pub fn set_text(&mut self, id: u32, t: Text) {
+        let n = &mut self.nodes[id as usize];
+        if t.len == 0 {
+            return;
+        }
+        if t.len != OWNED && t.start >= n.offset && t.start - n.offset < u32::from(FAR) {
+            n.text_delta = (t.start - n.offset) as u16;
+            n.text_len = t.len;
+        } else {
+            n.text_delta = FAR;
+            self.far.insert(id, t);
+        }
+    }
+
     pub fn attrs(&self, id: NodeId) -> Option<&Attrs> {
-        self.attrs.get(self.node(id).attrs as usize)
+        let i = self.attrs.binary_search_by_key(&id.0, |a| a.node).ok()?;
+        self.attrs.get(i)
+    }
+
+    pub fn attr_extra(&self, id: NodeId) -> AttrExtra {
+        self.attrs(id)
+            .and_then(|a| self.attr_extra.get(a.extra as usize))
+            .copied()
+            .unwrap_or_default()
+    }
+
+    /// Drops nodes from `first` on (a file that failed to read).
+    pub fn truncate(&mut self, first: usize) {
+        self.nodes.truncate(first);
+        let keep = self.attrs.partition_point(|a| (a.node as usize) < first);
+        self.attrs.truncate(keep);
+        self.far.retain(|&k, _| (k as usize) < first);
     }
 
     /// One past the last node of `id`'s subtree (pre-order makes subtrees contiguous).
@@ -206,11 +295,12 @@ impl Tree {
     }
 
     /// First child with tag `tag`.
+    #[inline]
     pub fn child(&self, id: NodeId, tag: TagId) -> Option<NodeId> {
-        let mut c = self.node(id).first_child;
+        let mut c = self.first_child(id.0);
         while c != NONE {
             let n = &self.nodes[c as usize];
-            if n.tag == tag {
+            if n.tag() == tag {
                 return Some(NodeId(c));
             }
             c = n.next_sibling;
@@ -233,7 +323,7 @@ impl Iterator for Children<'_> {
             let id = self.next;
             let n = &self.tree.nodes[id as usize];
             self.next = n.next_sibling;
-            if self.tag.is_none_or(|t| t == n.tag) {
+            if self.tag.is_none_or(|t| t == n.tag()) {
                 return Some(NodeId(id));
             }
         }
