@@ -140,7 +140,11 @@ impl Arxml {
     pub fn elements_by_tag<'a>(&'a self, tag: &str) -> impl Iterator<Item = NodeId> + 'a {
         let t = self.tree.tags.get(tag);
         // A tag no file uses has no elements: no need to walk the tree.
-        let end = if t.is_some() { self.tree.nodes.len() } else { 0 };
+        let end = if t.is_some() {
+            self.tree.nodes.len()
+        } else {
+            0
+        };
         (0..end as u32)
             .map(NodeId)
             .filter(move |&n| Some(self.tree.node(n).tag()) == t)
@@ -166,7 +170,11 @@ impl Arxml {
     pub fn children_by_id(&self, id: NodeId, tag: Option<TagId>) -> Children<'_> {
         Children {
             tree: &self.tree,
-            next: if tag.is_some() { self.tree.first_child(id.0) } else { NONE },
+            next: if tag.is_some() {
+                self.tree.first_child(id.0)
+            } else {
+                NONE
+            },
             tag,
         }
     }
@@ -174,7 +182,9 @@ impl Arxml {
     /// Takes the model apart into each file's (name, text), without copying a single-file
     /// load: callers that keep the text for diagnostics then hold one buffer, not two.
     pub fn into_sources(self) -> Vec<(String, String)> {
-        let Arxml { map, tree, index, .. } = self;
+        let Arxml {
+            map, tree, index, ..
+        } = self;
         drop(index);
         drop(tree);
         let mut text = map.text;

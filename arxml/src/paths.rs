@@ -124,6 +124,13 @@ pub(crate) fn build_index(
 ) -> (PathIndex, Vec<Diagnostic>) {
     let src = map.text.as_str();
     let mut index = PathIndex::default();
+    // Sized once from the number of SHORT-NAMEs: no rehash, no old+new table at the peak.
+    let named = tree
+        .nodes
+        .iter()
+        .filter(|n| n.tag() == TAG_SHORT_NAME)
+        .count();
+    index.map.reserve(named);
     let mut diags = Vec::new();
     // (node, context its children are named in)
     let mut stack: Vec<(u32, u32)> = Vec::new();
@@ -141,34 +148,46 @@ pub(crate) fn build_index(
                         .with_element(element_path(NodeId(i)))
                         .with_hint("every identifiable element needs a non-empty SHORT-NAME"),
                 );
-            } else if let Some(prev) = index.get(tree, src, ctx, name) {
-                let prev_node = tree.node(NodeId(prev));
-                if prev_node.tag() == TAG_AR_PACKAGE && node.tag() == TAG_AR_PACKAGE {
-                    // The same package split over files (or written twice): one namespace.
-                    child_ctx = prev;
-                } else {
-                    let path = path_of(NodeId(i)).unwrap_or_default();
-                    diags.push(
-                        Diagnostic::error(
-                            map.location(node.offset),
-                            format!("duplicate SHORT-NAME path {path}"),
-                        )
-                        .with_element(path)
-                        .with_related(map.location(prev_node.offset), "first defined here")
-                        .with_hint("SHORT-NAMEs must be unique within their parent; rename one"),
-                    );
-                    child_ctx = i;
-                }
             } else {
-                match index.map.entry((ctx, hash32(name))) {
+                // One hash and probe for the common case: a new name in its context.
+                let vacant = match index.map.entry((ctx, hash32(name))) {
                     std::collections::hash_map::Entry::Vacant(v) => {
                         v.insert(i);
+                        true
                     }
-                    std::collections::hash_map::Entry::Occupied(_) => {
-                        index.overflow.push((ctx, i));
+                    std::collections::hash_map::Entry::Occupied(_) => false,
+                };
+                child_ctx = i;
+                if !vacant {
+                    match index.get(tree, src, ctx, name) {
+                        Some(prev) => {
+                            let prev_node = tree.node(NodeId(prev));
+                            if prev_node.tag() == TAG_AR_PACKAGE && node.tag() == TAG_AR_PACKAGE {
+                                // The same package split over files (or written twice): one
+                                // namespace.
+                                child_ctx = prev;
+                            } else {
+                                let path = path_of(NodeId(i)).unwrap_or_default();
+                                diags.push(
+                                    Diagnostic::error(
+                                        map.location(node.offset),
+                                        format!("duplicate SHORT-NAME path {path}"),
+                                    )
+                                    .with_element(path)
+                                    .with_related(
+                                        map.location(prev_node.offset),
+                                        "first defined here",
+                                    )
+                                    .with_hint(
+                                        "SHORT-NAMEs must be unique within their parent; rename one",
+                                    ),
+                                );
+                            }
+                        }
+                        // Same context, same 32-bit hash, different name.
+                        None => index.overflow.push((ctx, i)),
                     }
                 }
-                child_ctx = i;
             }
         }
         stack.push((i, child_ctx));

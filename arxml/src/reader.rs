@@ -335,8 +335,14 @@ impl FileReader<'_> {
         if tag.0 >= MAX_TAGS {
             let local = offset - self.map.files[self.file].base as usize;
             return Err(self
-                .err(local, format!("more than {MAX_TAGS} distinct element names"), stack)
-                .with_hint("ARXML uses a few hundred element names; the file is damaged or hostile"));
+                .err(
+                    local,
+                    format!("more than {MAX_TAGS} distinct element names"),
+                    stack,
+                )
+                .with_hint(
+                    "ARXML uses a few hundred element names; the file is damaged or hostile",
+                ));
         }
         let is_ref = self.tree.tags.is_ref(tag);
         let id = self.tree.nodes.len() as u32;

@@ -28,7 +28,8 @@ pub(crate) const TAG_SHORT_NAME: TagId = TagId(0);
 pub(crate) const TAG_AR_PACKAGE: TagId = TagId(1);
 const PREDEFINED: [&str; 2] = ["SHORT-NAME", "AR-PACKAGE"];
 
-/// FNV-1a: tag names and SHORT-NAMEs are short, so a simple byte hash beats SipHash here.
+/// Word-at-a-time multiplicative hash: tag names and SHORT-NAMEs are short, so this beats
+/// SipHash (and byte-wise FNV) here.
 #[derive(Default)]
 pub(crate) struct Fnv(u64);
 
@@ -36,17 +37,28 @@ impl Hasher for Fnv {
     fn finish(&self) -> u64 {
         self.0
     }
+    #[inline]
     fn write(&mut self, bytes: &[u8]) {
+        // Eight bytes a step (FxHash's mixing), then the tail: names are mostly 8 to 30 bytes.
+        const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
         let mut h = if self.0 == 0 {
             0xcbf2_9ce4_8422_2325
         } else {
             self.0
         };
-        for &b in bytes {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(0x0000_0100_0000_01b3);
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let w = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
+            h = (h.rotate_left(5) ^ w).wrapping_mul(K);
         }
-        self.0 = h;
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut w = [0u8; 8];
+            w[..rest.len()].copy_from_slice(rest);
+            h = (h.rotate_left(5) ^ u64::from_le_bytes(w) ^ ((rest.len() as u64) << 59))
+                .wrapping_mul(K);
+        }
+        self.0 = h ^ (h >> 29);
     }
 }
 
@@ -65,6 +77,26 @@ pub(crate) struct Interner {
     /// Whether the tag names a reference (`*-REF`, `*-TREF`).
     is_ref: Vec<bool>,
     ids: HashMap<Box<str>, u32, FnvBuild>,
+    /// Direct-mapped cache in front of `ids`, indexed by length and three bytes of the name:
+    /// interning a tag the file used before is then one compare, no hashing.
+    cache: Box<[u32; CACHE]>,
+}
+
+const CACHE: usize = 1024;
+
+#[inline]
+fn cache_slot(name: &[u8]) -> usize {
+    let n = name.len();
+    if n == 0 {
+        return 0;
+    }
+    let mix = n
+        .wrapping_mul(0x9e37)
+        .wrapping_add(usize::from(name[0]).wrapping_mul(31))
+        .wrapping_add(usize::from(name[n / 2]).wrapping_mul(0x2f1))
+        .wrapping_add(usize::from(name[n - 1]).wrapping_mul(0x1_0001))
+        .wrapping_add(usize::from(name[n * 3 / 4]).wrapping_mul(7));
+    (mix ^ (mix >> 10)) & (CACHE - 1)
 }
 
 impl Default for Interner {
@@ -73,6 +105,7 @@ impl Default for Interner {
             names: Vec::new(),
             is_ref: Vec::new(),
             ids: HashMap::default(),
+            cache: Box::new([u32::MAX; CACHE]),
         };
         for name in PREDEFINED {
             i.intern(name);
@@ -82,7 +115,23 @@ impl Default for Interner {
 }
 
 impl Interner {
+    #[inline]
     pub fn intern(&mut self, name: &str) -> TagId {
+        let slot = cache_slot(name.as_bytes());
+        let cached = self.cache[slot];
+        if self
+            .names
+            .get(cached as usize)
+            .is_some_and(|n| **n == *name)
+        {
+            return TagId(cached);
+        }
+        let id = self.intern_slow(name);
+        self.cache[slot] = id.0;
+        id
+    }
+
+    fn intern_slow(&mut self, name: &str) -> TagId {
         if let Some(&id) = self.ids.get(name) {
             return TagId(id);
         }
@@ -95,6 +144,14 @@ impl Interner {
     }
 
     pub fn get(&self, name: &str) -> Option<TagId> {
+        let cached = self.cache[cache_slot(name.as_bytes())];
+        if self
+            .names
+            .get(cached as usize)
+            .is_some_and(|n| **n == *name)
+        {
+            return Some(TagId(cached));
+        }
         self.ids.get(name).map(|&id| TagId(id))
     }
 
