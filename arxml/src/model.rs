@@ -385,9 +385,10 @@ impl Arxml {
     /// Resolves every reference once; stores targets and returns the problems found.
     fn resolve_references(&mut self) -> Vec<Diagnostic> {
         let mut diags = Vec::new();
-        let mut targets = Vec::new();
-        for ai in 0..self.tree.attrs.len() {
-            let attrs = self.tree.attrs[ai];
+        // Taken out so targets can be stored as they resolve (no side list at the peak);
+        // nothing below reads attributes through the tree.
+        let mut all = std::mem::take(&mut self.tree.attrs);
+        for attrs in all.iter_mut() {
             let id = NodeId(attrs.node);
             if !self.is_reference(id) {
                 continue;
@@ -437,7 +438,7 @@ impl Arxml {
             };
             match self.index.resolve(&self.tree, self.src(), text) {
                 Ok(target) => {
-                    targets.push((ai, target.0));
+                    attrs.target = target.0;
                     if attrs.dest != NONE {
                         let dest = TagId(attrs.dest);
                         let actual = self.tree.node(target).tag();
@@ -464,9 +465,7 @@ impl Arxml {
                 Err(u) => diags.push(self.unresolved(id, text, u)),
             }
         }
-        for (a, t) in targets {
-            self.tree.attrs[a].target = t;
-        }
+        self.tree.attrs = all;
         diags
     }
 

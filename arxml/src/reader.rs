@@ -206,7 +206,7 @@ impl FileReader<'_> {
                         return Err(self.err(before, "end tag without a start tag", &stack));
                     };
                     let text = self.finish_text(&mut frame, src, base);
-                    self.tree.set_text(frame.node, text);
+                    self.tree.set_text(&self.map.text, frame.node, text);
                 }
                 Event::Text(_) => match stack.last_mut() {
                     Some(frame) => frame.text(src, before, after),

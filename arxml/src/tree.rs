@@ -219,18 +219,34 @@ const FAR: u16 = u16::MAX;
 /// Largest number of distinct tag names: node tags are u16.
 pub(crate) const MAX_TAGS: u32 = FAR as u32;
 
-/// One element. 20 bytes: the budget is "peak memory <= 2x the file". The first child is not
-/// stored: in pre-order it is the next node when that node's parent is this one.
+/// One element. 16 bytes: the budget is "peak memory <= 2x the file". The first child is not
+/// stored: in pre-order it is the next node when that node's parent is this one. Nor is the
+/// text's length: text kept as a range runs up to the next `<`, less trailing whitespace (the
+/// reader checks that this holds and otherwise puts the text in `Tree::far`).
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Node {
     tag: u16,
-    /// Text start minus `offset`, or FAR (then the text is in `Tree::far`).
+    /// Text start minus `offset`; 0 for no text, FAR when the text is in `Tree::far`.
     text_delta: u16,
     pub parent: u32,
     pub next_sibling: u32,
     /// Global byte offset of the start tag's `<`.
     pub offset: u32,
-    text_len: u32,
+}
+
+fn is_xml_ws(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\r' | b'\n')
+}
+
+/// End of a text starting at `start`: the next `<`, less trailing whitespace.
+#[inline]
+fn implied_end(source: &[u8], start: usize) -> usize {
+    let rest = source.get(start..).unwrap_or(&[]);
+    let mut end = start + rest.iter().position(|&b| b == b'<').unwrap_or(rest.len());
+    while end > start && is_xml_ws(source[end - 1]) {
+        end -= 1;
+    }
+    end
 }
 
 impl Node {
@@ -242,7 +258,6 @@ impl Node {
             parent,
             next_sibling: NONE,
             offset,
-            text_len: 0,
         }
     }
 
@@ -291,22 +306,29 @@ impl Tree {
     #[inline]
     pub fn node_text<'a>(&'a self, source: &'a str, id: NodeId) -> &'a str {
         let n = self.node(id);
-        if n.text_delta == FAR {
-            return self.far.get(&id.0).map_or("", |&t| self.text(source, t));
+        match n.text_delta {
+            0 => "",
+            FAR => self.far.get(&id.0).map_or("", |&t| self.text(source, t)),
+            d => {
+                let start = n.offset as usize + d as usize;
+                let end = implied_end(source.as_bytes(), start);
+                source.get(start..end).unwrap_or("")
+            }
         }
-        let start = n.offset as usize + n.text_delta as usize;
-        source.get(start..start + n.text_len as usize).unwrap_or("")
     }
 
     /// Sets node `id`'s text (once, when its end tag is read).
-    pub fn set_text(&mut self, id: u32, t: Text) {
+    pub fn set_text(&mut self, source: &str, id: u32, t: Text) {
         let n = &mut self.nodes[id as usize];
         if t.len == 0 {
             return;
         }
-        if t.len != OWNED && t.start >= n.offset && t.start - n.offset < u32::from(FAR) {
+        let near = t.len != OWNED
+            && t.start > n.offset
+            && t.start - n.offset < u32::from(FAR)
+            && implied_end(source.as_bytes(), t.start as usize) == (t.start + t.len) as usize;
+        if near {
             n.text_delta = (t.start - n.offset) as u16;
-            n.text_len = t.len;
         } else {
             n.text_delta = FAR;
             self.far.insert(id, t);

@@ -147,3 +147,21 @@ fn far_and_owned_text_and_sources() {
     assert_eq!(sources[0], ("a.arxml".to_owned(), a.clone()));
     assert_eq!(sources[1], ("b.arxml".to_owned(), b.to_owned()));
 }
+
+/// Text whose length the node does not store: trimmed, before or after child elements, split
+/// by a comment, with CDATA.
+#[test]
+fn text_ranges_without_stored_length() {
+    let a = "<AUTOSAR xmlns=\"http://autosar.org/schema/r4.0\"><AR-PACKAGES><AR-PACKAGE><SHORT-NAME>\n  P \t</SHORT-NAME><ELEMENTS>\
+<X><SHORT-NAME>A</SHORT-NAME><T1>  one  </T1><T2>two<C/></T2><T3><C/> three </T3><T4>fo<!-- c -->ur</T4><T5><![CDATA[<5>]]></T5><T6>   </T6></X>\
+</ELEMENTS></AR-PACKAGE></AR-PACKAGES></AUTOSAR>";
+    let loaded = ecu_arxml::read_sources([("a.arxml", a.as_bytes())]);
+    assert!(loaded.diagnostics.is_empty(), "{:?}", loaded.diagnostics);
+    let m = &loaded.arxml;
+    let x = m.find("/P/A").unwrap();
+    let t = |tag| m.child_text(x, tag).unwrap();
+    assert_eq!(
+        [t("T1"), t("T2"), t("T3"), t("T4"), t("T5"), t("T6")],
+        ["one", "two", "three", "four", "<5>", ""]
+    );
+}
