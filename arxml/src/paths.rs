@@ -49,29 +49,62 @@ pub(crate) struct PathIndex {
 #[derive(Debug, Default)]
 struct Table {
     slots: Vec<[u32; 3]>,
+    /// Nodes in the tree the table was built for.
+    nodes: u32,
+}
+
+/// End of `ctx`'s subtree, or the end of the tree for the last subtree of a file (a bound is
+/// enough here, and it stays O(depth)).
+fn region_end(tree: &Tree, ctx: u32) -> u32 {
+    let mut cur = ctx;
+    loop {
+        let Some(n) = tree.nodes.get(cur as usize) else {
+            return tree.nodes.len() as u32;
+        };
+        if n.next_sibling != NONE {
+            return n.next_sibling;
+        }
+        if n.parent == NONE {
+            return tree.nodes.len() as u32;
+        }
+        cur = n.parent;
+    }
 }
 
 impl Table {
-    fn with_entries(n: usize) -> Table {
+    fn with_entries(n: usize, nodes: usize) -> Table {
         Table {
             slots: vec![[0, 0, NONE]; n + n / 4 + 1],
+            nodes: nodes as u32,
         }
     }
 
-    fn home(&self, ctx: u32, hash: u32) -> usize {
+    /// Home slot: a hash position inside the share of the table that is proportional to the
+    /// context's subtree, so that the names of one context (and of its descendants) sit near
+    /// each other. Building the index and resolving paths then mostly stay in cache.
+    fn home(&self, tree: &Tree, ctx: u32, hash: u32) -> usize {
+        let len = self.slots.len() as u64;
+        let n = u64::from(self.nodes.max(1));
+        let (lo, hi) = if ctx == ROOT || u64::from(ctx) >= n {
+            (0, len)
+        } else {
+            let end = u64::from(region_end(tree, ctx)).min(n);
+            (u64::from(ctx) * len / n, end * len / n)
+        };
+        let span = hi.saturating_sub(lo).max(1);
         let mut m = Mix::default();
-        m.write_u32(ctx);
         m.write_u32(hash);
-        (((m.finish() >> 32) * self.slots.len() as u64) >> 32) as usize
+        m.write_u32(ctx);
+        (lo + (((m.finish() >> 32) * span) >> 32)).min(len - 1) as usize
     }
 
     /// Slot holding (ctx, hash), or the empty slot where it would go.
-    fn probe(&self, ctx: u32, hash: u32) -> Option<usize> {
+    fn probe(&self, tree: &Tree, ctx: u32, hash: u32) -> Option<usize> {
         let len = self.slots.len();
         if len == 0 {
             return None;
         }
-        let mut i = self.home(ctx, hash);
+        let mut i = self.home(tree, ctx, hash);
         for _ in 0..len {
             let [c, h, n] = self.slots[i];
             if n == NONE || (c == ctx && h == hash) {
@@ -85,15 +118,15 @@ impl Table {
         None
     }
 
-    fn get(&self, key: &(u32, u32)) -> Option<&u32> {
-        let i = self.probe(key.0, key.1)?;
+    fn get(&self, tree: &Tree, key: &(u32, u32)) -> Option<&u32> {
+        let i = self.probe(tree, key.0, key.1)?;
         let slot = &self.slots[i];
         (slot[2] != NONE).then_some(&slot[2])
     }
 
     /// Inserts unless the key is there; false when it was (or the table is full).
-    fn insert_new(&mut self, key: (u32, u32), node: u32) -> bool {
-        match self.probe(key.0, key.1) {
+    fn insert_new(&mut self, tree: &Tree, key: (u32, u32), node: u32) -> bool {
+        match self.probe(tree, key.0, key.1) {
             Some(i) if self.slots[i][2] == NONE => {
                 self.slots[i] = [key.0, key.1, node];
                 true
@@ -119,7 +152,7 @@ impl PathIndex {
             tree.child(NodeId(n), TAG_SHORT_NAME)
                 .map_or("", |s| tree.node_text(src, s))
         };
-        let &n = self.map.get(&(ctx, hash32(name)))?;
+        let &n = self.map.get(tree, &(ctx, hash32(name)))?;
         if name_of(n) == name {
             return Some(n);
         }
@@ -190,7 +223,7 @@ pub(crate) fn build_index(
         .iter()
         .filter(|n| n.tag() == TAG_SHORT_NAME)
         .count();
-    index.map = Table::with_entries(named);
+    index.map = Table::with_entries(named, tree.nodes.len());
     let mut diags = Vec::new();
     // (node, context its children are named in)
     let mut stack: Vec<(u32, u32)> = Vec::new();
@@ -210,7 +243,7 @@ pub(crate) fn build_index(
                 );
             } else {
                 // One hash and probe for the common case: a new name in its context.
-                let vacant = index.map.insert_new((ctx, hash32(name)), i);
+                let vacant = index.map.insert_new(tree, (ctx, hash32(name)), i);
                 child_ctx = i;
                 if !vacant {
                     match index.get(tree, src, ctx, name) {
