@@ -39,7 +39,7 @@ use std::path::Path;
 pub use diag::{Diagnostic, Location, Related, Severity};
 pub use model::Arxml;
 pub use reader::{ReadOptions, NAMESPACE_R4};
-pub use tree::{Children, NodeId};
+pub use tree::{Children, NodeId, TagId};
 
 use source::SourceMap;
 use tree::Tree;

@@ -4,7 +4,7 @@ use crate::diag::{Diagnostic, Location};
 use crate::number::{self, NumberError};
 use crate::paths::{self, PathIndex, Unresolved};
 use crate::source::SourceMap;
-use crate::tree::{Children, NodeId, Tree, NONE};
+use crate::tree::{Children, NodeId, TagId, Tree, NONE};
 
 /// One or more ARXML files read into one tree with a shared SHORT-NAME namespace.
 #[derive(Debug)]
@@ -66,12 +66,12 @@ impl Arxml {
 
     /// Tag name (`I-SIGNAL`).
     pub fn tag(&self, id: NodeId) -> &str {
-        self.tree.tags.name(self.tree.node(id).tag)
+        self.tree.tags.name(self.tree.node(id).tag())
     }
 
     /// Text content, trimmed; empty for elements with only children.
     pub fn text(&self, id: NodeId) -> &str {
-        self.tree.text(self.src(), self.tree.node(id).text)
+        self.tree.node_text(self.src(), id)
     }
 
     /// Parent element.
@@ -84,7 +84,7 @@ impl Arxml {
     pub fn children(&self, id: NodeId) -> Children<'_> {
         Children {
             tree: &self.tree,
-            next: self.tree.node(id).first_child,
+            next: self.tree.first_child(id.0),
             tag: None,
         }
     }
@@ -94,7 +94,7 @@ impl Arxml {
         match self.tree.tags.get(tag) {
             Some(t) => Children {
                 tree: &self.tree,
-                next: self.tree.node(id).first_child,
+                next: self.tree.first_child(id.0),
                 tag: Some(t),
             },
             None => Children {
@@ -133,15 +133,78 @@ impl Arxml {
     ) -> impl Iterator<Item = NodeId> + 'a {
         let t = self.tree.tags.get(tag);
         self.descendants(id)
-            .filter(move |&n| Some(self.tree.node(n).tag) == t)
+            .filter(move |&n| Some(self.tree.node(n).tag()) == t)
     }
 
     /// Every element with tag `tag`, across all files.
     pub fn elements_by_tag<'a>(&'a self, tag: &str) -> impl Iterator<Item = NodeId> + 'a {
         let t = self.tree.tags.get(tag);
-        (0..self.tree.nodes.len() as u32)
+        // A tag no file uses has no elements: no need to walk the tree.
+        let end = if t.is_some() {
+            self.tree.nodes.len()
+        } else {
+            0
+        };
+        (0..end as u32)
             .map(NodeId)
-            .filter(move |&n| Some(self.tree.node(n).tag) == t)
+            .filter(move |&n| Some(self.tree.node(n).tag()) == t)
+    }
+
+    /// The interned id of a tag name, when some element (or DEST) uses it. Lookups by id
+    /// ([`Arxml::child_by_id`], [`Arxml::tag_id_of`]) skip hashing the name each time.
+    pub fn tag_id(&self, tag: &str) -> Option<TagId> {
+        self.tree.tags.get(tag)
+    }
+
+    /// Tag id of an element.
+    pub fn tag_id_of(&self, id: NodeId) -> TagId {
+        self.tree.node(id).tag()
+    }
+
+    /// First child with tag id `tag` (`None` matches nothing).
+    pub fn child_by_id(&self, id: NodeId, tag: Option<TagId>) -> Option<NodeId> {
+        self.tree.child(id, tag?)
+    }
+
+    /// Child elements with tag id `tag` (`None` matches nothing).
+    pub fn children_by_id(&self, id: NodeId, tag: Option<TagId>) -> Children<'_> {
+        Children {
+            tree: &self.tree,
+            next: if tag.is_some() {
+                self.tree.first_child(id.0)
+            } else {
+                NONE
+            },
+            tag,
+        }
+    }
+
+    /// Takes the model apart into each file's (name, text), without copying a single-file
+    /// load: callers that keep the text for diagnostics then hold one buffer, not two.
+    pub fn into_sources(self) -> Vec<(String, String)> {
+        let Arxml {
+            map, tree, index, ..
+        } = self;
+        drop(index);
+        drop(tree);
+        let mut text = map.text;
+        let mut out = Vec::with_capacity(map.files.len());
+        // From the last file back: each split moves only that file's tail.
+        for f in map.files.iter().rev() {
+            let start = (f.base as usize).min(text.len());
+            let end = (start + f.len as usize).min(text.len());
+            text.truncate(end);
+            let piece = if start == 0 {
+                let mut t = std::mem::take(&mut text);
+                t.shrink_to_fit();
+                t
+            } else {
+                text.split_off(start)
+            };
+            out.push((f.name.clone(), piece));
+        }
+        out.reverse();
+        out
     }
 
     /// Where the element's start tag is.
@@ -202,20 +265,20 @@ impl Arxml {
 
     /// `DEST` attribute of a reference element.
     pub fn dest(&self, id: NodeId) -> Option<&str> {
-        let d = self.tree.attrs(id)?.dest?;
-        Some(self.tree.tags.name(d))
+        let d = self.tree.attrs(id)?.dest;
+        (d != NONE).then(|| self.tree.tags.name(TagId(d)))
     }
 
     /// `UUID` attribute.
     pub fn uuid(&self, id: NodeId) -> Option<&str> {
-        let u = self.tree.attrs(id)?.uuid?;
+        let u = self.tree.attr_extra(id).uuid?;
         Some(self.tree.text(self.src(), u))
     }
 
     /// True for reference elements (`*-REF`, `*-TREF` without child elements).
     pub fn is_reference(&self, id: NodeId) -> bool {
         let n = self.tree.node(id);
-        self.tree.tags.is_ref(n.tag) && n.first_child == NONE
+        self.tree.tags.is_ref(n.tag()) && self.tree.first_child(id.0) == NONE
     }
 
     /// Target of a reference element, when it resolved.
@@ -322,14 +385,19 @@ impl Arxml {
     /// Resolves every reference once; stores targets and returns the problems found.
     fn resolve_references(&mut self) -> Vec<Diagnostic> {
         let mut diags = Vec::new();
-        let mut targets = Vec::new();
-        for i in 0..self.tree.nodes.len() {
-            let id = NodeId(i as u32);
-            let node = *self.tree.node(id);
-            if node.attrs == NONE || !self.is_reference(id) {
+        // Taken out so targets can be stored as they resolve (no side list at the peak);
+        // nothing below reads attributes through the tree.
+        let mut all = std::mem::take(&mut self.tree.attrs);
+        for attrs in all.iter_mut() {
+            let id = NodeId(attrs.node);
+            if !self.is_reference(id) {
                 continue;
             }
-            let attrs = self.tree.attrs[node.attrs as usize];
+            let base = self
+                .tree
+                .attr_extra
+                .get(attrs.extra as usize)
+                .and_then(|x| x.base);
             let text = self.text(id);
             if text.is_empty() {
                 diags.push(
@@ -342,13 +410,13 @@ impl Arxml {
             let text = if text.starts_with('/') {
                 text
             } else {
-                match self.reference_base(id, attrs.base.map(|b| self.tree.text(self.src(), b))) {
+                match self.reference_base(id, base.map(|b| self.tree.text(self.src(), b))) {
                     Some(base) => {
                         absolute = format!("{base}/{text}");
                         absolute.as_str()
                     }
                     None => {
-                        let d = match attrs.base {
+                        let d = match base {
                             Some(b) => self.error_at(
                                 id,
                                 format!(
@@ -370,9 +438,10 @@ impl Arxml {
             };
             match self.index.resolve(&self.tree, self.src(), text) {
                 Ok(target) => {
-                    targets.push((node.attrs, target.0));
-                    if let Some(dest) = attrs.dest {
-                        let actual = self.tree.node(target).tag;
+                    attrs.target = target.0;
+                    if attrs.dest != NONE {
+                        let dest = TagId(attrs.dest);
+                        let actual = self.tree.node(target).tag();
                         if actual != dest {
                             diags.push(
                                 self.error_at(
@@ -396,9 +465,7 @@ impl Arxml {
                 Err(u) => diags.push(self.unresolved(id, text, u)),
             }
         }
-        for (a, t) in targets {
-            self.tree.attrs[a as usize].target = t;
-        }
+        self.tree.attrs = all;
         diags
     }
 

@@ -9,7 +9,7 @@ use quick_xml::{Reader, XmlVersion};
 
 use crate::diag::Diagnostic;
 use crate::source::SourceMap;
-use crate::tree::{Attrs, Node, NodeId, Text, Tree, NONE};
+use crate::tree::{AttrExtra, Attrs, Node, NodeId, Text, Tree, MAX_TAGS, NONE};
 
 /// Options for reading.
 #[derive(Clone, Debug)]
@@ -126,8 +126,8 @@ pub(crate) fn read_file(
     }
     .run();
     if r.is_err() {
-        tree.nodes.truncate(first_node);
-        // Attrs and owned text of the dropped nodes stay as harmless garbage.
+        tree.truncate(first_node);
+        // Owned text and attribute extras of the dropped nodes stay as harmless garbage.
     }
     r
 }
@@ -206,7 +206,7 @@ impl FileReader<'_> {
                         return Err(self.err(before, "end tag without a start tag", &stack));
                     };
                     let text = self.finish_text(&mut frame, src, base);
-                    self.tree.nodes[frame.node as usize].text = text;
+                    self.tree.set_text(&self.map.text, frame.node, text);
                 }
                 Event::Text(_) => match stack.last_mut() {
                     Some(frame) => frame.text(src, before, after),
@@ -264,7 +264,7 @@ impl FileReader<'_> {
             let tag = self
                 .tree
                 .tags
-                .name(self.tree.nodes[open.node as usize].tag)
+                .name(self.tree.nodes[open.node as usize].tag())
                 .to_owned();
             return Err(self
                 .err(
@@ -332,29 +332,29 @@ impl FileReader<'_> {
         stack: &mut [Frame],
     ) -> Result<u32, Diagnostic> {
         let tag = self.tree.tags.intern(e.name().0);
-        let is_ref = self.tree.tags.is_ref(tag);
-        // References always get an entry: it holds the resolved target later.
-        let attrs = if !is_ref && e.attributes_raw().trim_start().is_empty() {
-            NONE
-        } else {
+        if tag.0 >= MAX_TAGS {
             let local = offset - self.map.files[self.file].base as usize;
-            self.read_attrs(e, src, local, is_ref, stack)?
-        };
+            return Err(self
+                .err(
+                    local,
+                    format!("more than {MAX_TAGS} distinct element names"),
+                    stack,
+                )
+                .with_hint(
+                    "ARXML uses a few hundred element names; the file is damaged or hostile",
+                ));
+        }
+        let is_ref = self.tree.tags.is_ref(tag);
         let id = self.tree.nodes.len() as u32;
+        // References always get an entry: it holds the resolved target later.
+        if is_ref || !e.attributes_raw().trim_start().is_empty() {
+            let local = offset - self.map.files[self.file].base as usize;
+            self.read_attrs(e, src, local, id, is_ref, stack)?;
+        }
         let parent = stack.last().map_or(NONE, |f| f.node);
-        self.tree.nodes.push(Node {
-            tag,
-            parent,
-            first_child: NONE,
-            next_sibling: NONE,
-            offset: offset as u32,
-            text: Text::EMPTY,
-            attrs,
-        });
+        self.tree.nodes.push(Node::new(tag, parent, offset as u32));
         if let Some(frame) = stack.last_mut() {
-            if frame.last_child == NONE {
-                self.tree.nodes[frame.node as usize].first_child = id;
-            } else {
+            if frame.last_child != NONE {
                 self.tree.nodes[frame.last_child as usize].next_sibling = id;
             }
             frame.last_child = id;
@@ -368,16 +368,13 @@ impl FileReader<'_> {
         e: &BytesStart<'_>,
         src: &str,
         at: usize,
+        node: u32,
         keep: bool,
         stack: &[Frame],
-    ) -> Result<u32, Diagnostic> {
+    ) -> Result<(), Diagnostic> {
         let base = self.map.files[self.file].base as usize;
-        let mut out = Attrs {
-            dest: None,
-            base: None,
-            uuid: None,
-            target: NONE,
-        };
+        let mut dest = NONE;
+        let mut out = AttrExtra::default();
         for a in e.attributes() {
             let a = a.map_err(|err| {
                 self.err(at, format!("bad attribute: {err}"), stack)
@@ -388,7 +385,7 @@ impl FileReader<'_> {
                     let v = a
                         .normalized_value(XmlVersion::Implicit1_0)
                         .map_err(|err| self.err(at, format!("bad DEST attribute: {err}"), stack))?;
-                    out.dest = Some(self.tree.tags.intern(trim_xml(&v)));
+                    dest = self.tree.tags.intern(trim_xml(&v)).0;
                     continue;
                 }
                 "BASE" => &mut out.base,
@@ -406,11 +403,23 @@ impl FileReader<'_> {
                 }
             });
         }
-        if !keep && out.dest.is_none() && out.base.is_none() && out.uuid.is_none() {
-            return Ok(NONE);
+        let has_extra = out.base.is_some() || out.uuid.is_some();
+        if !keep && dest == NONE && !has_extra {
+            return Ok(());
         }
-        self.tree.attrs.push(out);
-        Ok(self.tree.attrs.len() as u32 - 1)
+        let extra = if has_extra {
+            self.tree.attr_extra.push(out);
+            self.tree.attr_extra.len() as u32 - 1
+        } else {
+            NONE
+        };
+        self.tree.attrs.push(Attrs {
+            node,
+            dest,
+            target: NONE,
+            extra,
+        });
+        Ok(())
     }
 
     fn finish_text(&mut self, frame: &mut Frame, src: &str, base: usize) -> Text {
@@ -436,7 +445,7 @@ impl FileReader<'_> {
     /// The open tags, outermost first, shortened in the middle for very deep documents.
     fn tag_chain(&self, stack: &[Frame]) -> String {
         const KEEP: usize = 8;
-        let name = |f: &Frame| self.tree.tags.name(self.tree.nodes[f.node as usize].tag);
+        let name = |f: &Frame| self.tree.tags.name(self.tree.nodes[f.node as usize].tag());
         if stack.len() <= 2 * KEEP {
             return stack.iter().map(name).collect::<Vec<_>>().join("/");
         }

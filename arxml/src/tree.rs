@@ -28,7 +28,8 @@ pub(crate) const TAG_SHORT_NAME: TagId = TagId(0);
 pub(crate) const TAG_AR_PACKAGE: TagId = TagId(1);
 const PREDEFINED: [&str; 2] = ["SHORT-NAME", "AR-PACKAGE"];
 
-/// FNV-1a: tag names and SHORT-NAMEs are short, so a simple byte hash beats SipHash here.
+/// Word-at-a-time multiplicative hash: tag names and SHORT-NAMEs are short, so this beats
+/// SipHash (and byte-wise FNV) here.
 #[derive(Default)]
 pub(crate) struct Fnv(u64);
 
@@ -36,17 +37,28 @@ impl Hasher for Fnv {
     fn finish(&self) -> u64 {
         self.0
     }
+    #[inline]
     fn write(&mut self, bytes: &[u8]) {
+        // Eight bytes a step (FxHash's mixing), then the tail: names are mostly 8 to 30 bytes.
+        const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
         let mut h = if self.0 == 0 {
             0xcbf2_9ce4_8422_2325
         } else {
             self.0
         };
-        for &b in bytes {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(0x0000_0100_0000_01b3);
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let w = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
+            h = (h.rotate_left(5) ^ w).wrapping_mul(K);
         }
-        self.0 = h;
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut w = [0u8; 8];
+            w[..rest.len()].copy_from_slice(rest);
+            h = (h.rotate_left(5) ^ u64::from_le_bytes(w) ^ ((rest.len() as u64) << 59))
+                .wrapping_mul(K);
+        }
+        self.0 = h ^ (h >> 29);
     }
 }
 
@@ -65,6 +77,26 @@ pub(crate) struct Interner {
     /// Whether the tag names a reference (`*-REF`, `*-TREF`).
     is_ref: Vec<bool>,
     ids: HashMap<Box<str>, u32, FnvBuild>,
+    /// Direct-mapped cache in front of `ids`, indexed by length and three bytes of the name:
+    /// interning a tag the file used before is then one compare, no hashing.
+    cache: Box<[u32; CACHE]>,
+}
+
+const CACHE: usize = 1024;
+
+#[inline]
+fn cache_slot(name: &[u8]) -> usize {
+    let n = name.len();
+    if n == 0 {
+        return 0;
+    }
+    let mix = n
+        .wrapping_mul(0x9e37)
+        .wrapping_add(usize::from(name[0]).wrapping_mul(31))
+        .wrapping_add(usize::from(name[n / 2]).wrapping_mul(0x2f1))
+        .wrapping_add(usize::from(name[n - 1]).wrapping_mul(0x1_0001))
+        .wrapping_add(usize::from(name[n * 3 / 4]).wrapping_mul(7));
+    (mix ^ (mix >> 10)) & (CACHE - 1)
 }
 
 impl Default for Interner {
@@ -73,6 +105,7 @@ impl Default for Interner {
             names: Vec::new(),
             is_ref: Vec::new(),
             ids: HashMap::default(),
+            cache: Box::new([u32::MAX; CACHE]),
         };
         for name in PREDEFINED {
             i.intern(name);
@@ -82,7 +115,23 @@ impl Default for Interner {
 }
 
 impl Interner {
+    #[inline]
     pub fn intern(&mut self, name: &str) -> TagId {
+        let slot = cache_slot(name.as_bytes());
+        let cached = self.cache[slot];
+        if self
+            .names
+            .get(cached as usize)
+            .is_some_and(|n| **n == *name)
+        {
+            return TagId(cached);
+        }
+        let id = self.intern_slow(name);
+        self.cache[slot] = id.0;
+        id
+    }
+
+    fn intern_slow(&mut self, name: &str) -> TagId {
         if let Some(&id) = self.ids.get(name) {
             return TagId(id);
         }
@@ -95,6 +144,14 @@ impl Interner {
     }
 
     pub fn get(&self, name: &str) -> Option<TagId> {
+        let cached = self.cache[cache_slot(name.as_bytes())];
+        if self
+            .names
+            .get(cached as usize)
+            .is_some_and(|n| **n == *name)
+        {
+            return Some(TagId(cached));
+        }
         self.ids.get(name).map(|&id| TagId(id))
     }
 
@@ -135,29 +192,78 @@ impl Text {
     }
 }
 
-/// Attributes the reader keeps; only elements that have some get an entry.
+/// Attributes the reader keeps; only elements that have some get an entry. Entries are in
+/// node order (the reader pushes them as it creates nodes), so lookup is a binary search.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Attrs {
-    /// `DEST`, interned like a tag so the type check is an integer compare.
-    pub dest: Option<TagId>,
-    pub base: Option<Text>,
-    pub uuid: Option<Text>,
-    /// Resolved reference target, filled by the path pass.
+    /// The element they belong to.
+    pub node: u32,
+    /// `DEST`, interned like a tag so the type check is an integer compare; NONE when absent.
+    pub dest: u32,
+    /// Resolved reference target, filled by the path pass; NONE until then.
     pub target: u32,
+    /// Index into `Tree::attr_extra` (BASE and UUID), or NONE.
+    pub extra: u32,
 }
 
-/// One element. 32 bytes: the budget is "peak memory <= 2x the file".
+/// The rarer attributes: `BASE` (relative references) and `UUID`.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct AttrExtra {
+    pub base: Option<Text>,
+    pub uuid: Option<Text>,
+}
+
+/// Marks a node whose text is not `offset + delta` (owned, or too far from the start tag).
+const FAR: u16 = u16::MAX;
+
+/// Largest number of distinct tag names: node tags are u16.
+pub(crate) const MAX_TAGS: u32 = FAR as u32;
+
+/// One element. 16 bytes: the budget is "peak memory <= 2x the file". The first child is not
+/// stored: in pre-order it is the next node when that node's parent is this one. Nor is the
+/// text's length: text kept as a range runs up to the next `<`, less trailing whitespace (the
+/// reader checks that this holds and otherwise puts the text in `Tree::far`).
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Node {
-    pub tag: TagId,
+    tag: u16,
+    /// Text start minus `offset`; 0 for no text, FAR when the text is in `Tree::far`.
+    text_delta: u16,
     pub parent: u32,
-    pub first_child: u32,
     pub next_sibling: u32,
     /// Global byte offset of the start tag's `<`.
     pub offset: u32,
-    pub text: Text,
-    /// Index into `Tree::attrs`, or NONE.
-    pub attrs: u32,
+}
+
+fn is_xml_ws(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\r' | b'\n')
+}
+
+/// End of a text starting at `start`: the next `<`, less trailing whitespace.
+#[inline]
+fn implied_end(source: &[u8], start: usize) -> usize {
+    let rest = source.get(start..).unwrap_or(&[]);
+    let mut end = start + rest.iter().position(|&b| b == b'<').unwrap_or(rest.len());
+    while end > start && is_xml_ws(source[end - 1]) {
+        end -= 1;
+    }
+    end
+}
+
+impl Node {
+    pub fn new(tag: TagId, parent: u32, offset: u32) -> Node {
+        debug_assert!(tag.0 < MAX_TAGS);
+        Node {
+            tag: tag.0 as u16,
+            text_delta: 0,
+            parent,
+            next_sibling: NONE,
+            offset,
+        }
+    }
+
+    pub fn tag(&self) -> TagId {
+        TagId(u32::from(self.tag))
+    }
 }
 
 /// Nodes, tags, owned text and attributes. Source text lives in [`crate::source::SourceMap`].
@@ -167,11 +273,24 @@ pub(crate) struct Tree {
     pub tags: Interner,
     pub owned: Vec<Box<str>>,
     pub attrs: Vec<Attrs>,
+    pub attr_extra: Vec<AttrExtra>,
+    /// Texts that are owned or start too far after their start tag; rare.
+    pub far: HashMap<u32, Text, FnvBuild>,
 }
 
 impl Tree {
     pub fn node(&self, id: NodeId) -> &Node {
         &self.nodes[id.0 as usize]
+    }
+
+    /// First child of `id`, or NONE.
+    #[inline]
+    pub fn first_child(&self, id: u32) -> u32 {
+        let next = id.wrapping_add(1);
+        match self.nodes.get(next as usize) {
+            Some(n) if n.parent == id => next,
+            _ => NONE,
+        }
     }
 
     pub fn text<'a>(&'a self, source: &'a str, t: Text) -> &'a str {
@@ -183,8 +302,57 @@ impl Tree {
         }
     }
 
+    /// Text content of node `id`.
+    #[inline]
+    pub fn node_text<'a>(&'a self, source: &'a str, id: NodeId) -> &'a str {
+        let n = self.node(id);
+        match n.text_delta {
+            0 => "",
+            FAR => self.far.get(&id.0).map_or("", |&t| self.text(source, t)),
+            d => {
+                let start = n.offset as usize + d as usize;
+                let end = implied_end(source.as_bytes(), start);
+                source.get(start..end).unwrap_or("")
+            }
+        }
+    }
+
+    /// Sets node `id`'s text (once, when its end tag is read).
+    pub fn set_text(&mut self, source: &str, id: u32, t: Text) {
+        let n = &mut self.nodes[id as usize];
+        if t.len == 0 {
+            return;
+        }
+        let near = t.len != OWNED
+            && t.start > n.offset
+            && t.start - n.offset < u32::from(FAR)
+            && implied_end(source.as_bytes(), t.start as usize) == (t.start + t.len) as usize;
+        if near {
+            n.text_delta = (t.start - n.offset) as u16;
+        } else {
+            n.text_delta = FAR;
+            self.far.insert(id, t);
+        }
+    }
+
     pub fn attrs(&self, id: NodeId) -> Option<&Attrs> {
-        self.attrs.get(self.node(id).attrs as usize)
+        let i = self.attrs.binary_search_by_key(&id.0, |a| a.node).ok()?;
+        self.attrs.get(i)
+    }
+
+    pub fn attr_extra(&self, id: NodeId) -> AttrExtra {
+        self.attrs(id)
+            .and_then(|a| self.attr_extra.get(a.extra as usize))
+            .copied()
+            .unwrap_or_default()
+    }
+
+    /// Drops nodes from `first` on (a file that failed to read).
+    pub fn truncate(&mut self, first: usize) {
+        self.nodes.truncate(first);
+        let keep = self.attrs.partition_point(|a| (a.node as usize) < first);
+        self.attrs.truncate(keep);
+        self.far.retain(|&k, _| (k as usize) < first);
     }
 
     /// One past the last node of `id`'s subtree (pre-order makes subtrees contiguous).
@@ -206,11 +374,12 @@ impl Tree {
     }
 
     /// First child with tag `tag`.
+    #[inline]
     pub fn child(&self, id: NodeId, tag: TagId) -> Option<NodeId> {
-        let mut c = self.node(id).first_child;
+        let mut c = self.first_child(id.0);
         while c != NONE {
             let n = &self.nodes[c as usize];
-            if n.tag == tag {
+            if n.tag() == tag {
                 return Some(NodeId(c));
             }
             c = n.next_sibling;
@@ -233,7 +402,7 @@ impl Iterator for Children<'_> {
             let id = self.next;
             let n = &self.tree.nodes[id as usize];
             self.next = n.next_sibling;
-            if self.tag.is_none_or(|t| t == n.tag) {
+            if self.tag.is_none_or(|t| t == n.tag()) {
                 return Some(NodeId(id));
             }
         }

@@ -116,3 +116,52 @@ fn warnings_name_the_missing_package() {
         "{s}"
     );
 }
+
+/// Text far from its start tag (beyond the node's 16-bit delta), text with entities (owned),
+/// and taking a multi-file load apart into its sources.
+#[test]
+fn far_and_owned_text_and_sources() {
+    let pad = " ".repeat(70_000);
+    let a = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<AUTOSAR xmlns=\"http://autosar.org/schema/r4.0\"><AR-PACKAGES><AR-PACKAGE><SHORT-NAME>P</SHORT-NAME><ELEMENTS>\
+<I-SIGNAL><SHORT-NAME>S</SHORT-NAME><LENGTH {pad}>{pad}16</LENGTH><DESC>a &amp; b</DESC></I-SIGNAL>\
+</ELEMENTS></AR-PACKAGE></AR-PACKAGES></AUTOSAR>"
+    );
+    let b = "<AUTOSAR xmlns=\"http://autosar.org/schema/r4.0\"><AR-PACKAGES><AR-PACKAGE><SHORT-NAME>Q</SHORT-NAME><ELEMENTS>\
+<I-SIGNAL-I-PDU><SHORT-NAME>Pdu</SHORT-NAME><I-SIGNAL-REF DEST=\"I-SIGNAL\">/P/S</I-SIGNAL-REF></I-SIGNAL-I-PDU>\
+</ELEMENTS></AR-PACKAGE></AR-PACKAGES></AUTOSAR>";
+    let loaded = ecu_arxml::read_sources([("a.arxml", a.as_bytes()), ("b.arxml", b.as_bytes())]);
+    assert!(loaded.diagnostics.is_empty(), "{:?}", loaded.diagnostics);
+    let m = &loaded.arxml;
+    let s = m.find("/P/S").unwrap();
+    assert_eq!(m.child_text(s, "LENGTH"), Some("16"));
+    assert_eq!(m.child_text(s, "DESC"), Some("a & b"));
+    let r = m.elements_by_tag("I-SIGNAL-REF").next().unwrap();
+    assert_eq!(m.reference_target(r), Some(s));
+    assert_eq!(m.dest(r), Some("I-SIGNAL"));
+    let len = m.tag_id("LENGTH");
+    assert_eq!(m.child_by_id(s, len).map(|n| m.text(n)), Some("16"));
+    assert_eq!(m.children_by_id(s, None).count(), 0);
+    let sources = loaded.arxml.into_sources();
+    assert_eq!(sources.len(), 2);
+    assert_eq!(sources[0], ("a.arxml".to_owned(), a.clone()));
+    assert_eq!(sources[1], ("b.arxml".to_owned(), b.to_owned()));
+}
+
+/// Text whose length the node does not store: trimmed, before or after child elements, split
+/// by a comment, with CDATA.
+#[test]
+fn text_ranges_without_stored_length() {
+    let a = "<AUTOSAR xmlns=\"http://autosar.org/schema/r4.0\"><AR-PACKAGES><AR-PACKAGE><SHORT-NAME>\n  P \t</SHORT-NAME><ELEMENTS>\
+<X><SHORT-NAME>A</SHORT-NAME><T1>  one  </T1><T2>two<C/></T2><T3><C/> three </T3><T4>fo<!-- c -->ur</T4><T5><![CDATA[<5>]]></T5><T6>   </T6></X>\
+</ELEMENTS></AR-PACKAGE></AR-PACKAGES></AUTOSAR>";
+    let loaded = ecu_arxml::read_sources([("a.arxml", a.as_bytes())]);
+    assert!(loaded.diagnostics.is_empty(), "{:?}", loaded.diagnostics);
+    let m = &loaded.arxml;
+    let x = m.find("/P/A").unwrap();
+    let t = |tag| m.child_text(x, tag).unwrap();
+    assert_eq!(
+        [t("T1"), t("T2"), t("T3"), t("T4"), t("T5"), t("T6")],
+        ["one", "two", "three", "four", "<5>", ""]
+    );
+}

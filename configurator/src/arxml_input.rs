@@ -123,16 +123,10 @@ pub fn read(
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned());
     let loaded = ecu_arxml::read_files(&arxml_paths);
+    // The files' text goes to `sources` (for diagnostics) once extraction is done, moved out
+    // of the model rather than copied: one buffer per file, not two.
     let base = sources.len();
     let a = &loaded.arxml;
-    for i in 0..a.file_count() {
-        if let Some((name, text)) = a.file_source(i) {
-            sources.push(Source {
-                path: PathBuf::from(name),
-                text: text.to_owned(),
-            });
-        }
-    }
     // A dangling reference matters only where something follows it; the extractors below
     // report those they need (located at the reference), so the reader's own are dropped:
     // ARXML tools routinely leave unused references (e.g. to ECUC definitions) dangling.
@@ -161,6 +155,12 @@ pub fn read(
         if !m.is_empty() {
             part.files.push((base + i, Value::Object(m)));
         }
+    }
+    for (name, text) in loaded.arxml.into_sources() {
+        sources.push(Source {
+            path: PathBuf::from(name),
+            text,
+        });
     }
     part
 }

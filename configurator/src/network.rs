@@ -98,6 +98,17 @@ fn parse_real(s: &str) -> Option<f64> {
     }
 }
 
+/// `tag` + `suffix` in `buf`, when it fits.
+fn suffixed<'b>(buf: &'b mut [u8; 96], tag: &str, suffix: &str) -> Option<&'b str> {
+    let n = tag.len() + suffix.len();
+    if n > buf.len() {
+        return None;
+    }
+    buf[..tag.len()].copy_from_slice(tag.as_bytes());
+    buf[tag.len()..n].copy_from_slice(suffix.as_bytes());
+    std::str::from_utf8(&buf[..n]).ok()
+}
+
 struct Ctx<'a> {
     a: &'a Arxml,
     diags: Vec<ArDiagnostic>,
@@ -111,10 +122,13 @@ impl<'a> Ctx<'a> {
                 Some(tag) => match self.a.child(n, tag) {
                     Some(c) => c,
                     None => {
-                        let r = self
-                            .a
-                            .child(n, &format!("{tag}-REF"))
-                            .or_else(|| self.a.child(n, &format!("{tag}-TREF")))?;
+                        // `TAG-REF` / `TAG-TREF` built on the stack: this runs per signal.
+                        let mut buf = [0u8; 96];
+                        let r = suffixed(&mut buf, tag, "-REF")
+                            .and_then(|t| self.a.child(n, t))
+                            .or_else(|| {
+                                suffixed(&mut buf, tag, "-TREF").and_then(|t| self.a.child(n, t))
+                            })?;
                         self.a.reference_target(r)?
                     }
                 },
