@@ -116,6 +116,12 @@ struct ImageContext<'a> {
     package_name: String,
     /// `lc4357` or `ls1224` for the TMS570 targets.
     tms570_part: Option<&'static str>,
+    /// The partition layout of the QEMU Cortex-R boards (MPU regions, linker sections).
+    memory: Option<crate::memory::Layout>,
+    /// Glob patterns of the application module's mangled symbols (legacy `_ZN<len><crate>3app`
+    /// and v0 `_R...<len><crate>3app`): the linker script puts its statics that name no
+    /// partition into the common block.
+    app_symbol_patterns: Vec<String>,
 }
 
 /// The image crate's name. Board images have the run length built in, so it is part of the
@@ -152,8 +158,14 @@ pub fn write_image(ecu: &Ecu, target: Target, run_ticks: u64) -> Result<PathBuf,
         repo_root: root.display().to_string(),
         app_module: ecu.application.display().to_string(),
         run_ticks,
+        app_symbol_patterns: {
+            let krate = package.replace('-', "_");
+            let path = format!("{}{krate}3app", krate.len());
+            vec![format!("_ZN{path}*"), format!("_R*{path}*")]
+        },
         package_name: package,
         tms570_part: target.tms570_part(),
+        memory: memory_layout(ecu, target)?,
     };
     let templates = templates_dir().join(target.templates());
     let mut files = Vec::new();
@@ -184,6 +196,21 @@ pub fn write_image(ecu: &Ecu, target: Target, run_ticks: u64) -> Result<PathBuf,
         write_if_changed(&dir.join("Cargo.lock"), &lock)?;
     }
     Ok(dir)
+}
+
+/// The partition layout for the boards that enforce one.
+pub fn memory_layout(
+    ecu: &Ecu,
+    target: Target,
+) -> Result<Option<crate::memory::Layout>, ImageError> {
+    let board = match target {
+        Target::QemuR5 => crate::memory::QEMU_R5,
+        Target::QemuR52 => crate::memory::QEMU_R52,
+        _ => return Ok(None),
+    };
+    crate::memory::layout(ecu, board)
+        .map(Some)
+        .map_err(ImageError::Generate)
 }
 
 fn collect_templates(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {

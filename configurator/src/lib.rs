@@ -11,6 +11,7 @@ pub mod image;
 pub mod interfaces;
 pub mod ipc;
 pub mod load;
+pub mod memory;
 pub mod model;
 pub mod network;
 pub mod report;

@@ -23,6 +23,8 @@ pub enum Error {
     ProtectionLocked,
     /// A fault of the code itself, e.g. a panic or a CPU exception (E_OS_PROTECTION_EXCEPTION).
     ProtectionException,
+    /// An access the memory protection refused (E_OS_PROTECTION_MEMORY).
+    ProtectionMemory,
 }
 
 impl Error {
@@ -44,6 +46,7 @@ impl Error {
             Error::ProtectionArrival => 12,
             Error::ProtectionLocked => 13,
             Error::ProtectionException => 14,
+            Error::ProtectionMemory => 15,
         }
     }
 
@@ -63,6 +66,7 @@ impl Error {
             Error::ProtectionArrival => "E_OS_PROTECTION_ARRIVAL",
             Error::ProtectionLocked => "E_OS_PROTECTION_LOCKED",
             Error::ProtectionException => "E_OS_PROTECTION_EXCEPTION",
+            Error::ProtectionMemory => "E_OS_PROTECTION_MEMORY",
         }
     }
 
@@ -83,6 +87,7 @@ impl Error {
             12 => Error::ProtectionArrival,
             13 => Error::ProtectionLocked,
             14 => Error::ProtectionException,
+            15 => Error::ProtectionMemory,
             _ => return None,
         })
     }

@@ -104,11 +104,25 @@ fn bench(filter: Option<&str>) -> Result<(), String> {
     ] {
         let names =
             [".text", ".data", ".bss"].map(|s| format!("{board}.image{}", s.replace('.', "_")));
-        if !names.iter().any(|n| wanted(n)) {
+        let kernel_text_name = format!("{board}.kernel_text");
+        let qemu = board.starts_with("qemu-");
+        if qemu && filter.is_none_or(|f| board.starts_with(f) || f.starts_with(board)) {
+            for line in qemu_kernel_figures(board)? {
+                if wanted(&line) {
+                    println!("{line}");
+                }
+            }
+        }
+        let sizes_wanted = names.iter().any(|n| wanted(n)) || qemu && wanted(&kernel_text_name);
+        if !sizes_wanted {
             continue;
         }
         let elf = build_image(target)?;
         let bytes = std::fs::read(&elf).map_err(|e| format!("{}: {e}", elf.display()))?;
+        if qemu && wanted(&kernel_text_name) {
+            let size = kernel_text(&bytes).map_err(|e| format!("{}: {e}", elf.display()))?;
+            println!("{kernel_text_name}: {size} bytes");
+        }
         let sections = elf::section_sizes(&bytes).map_err(|e| format!("{}: {e}", elf.display()))?;
         for (name, section) in names.iter().zip([".text", ".data", ".bss"]) {
             if wanted(name) {
@@ -360,6 +374,120 @@ mod elf {
         }
         Ok(out)
     }
+
+    /// `(name, size)` of every function symbol (STT_FUNC) of the symbol table.
+    pub fn function_sizes(bytes: &[u8]) -> Result<Vec<(String, u64)>, String> {
+        if bytes.len() < 52 || &bytes[..4] != b"\x7fELF" || bytes[4] != 1 {
+            return Err("not a 32-bit ELF file".into());
+        }
+        let big = bytes[5] == 2;
+        let u16_at = |o: usize| -> Result<u64, String> {
+            let b: [u8; 2] = bytes.get(o..o + 2).ok_or("truncated")?.try_into().unwrap();
+            Ok(if big {
+                u16::from_be_bytes(b)
+            } else {
+                u16::from_le_bytes(b)
+            } as u64)
+        };
+        let u32_at = |o: usize| -> Result<u64, String> {
+            let b: [u8; 4] = bytes.get(o..o + 4).ok_or("truncated")?.try_into().unwrap();
+            Ok(if big {
+                u32::from_be_bytes(b)
+            } else {
+                u32::from_le_bytes(b)
+            } as u64)
+        };
+        let (shoff, shentsize, shnum) = (
+            u32_at(32)? as usize,
+            u16_at(46)? as usize,
+            u16_at(48)? as usize,
+        );
+        let header = |i: usize| shoff + i * shentsize;
+        const SHT_SYMTAB: u64 = 2;
+        const STT_FUNC: u8 = 2;
+        let mut out = Vec::new();
+        for i in 0..shnum {
+            if u32_at(header(i) + 4)? != SHT_SYMTAB {
+                continue;
+            }
+            let (offset, size) = (
+                u32_at(header(i) + 16)? as usize,
+                u32_at(header(i) + 20)? as usize,
+            );
+            let strtab_index = u32_at(header(i) + 24)? as usize;
+            let strtab = u32_at(header(strtab_index) + 16)? as usize;
+            for symbol in (offset..offset + size).step_by(16) {
+                let info = *bytes.get(symbol + 12).ok_or("truncated")?;
+                if info & 0xF != STT_FUNC {
+                    continue;
+                }
+                let name_offset = strtab + u32_at(symbol)? as usize;
+                let name: Vec<u8> = bytes
+                    .get(name_offset..)
+                    .ok_or("bad name")?
+                    .iter()
+                    .take_while(|&&c| c != 0)
+                    .copied()
+                    .collect();
+                out.push((
+                    String::from_utf8_lossy(&name).into_owned(),
+                    u32_at(symbol + 8)?,
+                ));
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// Kernel and port code of a board image: the functions whose (mangled) names carry the
+/// `ecu_os` or `ecu_cortex_r` crate, plus the port's assembly entries. What LTO inlined into
+/// the image's own functions is not counted.
+fn kernel_text(elf_bytes: &[u8]) -> Result<u64, String> {
+    let functions = elf::function_sizes(elf_bytes)?;
+    Ok(functions
+        .iter()
+        .filter(|(name, _)| {
+            name.contains("6ecu_os") || name.contains("ecu_cortex_r") || name.starts_with("_asm_")
+        })
+        .map(|(_, size)| size)
+        .sum())
+}
+
+/// Instruction counts of the kernel's paths on the QEMU boards (tests/fixtures/bench): the
+/// image prints `<board>.<figure>: N instructions` lines itself.
+fn qemu_kernel_figures(board: &str) -> Result<Vec<String>, String> {
+    let output = cargo()
+        .args([
+            "run",
+            "--quiet",
+            "-p",
+            "ecu-configurator",
+            "--bin",
+            "ecuconf",
+            "--",
+            "run",
+        ])
+        .arg(repo_root().join("tests/fixtures/bench/ecu.toml"))
+        .args(["--target", board, "--duration", "8"])
+        .current_dir(repo_root())
+        .output()
+        .map_err(|e| format!("ecuconf run: {e}"))?;
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    if !output.status.success() {
+        return Err(format!(
+            "ecuconf run tests/fixtures/bench --target {board}: {}{stdout}",
+            String::from_utf8_lossy(&output.stderr)
+        ));
+    }
+    // The image prints them through semihosting, which QEMU writes to its stderr.
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    Ok(stdout
+        .lines()
+        .chain(stderr.lines())
+        .map(str::trim_end)
+        .filter(|l| l.starts_with(&format!("{board}.")) && l.ends_with(" instructions"))
+        .map(str::to_owned)
+        .collect())
 }
 
 fn main() -> ExitCode {

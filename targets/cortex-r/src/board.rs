@@ -20,6 +20,11 @@ pub trait Board: Sync {
     fn claim_irq(&self) -> Irq;
     /// Writes to the console; blocking, callable from any context.
     fn write_str(&self, text: &str);
+    /// A monotonic clock in nanoseconds, for execution budgets and time frames; `None` on
+    /// boards without one (the kernel then enforces no timing protection).
+    fn now_ns(&self) -> Option<u64> {
+        None
+    }
     /// Ends the run with this status (0 = success). On QEMU it ends the emulator.
     fn exit(&self, code: u32) -> !;
 }

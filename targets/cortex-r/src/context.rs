@@ -32,8 +32,11 @@ pub struct Frame {
 pub const FRAME_BYTES: usize = size_of::<Frame>();
 const _: () = assert!(FRAME_BYTES % 8 == 0 && FRAME_BYTES == 200);
 
-/// SYS mode, Arm state, IRQ enabled, FIQ masked: how a task starts.
-const TASK_CPSR: u32 = 0x1F | 1 << 6;
+/// SYS mode (trusted OS-Applications) or User mode (the others), Arm state, IRQ enabled, FIQ
+/// masked: how a task starts. User mode cannot mask interrupts (`cpsid` is a no-op there),
+/// change mode or touch system registers; the kernel is reached only through `svc`.
+const SYS_CPSR: u32 = 0x1F | 1 << 6;
+const USR_CPSR: u32 = 0x10 | 1 << 6;
 const CPSR_THUMB: u32 = 1 << 5;
 
 impl Frame {
@@ -42,7 +45,7 @@ impl Frame {
     ///
     /// # Safety
     /// `top - FRAME_BYTES .. top` must be the task's own stack, not in use by anything.
-    pub unsafe fn fresh(top: usize, entry: usize, arg: usize) -> usize {
+    pub unsafe fn fresh(top: usize, entry: usize, arg: usize, user: bool) -> usize {
         let sp = top - FRAME_BYTES;
         let thumb = if entry & 1 != 0 { CPSR_THUMB } else { 0 };
         let mut r = [0u32; 13];
@@ -55,7 +58,7 @@ impl Frame {
             // The trampoline never returns; a return to 0 would fault visibly.
             lr: 0,
             pc: (entry & !1) as u32,
-            cpsr: TASK_CPSR | thumb,
+            cpsr: if user { USR_CPSR } else { SYS_CPSR } | thumb,
         };
         // SAFETY: the caller gives us the unused top of this task's stack, 8-aligned.
         unsafe { (sp as *mut Frame).write(frame) };
@@ -116,6 +119,48 @@ ecu_cortex_r_resume:
     pop     {{r0-r12, lr}}
     rfeia   sp!
     .size ecu_cortex_r_resume, . - ecu_cortex_r_resume
+
+    // Undefined instruction, prefetch and data abort: r0 the kind, r1 the faulting
+    // instruction's address, r2 the SPSR, then the Rust handler on an empty SVC stack. The
+    // faulting context is never resumed (the protection reaction ends it, or the system), so
+    // nothing of it is saved: a task whose stack overflowed has nowhere to save it anyway.
+    .global _asm_undefined_handler
+    .type _asm_undefined_handler, %function
+    .p2align 2
+_asm_undefined_handler:
+    mrs     r2, spsr
+    tst     r2, #0x20
+    subeq   r1, lr, #4
+    subne   r1, lr, #2
+    mov     r0, #0
+    b       ecu_cortex_r_fault_entry
+    .size _asm_undefined_handler, . - _asm_undefined_handler
+
+    .global _asm_prefetch_abort_handler
+    .type _asm_prefetch_abort_handler, %function
+    .p2align 2
+_asm_prefetch_abort_handler:
+    sub     r1, lr, #4
+    mov     r0, #1
+    b       ecu_cortex_r_fault_entry
+    .size _asm_prefetch_abort_handler, . - _asm_prefetch_abort_handler
+
+    .global _asm_data_abort_handler
+    .type _asm_data_abort_handler, %function
+    .p2align 2
+_asm_data_abort_handler:
+    sub     r1, lr, #8
+    mov     r0, #2
+    .size _asm_data_abort_handler, . - _asm_data_abort_handler
+    // falls through
+    .type ecu_cortex_r_fault_entry, %function
+ecu_cortex_r_fault_entry:
+    mrs     r2, spsr
+    cps     #0x13
+    ldr     sp, =_svc_stack_high_end
+    bl      ecu_cortex_r_fault
+    b       ecu_cortex_r_resume
+    .size ecu_cortex_r_fault_entry, . - ecu_cortex_r_fault_entry
 
     // FIQ is never enabled; if one comes anyway, report it with the SVC stack (we never return).
     .global _asm_fiq_handler

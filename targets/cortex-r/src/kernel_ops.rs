@@ -1,7 +1,7 @@
 //! The kernel as the port sees it: one object-safe trait, so the exception handlers need not be
 //! generic over the sizes the generated tables fix.
 
-use ecu_os::{Config, Dispatch, Error, Kernel, Reply, Request, TaskId, TraceRecord};
+use ecu_os::{Config, Context, Dispatch, Error, Kernel, Reply, Request, TaskId, TraceRecord};
 
 pub trait PortKernel {
     /// The kernel over `config`, or `None` if the tables do not fit its sizes. (`Sized`, so
@@ -21,6 +21,10 @@ pub trait PortKernel {
     fn elapsed_ticks(&self) -> u64;
     fn trace_pop(&mut self) -> Option<TraceRecord>;
     fn trace_take_lost(&mut self) -> u32;
+    /// A protection error of `culprit`: traced, then the protection hook's reaction.
+    fn protection(&mut self, error: Error, culprit: Context);
+    /// The port's clock (execution budgets, time frames).
+    fn advance_time(&mut self, now_ns: u64);
 }
 
 impl<
@@ -70,5 +74,11 @@ impl<
     }
     fn trace_take_lost(&mut self) -> u32 {
         Kernel::trace_take_lost(self)
+    }
+    fn protection(&mut self, error: Error, culprit: Context) {
+        Kernel::protection(self, error, culprit)
+    }
+    fn advance_time(&mut self, now_ns: u64) {
+        Kernel::advance_time(self, now_ns)
     }
 }

@@ -2,8 +2,11 @@
 //! AArch32 EL1 of Armv8-R (Cortex-R52), which has the same exception model.
 //!
 //! How it runs:
-//! - Tasks run in SYS mode on their own stacks (carved from a pool the image provides). The
-//!   kernel runs in SVC mode on the SVC stack, with IRQs masked: it is never re-entered.
+//! - Tasks of non-trusted OS-Applications run in User mode, trusted ones in SYS mode, each on
+//!   its own stack. With `run_partitioned` each stack is a block of the partition window and the
+//!   MPU (`mpu.rs`: PMSAv7 or PMSAv8) maps, while a task runs, only the code, the common block,
+//!   its application's data and its stack. The kernel runs in SVC mode on the SVC stack, with
+//!   IRQs masked: it is never re-entered.
 //! - Every way into the kernel (the tick IRQ, a task's `svc`) saves the full context of what was
 //!   running onto that context's own stack and hands the kernel a pointer to it; the kernel
 //!   returns the stack pointer of the context to resume. A switch is just a different pointer.
@@ -11,14 +14,18 @@
 //!   in User mode (USR and SYS share SP and LR).
 //! - Idle is the boot context (`kmain` on the SYS stack of `aarch32-rt`), treated like a task
 //!   without an id: it drains the trace to the board's console and waits for interrupts.
-//! - The board (timer, interrupt controller, console, exit) is behind [`Board`].
+//! - A task's undefined instruction, prefetch or data abort goes to the protection hook
+//!   (`port::ecu_cortex_r_fault`); the reaction is carried out and scheduling goes on.
+//! - The board (timer, interrupt controller, console, exit, clock) is behind [`Board`].
 #![no_std]
 
 mod board;
 mod kernel_ops;
+mod memory;
 
 pub use board::{Board, Irq};
 pub use kernel_ops::PortKernel;
+pub use memory::{Memory, Region, TaskMemory};
 
 #[cfg(target_arch = "arm")]
 mod context;
@@ -27,7 +34,11 @@ mod fault;
 #[cfg(target_arch = "arm")]
 mod image;
 #[cfg(target_arch = "arm")]
+mod mpu;
+#[cfg(target_arch = "arm")]
 mod port;
+#[cfg(all(target_arch = "arm", feature = "probes"))]
+pub mod probes;
 #[cfg(target_arch = "arm")]
 pub mod semihosting;
 #[cfg(target_arch = "arm")]
@@ -36,7 +47,7 @@ mod syscalls;
 #[cfg(target_arch = "arm")]
 pub use image::{Image, StackPool};
 #[cfg(target_arch = "arm")]
-pub use port::{run, run_with};
+pub use port::{run, run_partitioned, run_partitioned_with, run_with};
 
 // Linked for its vector table, reset code and mode stacks; this crate overrides its IRQ and
 // SVC entries (see `context`).

@@ -7,11 +7,12 @@ use core::fmt::{self, Write};
 use core::mem::offset_of;
 use core::sync::atomic::{AtomicBool, Ordering};
 
-use ecu_os::{Config, Context, Dispatch, Request, TaskId};
+use ecu_os::{Config, Context, Dispatch, Error, Request, TaskId};
 
-use crate::context::Frame;
+use crate::context::{Frame, FRAME_BYTES};
 use crate::image::{stacks_fit, Image, TaskContext};
-use crate::syscalls;
+use crate::memory::Memory;
+use crate::{mpu, syscalls};
 use crate::{Board, Irq, PortKernel};
 
 struct Port {
@@ -20,6 +21,22 @@ struct Port {
     /// The saved stack pointer of idle while a task runs.
     idle_sp: usize,
     run_ticks: u64,
+    /// The partition layout, when the MPU guards the tasks (`run_partitioned`).
+    memory: Option<&'static Memory>,
+    /// Some task has an execution budget, time frame or lock budget: the kernel needs the
+    /// time at every entry. (Without, reading the clock would only cost.)
+    timed: bool,
+}
+
+/// Whether any task's timing protection needs the clock.
+fn timing_configured(config: &Config) -> bool {
+    let timed = |t: &ecu_os::Timing| {
+        t.execution_budget_ns > 0
+            || t.time_frame_ns > 0
+            || t.interrupt_lock_budget_ns > 0
+            || !t.lock_budgets_ns.is_empty()
+    };
+    config.tasks.iter().any(|t| timed(&t.timing)) || config.isrs.iter().any(|i| timed(&i.timing))
 }
 
 /// A global only the kernel touches: exception handlers (IRQs masked by the exception) and
@@ -111,33 +128,98 @@ pub fn run_with<K: PortKernel + 'static, const TASKS: usize, const STACK_BYTES: 
     run_ticks: u64,
     setup: fn(&mut K) -> Result<(), &'static str>,
 ) -> ! {
+    if !stacks_fit(stack_sizes, STACK_BYTES) {
+        set_board(board);
+        fatal("task stacks do not fit the stack pool", STACK_BYTES);
+    }
+    let mut bounds = [(0, 0); TASKS];
+    let mut bottom = image.stacks.0.get() as usize;
+    for (bound, size) in bounds.iter_mut().zip(stack_sizes) {
+        *bound = (bottom, bottom + size);
+        bottom += size;
+    }
+    start(image, config, &bounds, None, board, run_ticks, setup)
+}
+
+/// As [`run`], with the tasks isolated: each task's stack is its own block of the partition
+/// window, and the MPU maps, while a task runs, the code (read and execute), the common block,
+/// its application's data block and its stack, and nothing else writable. Non-trusted
+/// applications' tasks run in User mode.
+pub fn run_partitioned<K: PortKernel + 'static, const TASKS: usize>(
+    image: &'static Image<K, TASKS, 0>,
+    config: &'static Config,
+    memory: &'static Memory,
+    board: &'static dyn Board,
+    run_ticks: u64,
+) -> ! {
+    run_partitioned_with(image, config, memory, board, run_ticks, |_| Ok(()))
+}
+
+/// As [`run_partitioned`], with `setup` as in [`run_with`].
+pub fn run_partitioned_with<K: PortKernel + 'static, const TASKS: usize>(
+    image: &'static Image<K, TASKS, 0>,
+    config: &'static Config,
+    memory: &'static Memory,
+    board: &'static dyn Board,
+    run_ticks: u64,
+    setup: fn(&mut K) -> Result<(), &'static str>,
+) -> ! {
+    set_board(board);
+    if memory.tasks.len() != TASKS {
+        fatal(
+            "the layout does not match the task table",
+            memory.tasks.len(),
+        );
+    }
+    if !mpu::fits(memory.fixed.len()) {
+        fatal("the layout needs more MPU regions than the CPU has", 0);
+    }
+    let mut bounds = [(0, 0); TASKS];
+    for (bound, task) in bounds.iter_mut().zip(memory.tasks) {
+        if task.stack_size < FRAME_BYTES || task.stack_base % 8 != 0 {
+            fatal("a task stack block is too small", task.stack_base);
+        }
+        *bound = (task.stack_base, task.stack_base + task.stack_size);
+    }
+    // SAFETY: boot, privileged, IRQs masked; the fixed regions map the kernel (PMSAv8) or the
+    // background region does (PMSAv7).
+    unsafe { mpu::enable(memory.fixed) };
+    start(
+        image,
+        config,
+        &bounds,
+        Some(memory),
+        board,
+        run_ticks,
+        setup,
+    )
+}
+
+fn set_board(board: &'static dyn Board) {
+    // SAFETY: boot code, IRQs masked, before any exception uses BOARD; the same value if
+    // called twice on the way in.
+    unsafe { *BOARD.0.get() = Some(board) };
+}
+
+fn start<K: PortKernel + 'static, const TASKS: usize, const STACK_BYTES: usize>(
+    image: &'static Image<K, TASKS, STACK_BYTES>,
+    config: &'static Config,
+    bounds: &[(usize, usize); TASKS],
+    memory: Option<&'static Memory>,
+    board: &'static dyn Board,
+    run_ticks: u64,
+    setup: fn(&mut K) -> Result<(), &'static str>,
+) -> ! {
     if STARTED.swap(true, Ordering::Relaxed) {
         fatal("the kernel was started twice", 0);
     }
-    // SAFETY: boot code, IRQs masked, before any exception uses BOARD; once (STARTED).
-    unsafe { *BOARD.0.get() = Some(board) };
-    if !stacks_fit(stack_sizes, STACK_BYTES) {
-        fatal("task stacks do not fit the stack pool", STACK_BYTES);
-    }
-    let kernel = match K::create(config) {
-        Some(kernel) => kernel,
-        None => fatal("configuration does not fit the kernel", 0),
-    };
+    set_board(board);
+    let kernel = install(image, config);
     // SAFETY: `run` gets here once (STARTED), before any interrupt: nothing else refers to
     // the image's cells, and they live for 'static.
-    let (kernel, tasks, pool) = unsafe {
-        let kernel: &'static mut K = (*image.kernel.get()).write(kernel);
-        let tasks: &'static mut [TaskContext; TASKS] = &mut *image.tasks.get();
-        (kernel, tasks, image.stacks.0.get() as usize)
-    };
-    let mut bottom = pool;
-    for (task, size) in tasks.iter_mut().zip(stack_sizes) {
-        *task = TaskContext {
-            bottom,
-            top: bottom + size,
-            sp: 0,
-        };
-        bottom += size;
+    let tasks: &'static mut [TaskContext; TASKS] = unsafe { &mut *image.tasks.get() };
+    for (task, &(bottom, top)) in tasks.iter_mut().zip(bounds) {
+        *task = TaskContext { bottom, top, sp: 0 };
     }
     if let Err(what) = setup(kernel) {
         fatal(what, 0);
@@ -150,6 +232,8 @@ pub fn run_with<K: PortKernel + 'static, const TASKS: usize, const STACK_BYTES: 
             tasks,
             idle_sp: 0,
             run_ticks,
+            memory,
+            timed: timing_configured(config),
         })
     };
     // The system counter runs from StartOS on, as AUTOSAR has it: an autostart task that
@@ -160,6 +244,23 @@ pub fn run_with<K: PortKernel + 'static, const TASKS: usize, const STACK_BYTES: 
     // Runs what StartOS made ready; we come back here as idle.
     syscalls::svc([syscalls::SVC_START, 0, 0, 0]);
     idle(board)
+}
+
+/// Creates the kernel in the image's cell. Not inlined: the kernel (its trace ring is a few KiB)
+/// passes through this frame by value, and the frame is gone before the boot stack becomes
+/// idle's, which must stay small.
+#[inline(never)]
+fn install<K: PortKernel + 'static, const TASKS: usize, const STACK_BYTES: usize>(
+    image: &'static Image<K, TASKS, STACK_BYTES>,
+    config: &'static Config,
+) -> &'static mut K {
+    let kernel = match K::create(config) {
+        Some(kernel) => kernel,
+        None => fatal("configuration does not fit the kernel", 0),
+    };
+    // SAFETY: called once from `start` (STARTED), before any interrupt: nothing else refers to
+    // the cell, which lives for 'static.
+    unsafe { (*image.kernel.get()).write(kernel) }
 }
 
 /// Prints every trace record, one line each; a lost record ends the run with an error.
@@ -199,17 +300,45 @@ fn idle(board: &'static dyn Board) -> ! {
 }
 
 impl Port {
-    fn save(&mut self, sp: usize) {
+    /// Keeps the saved stack pointer of what was running; false if a task's context landed
+    /// outside its stack (the task is then ended through `overflowed`).
+    fn save(&mut self, sp: usize) -> bool {
         match self.kernel.running() {
             Some(task) => {
                 let context = &mut self.tasks[task.index()];
-                // A context saved below its stack has already overwritten its neighbour.
                 if sp < context.bottom || sp > context.top {
-                    fatal("stack overflow", sp);
+                    return false;
                 }
                 context.sp = sp;
             }
             None => self.idle_sp = sp,
+        }
+        true
+    }
+
+    /// A task whose context was saved below its stack (without the MPU, or into memory of
+    /// its own): a memory protection error of that task. Returns what to resume instead.
+    fn overflowed(&mut self, sp: usize) -> usize {
+        let Some(task) = self.kernel.running() else {
+            fatal("idle stack overflow", sp)
+        };
+        if let Some(board) = board() {
+            let _ = writeln!(
+                Console(board),
+                "{:>8} exception stack-overflow {} sp={sp:#010x}",
+                self.kernel.elapsed_ticks(),
+                self.kernel
+                    .config()
+                    .tasks
+                    .get(task.index())
+                    .map_or("?", |t| t.name),
+            );
+        }
+        self.kernel
+            .protection(Error::ProtectionMemory, Context::Task(task));
+        match self.kernel.dispatch() {
+            Dispatch::Keep => fatal("an overflowed task was kept running", sp),
+            decision => self.switch(0, decision),
         }
     }
 
@@ -230,6 +359,12 @@ impl Port {
             } => fatal("ISRs are not supported on this port yet", isr.index()),
             Dispatch::Shutdown(error) => {
                 if let Some(board) = board() {
+                    // What led here is still in the trace: print it first.
+                    let config = self.kernel.config();
+                    while let Some(record) = self.kernel.trace_pop() {
+                        let _ = record.write(config, &mut Console(board));
+                        board.write_str("\n");
+                    }
                     let _ = writeln!(
                         Console(board),
                         "shutdown {}",
@@ -243,25 +378,51 @@ impl Port {
     }
 
     fn switch_to(&mut self, to: TaskId, fresh: bool) -> usize {
+        if let Some(memory) = self.memory {
+            let task = &memory.tasks[to.index()];
+            // SAFETY: in the kernel, between saving one context and resuming this one; the
+            // regions are this task's own blocks (and must be mapped before its stack is
+            // written below: PMSAv7's partition window region denies even the kernel).
+            unsafe { mpu::switch(memory.fixed.len() as u32, &task.data, &task.stack) };
+        }
         let context = &mut self.tasks[to.index()];
         if !fresh {
             return context.sp;
         }
-        let entry = self.kernel.config().tasks[to.index()].entry;
+        let config = self.kernel.config();
+        let task = &config.tasks[to.index()];
+        let user = !config.apps[task.app.index()].trusted;
         let trampoline = syscalls::task_trampoline as extern "C" fn(usize) -> ! as usize;
         // SAFETY: a fresh activation owns its whole stack: the previous one has terminated.
-        context.sp = unsafe { Frame::fresh(context.top & !7, trampoline, entry as usize) };
+        context.sp =
+            unsafe { Frame::fresh(context.top & !7, trampoline, task.entry as usize, user) };
         context.sp
+    }
+
+    /// Tells the kernel the time, for execution budgets and time frames (boards with a clock).
+    fn clock(&mut self, board: &dyn Board) {
+        if !self.timed {
+            return;
+        }
+        if let Some(now) = board.now_ns() {
+            self.kernel.advance_time(now);
+        }
     }
 }
 
 /// Called by the IRQ entry (SVC mode, IRQs masked) with the interrupted context's saved SP.
 #[unsafe(no_mangle)]
 extern "C" fn ecu_cortex_r_irq(sp: usize) -> usize {
+    #[cfg(feature = "probes")]
+    crate::probes::irq_entry(sp);
     // SAFETY: we are the kernel, entered by an exception.
     let port = unsafe { port_in_kernel() };
-    port.save(sp);
+    if !port.save(sp) {
+        // The interrupt stays pending and is taken again once the next context runs.
+        return port.overflowed(sp);
+    }
     let board = board().unwrap_or_else(|| fatal("no board", 0));
+    port.clock(board);
     match board.claim_irq() {
         Irq::Tick => {
             // Never go past the planned run: the last tick processed is exactly run_ticks.
@@ -283,7 +444,12 @@ extern "C" fn ecu_cortex_r_irq(sp: usize) -> usize {
 extern "C" fn ecu_cortex_r_svc(sp: usize) -> usize {
     // SAFETY: we are the kernel, entered by an exception.
     let port = unsafe { port_in_kernel() };
-    port.save(sp);
+    if !port.save(sp) {
+        return port.overflowed(sp);
+    }
+    if let Some(board) = board() {
+        port.clock(board);
+    }
     // SAFETY: the entry code pushed a whole `Frame` at `sp` on the caller's stack; nothing
     // else refers to it while the kernel runs. Only its word-aligned register array is
     // borrowed: a task's SP is only guaranteed 4-aligned at an `svc`.
@@ -318,4 +484,84 @@ extern "C" fn ecu_cortex_r_svc(sp: usize) -> usize {
     }
     let decision = port.kernel.dispatch();
     port.switch(sp, decision)
+}
+
+const FAULT_UNDEFINED: u32 = 0;
+const FAULT_PREFETCH: u32 = 1;
+const FAULT_DATA: u32 = 2;
+
+const MODE_USR: u32 = 0x10;
+const MODE_IRQ: u32 = 0x12;
+const MODE_SVC: u32 = 0x13;
+const MODE_SYS: u32 = 0x1F;
+
+fn fault_registers(kind: u32, pc: usize) -> (&'static str, &'static str, u32, usize) {
+    let (status, addr): (u32, usize);
+    match kind {
+        FAULT_DATA => {
+            // SAFETY: reads DFSR and DFAR; no side effects.
+            unsafe {
+                asm!("mrc p15, 0, {0}, c5, c0, 0", "mrc p15, 0, {1}, c6, c0, 0",
+                    out(reg) status, out(reg) addr, options(nomem, nostack))
+            };
+            ("data-abort", "DFSR", status, addr)
+        }
+        FAULT_PREFETCH => {
+            // SAFETY: reads IFSR and IFAR; no side effects.
+            unsafe {
+                asm!("mrc p15, 0, {0}, c5, c0, 1", "mrc p15, 0, {1}, c6, c0, 2",
+                    out(reg) status, out(reg) addr, options(nomem, nostack))
+            };
+            ("prefetch-abort", "IFSR", status, addr)
+        }
+        _ => ("undefined", "-", 0, pc),
+    }
+}
+
+/// Called by the fault entry (`context.rs`) in SVC mode on an empty kernel stack, IRQs masked:
+/// an undefined instruction, prefetch abort or data abort at `pc`, taken from the mode in
+/// `spsr`. A task's fault (its own code in User or SYS mode, or the kernel's entry code
+/// pushing its context below its stack) goes to the protection hook as
+/// E_OS_PROTECTION_MEMORY (the MPU refused an access) or E_OS_PROTECTION_EXCEPTION, and the
+/// reaction is carried out; anything else is a kernel fault and ends the run. Returns the
+/// saved stack pointer of the context to resume; the faulting one never is.
+#[unsafe(no_mangle)]
+extern "C" fn ecu_cortex_r_fault(kind: u32, pc: usize, spsr: u32) -> usize {
+    // SAFETY: we are the kernel, entered by an exception.
+    let port = unsafe { port_in_kernel() };
+    let (name, register, status, addr) = fault_registers(kind, pc);
+    let task = port.kernel.running();
+    let entry_overflow = kind == FAULT_DATA
+        && port.memory.is_some_and(|m| m.in_partitions(addr))
+        && matches!(spsr & 0x1F, MODE_IRQ | MODE_SVC);
+    let culprit = match (spsr & 0x1F, task) {
+        (MODE_USR | MODE_SYS, Some(task)) => task,
+        (_, Some(task)) if entry_overflow => task,
+        _ => fatal(name, pc),
+    };
+    let (memory, cause) = match kind {
+        FAULT_UNDEFINED => (false, "instruction"),
+        _ => mpu::cause(status),
+    };
+    let error = if memory {
+        Error::ProtectionMemory
+    } else {
+        Error::ProtectionException
+    };
+    let board = board().unwrap_or_else(|| fatal("no board", 0));
+    port.clock(board);
+    let config = port.kernel.config();
+    let _ = writeln!(
+        Console(board),
+        "{:>8} exception {name} {} pc={pc:#010x} addr={addr:#010x} {register}={status:#x} {cause}{}",
+        port.kernel.elapsed_ticks(),
+        config.tasks.get(culprit.index()).map_or("?", |t| t.name),
+        if entry_overflow { " (stack overflow on kernel entry)" } else { "" },
+    );
+    port.kernel.protection(error, Context::Task(culprit));
+    match port.kernel.dispatch() {
+        // The reaction ended the task (or the application, or the system): it cannot go on.
+        Dispatch::Keep => fatal("a faulting task was kept running", pc),
+        decision => port.switch(0, decision),
+    }
 }

@@ -9,6 +9,11 @@ const TIMER_INTCLR: usize = 0x0C;
 /// Enable, periodic, interrupt enable, 32-bit, prescale 1.
 const TIMER_PERIODIC: u32 = 0xE2;
 const TIMER_HZ: u32 = 1_000_000;
+/// The SP804's second timer, free-running from StartOS: the clock of timing protection.
+const TIMER1: usize = 0x101E_2020;
+const TIMER_VALUE: usize = 0x04;
+/// Enable, free-running, no interrupt, 32-bit, prescale 1.
+const TIMER_FREE_RUNNING: u32 = 0x82;
 
 const VIC: usize = 0x1014_0000;
 const VIC_IRQ_STATUS: usize = 0x000;
@@ -36,6 +41,8 @@ pub struct VersatileR5;
 impl Board for VersatileR5 {
     fn start_tick(&self, tick_ns: u32) {
         let load = (tick_ns as u64 * TIMER_HZ as u64 / 1_000_000_000).max(1) as u32;
+        write_reg(TIMER1 + TIMER_LOAD, u32::MAX);
+        write_reg(TIMER1 + TIMER_CONTROL, TIMER_FREE_RUNNING);
         write_reg(TIMER0 + TIMER_LOAD, load);
         write_reg(TIMER0 + TIMER_INTCLR, 1);
         write_reg(TIMER0 + TIMER_CONTROL, TIMER_PERIODIC);
@@ -65,6 +72,12 @@ impl Board for VersatileR5 {
             while read_reg(UART0 + UART_FR) & UART_FR_TXFF != 0 {}
             write_reg(UART0 + UART_DR, byte as u32);
         }
+    }
+
+    /// Microseconds of the free-running timer since StartOS (wraps after 71 minutes).
+    fn now_ns(&self) -> Option<u64> {
+        let elapsed = u32::MAX - read_reg(TIMER1 + TIMER_VALUE);
+        Some(elapsed as u64 * (1_000_000_000 / TIMER_HZ as u64))
     }
 
     fn exit(&self, code: u32) -> ! {

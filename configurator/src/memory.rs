@@ -1,0 +1,522 @@
+//! Memory layout of the partitioned Cortex-R images: where each task's stack and each
+//! OS-Application's data go, and the MPU region values that guard them.
+//!
+//! The layout is computed here, once, from the model; the board templates render it into the
+//! linker script (one output section per application and per task stack, at a fixed address)
+//! and into `src/layout.rs` (the raw MPU register values the port writes on every switch).
+//! Nothing is decided at run time.
+//!
+//! Rules per MPU:
+//! - PMSAv7 (Cortex-R4/R5, QEMU `versatileab`): a region is a power of two of at least 32 bytes
+//!   at an address that is a multiple of its size. Every block is rounded up to a power of two
+//!   and the blocks are packed largest first, so each lands on its own alignment.
+//! - PMSAv8 (Cortex-R52, QEMU `mps3-an536`): base and limit on 64-byte granules, regions may
+//!   not overlap. Blocks are rounded up to 64 bytes.
+//!
+//! Blocks, all inside the board's partition window (which nothing else is linked into):
+//! - `common`: statics of the application module that name no partition (shared by every
+//!   task: not isolated; kept so descriptions written before partitioning still run);
+//! - one data block per OS-Application (`.data.<app>`/`.bss.<app>`, lower case), which
+//!   `partition_static!` in the image places statics into;
+//! - one stack block per task. The stack's guard is the region boundary: below it lies a block
+//!   the running task has no region for.
+//!
+//! Sizes the model does not describe come from an optional `memory.toml` beside the
+//! application module (the file `[ecu] application` names):
+//!
+//! ```toml
+//! common_size = 4096          # bytes of the shared block (default 4096)
+//! probes = false              # the port's benchmark probes (cargo xtask bench only)
+//! [apps.Comfort]
+//! data_size = 8192            # bytes of that application's data block (default 4096)
+//! ```
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::Ecu;
+
+/// A number the templates print in hexadecimal (`0x02000000`), as linker scripts and
+/// register values read best.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Hex(pub u32);
+
+impl Serialize for Hex {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&format!("{:#010x}", self.0))
+    }
+}
+
+fn hex3(r: [u32; 3]) -> [Hex; 3] {
+    r.map(Hex)
+}
+
+/// Which MPU architecture the image's CPU has.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum Mpu {
+    Pmsav7,
+    Pmsav8,
+}
+
+/// A board's fixed memory map, as the templates and the MPU see it.
+#[derive(Clone, Copy, Debug, Serialize)]
+pub struct Board {
+    pub mpu: Mpu,
+    /// Vector table, code and read-only data (user: read and execute).
+    pub code_base: u32,
+    pub code_size: u32,
+    /// Kernel data, bss and mode stacks (user: no access).
+    pub kernel_data_base: u32,
+    pub kernel_data_size: u32,
+    /// Device window the kernel needs (PMSAv8 maps it explicitly; PMSAv7 uses the privileged
+    /// background region).
+    pub device_base: u32,
+    pub device_size: u32,
+    /// Where partition blocks go.
+    pub partition_base: u32,
+    pub partition_size: u32,
+}
+
+/// QEMU `versatileab` with a Cortex-R5F: 64 MiB of RAM from 0.
+pub const QEMU_R5: Board = Board {
+    mpu: Mpu::Pmsav7,
+    code_base: 0x0000_0000,
+    code_size: 0x0040_0000,
+    kernel_data_base: 0x0040_0000,
+    kernel_data_size: 0x0040_0000,
+    device_base: 0x1000_0000,
+    device_size: 0x1000_0000,
+    partition_base: 0x0200_0000,
+    partition_size: 0x0200_0000,
+};
+
+/// QEMU `mps3-an536` with a Cortex-R52: code in QSPI, kernel data in BRAM, partitions in DDR.
+pub const QEMU_R52: Board = Board {
+    mpu: Mpu::Pmsav8,
+    code_base: 0x0800_0000,
+    code_size: 0x0080_0000,
+    kernel_data_base: 0x1000_0000,
+    kernel_data_size: 0x0008_0000,
+    device_base: 0xE000_0000,
+    device_size: 0x2000_0000,
+    partition_base: 0x2000_0000,
+    partition_size: 0x0100_0000,
+};
+
+pub const DEFAULT_APP_DATA: u32 = 4096;
+pub const DEFAULT_COMMON: u32 = 4096;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MemoryFile {
+    common_size: Option<u32>,
+    /// Builds the port with its benchmark probes (`cargo xtask bench` images only).
+    #[serde(default)]
+    probes: bool,
+    #[serde(default)]
+    apps: BTreeMap<String, AppMemoryIn>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AppMemoryIn {
+    data_size: Option<u32>,
+}
+
+/// What a block holds.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub enum BlockKind {
+    Common,
+    AppData { app: usize },
+    Stack { task: usize },
+}
+
+/// One block of the partition window: an output section of the linker script, guarded by
+/// one MPU region.
+#[derive(Clone, Debug, Serialize)]
+pub struct Block {
+    pub kind: BlockKind,
+    /// Output section name (`.part.common`, `.part.comfort`, `.stack.light_control`).
+    pub section: String,
+    /// Input section names placed in it (empty for stacks).
+    pub inputs: Vec<String>,
+    pub base: Hex,
+    pub size: Hex,
+    /// Bytes asked for (a stack's configured size; a data block's size).
+    pub requested: u32,
+    /// The MPU region guarding it, user read-write, never executable: raw register values
+    /// (PMSAv7: DRBAR, DRSR, DRACR; PMSAv8: PRBAR, PRLAR, 0).
+    pub region: [Hex; 3],
+}
+
+/// The per-task part of the MPU: its application's data block and its stack.
+#[derive(Clone, Debug, Serialize)]
+pub struct TaskRegions {
+    pub task: String,
+    pub stack_base: Hex,
+    pub stack_size: Hex,
+    pub data: [Hex; 3],
+    pub stack: [Hex; 3],
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct AppBlock {
+    pub name: String,
+    /// The input section `partition_static!` puts its statics in (`.data.comfort`).
+    pub section: String,
+    pub base: Hex,
+    pub size: Hex,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Layout {
+    pub board: Board,
+    /// The board's windows, for the linker script: code, kernel data, partitions.
+    pub windows: [(Hex, Hex); 3],
+    /// Blocks in address order.
+    pub blocks: Vec<Block>,
+    /// Regions programmed once at start: code, (PMSAv8) kernel data and devices, the
+    /// partition window (PMSAv7: no access for anyone, so even privileged stores below a task's
+    /// stack fault), the common block.
+    pub fixed: Vec<[Hex; 3]>,
+    pub fixed_names: Vec<&'static str>,
+    /// Per task, in task order: programmed on every switch.
+    pub tasks: Vec<TaskRegions>,
+    /// Per application, in application order: its data block.
+    pub apps: Vec<AppBlock>,
+    pub common: (Hex, Hex),
+    /// The port's benchmark probes are compiled in (`probes = true` in memory.toml).
+    pub probes: bool,
+}
+
+/// A section-name-safe, lower-case form of an application's or task's name.
+pub fn section_name(name: &str) -> String {
+    name.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+fn round_block(mpu: Mpu, bytes: u32) -> Option<u32> {
+    match mpu {
+        Mpu::Pmsav7 => bytes.max(32).checked_next_power_of_two(),
+        Mpu::Pmsav8 => bytes.max(64).checked_add(63).map(|b| b & !63),
+    }
+}
+
+fn alignment(mpu: Mpu, size: u32) -> u32 {
+    match mpu {
+        Mpu::Pmsav7 => size,
+        Mpu::Pmsav8 => 64,
+    }
+}
+
+// PMSAv7 DRACR fields.
+const V7_XN: u32 = 1 << 12;
+const V7_AP_NONE: u32 = 0b000 << 8;
+const V7_AP_FULL: u32 = 0b011 << 8;
+const V7_AP_RO: u32 = 0b110 << 8;
+/// TEX=001, C=0, B=0: normal memory, non-cacheable.
+const V7_NORMAL: u32 = 0b001 << 3;
+
+fn v7_region(base: u32, size: u32, access: u32) -> [u32; 3] {
+    debug_assert!(size.is_power_of_two() && base.is_multiple_of(size));
+    let size_field = (size.trailing_zeros() - 1) << 1;
+    [base, size_field | 1, access | V7_NORMAL]
+}
+
+// PMSAv8 PRBAR/PRLAR fields.
+const V8_XN: u32 = 1;
+/// AP[2:1]: 00 EL1 read-write only, 01 read-write at EL1 and EL0, 11 read-only at both.
+const V8_AP_EL1: u32 = 0b00 << 1;
+const V8_AP_FULL: u32 = 0b01 << 1;
+const V8_AP_RO: u32 = 0b11 << 1;
+/// AttrIndx 0: normal memory (MAIR attribute 0), 1: device memory (MAIR attribute 1).
+const V8_NORMAL: u32 = 0 << 1;
+const V8_DEVICE: u32 = 1 << 1;
+
+fn v8_region(base: u32, size: u32, access: u32, attr: u32) -> [u32; 3] {
+    let limit = base.wrapping_add(size - 1) & !63;
+    [base & !63 | access, limit | attr | 1, 0]
+}
+
+fn user_rw(mpu: Mpu, base: u32, size: u32) -> [u32; 3] {
+    match mpu {
+        Mpu::Pmsav7 => v7_region(base, size, V7_AP_FULL | V7_XN),
+        Mpu::Pmsav8 => v8_region(base, size, V8_AP_FULL | V8_XN, V8_NORMAL),
+    }
+}
+
+/// Reads `memory.toml` beside the application module, if there is one.
+fn read_memory_file(ecu: &Ecu) -> Result<MemoryFile, String> {
+    let dir = ecu.application.parent().unwrap_or(Path::new("."));
+    let path = dir.join("memory.toml");
+    if !path.exists() {
+        return Ok(MemoryFile::default());
+    }
+    let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let file: MemoryFile = toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    for name in file.apps.keys() {
+        if !ecu.apps.iter().any(|a| &a.name == name) {
+            return Err(format!(
+                "{}: [apps.{name}] names no OS-Application of {}",
+                path.display(),
+                ecu.name
+            ));
+        }
+    }
+    Ok(file)
+}
+
+/// The layout of `ecu` on `board`, or why it does not fit.
+pub fn layout(ecu: &Ecu, board: Board) -> Result<Layout, String> {
+    let file = read_memory_file(ecu)?;
+    let mpu = board.mpu;
+    let mut wanted: Vec<(BlockKind, String, Vec<String>, u32)> = Vec::new();
+    wanted.push((
+        BlockKind::Common,
+        ".part.common".into(),
+        vec![".data.common".into(), ".bss.common".into()],
+        file.common_size.unwrap_or(DEFAULT_COMMON),
+    ));
+    for (index, app) in ecu.apps.iter().enumerate() {
+        let name = section_name(&app.name);
+        let size = file
+            .apps
+            .get(&app.name)
+            .and_then(|a| a.data_size)
+            .unwrap_or(DEFAULT_APP_DATA);
+        wanted.push((
+            BlockKind::AppData { app: index },
+            format!(".part.{name}"),
+            vec![format!(".data.{name}"), format!(".bss.{name}")],
+            size,
+        ));
+    }
+    for (index, task) in ecu.tasks.iter().enumerate() {
+        wanted.push((
+            BlockKind::Stack { task: index },
+            format!(".stack.{}", section_name(&task.name)),
+            Vec::new(),
+            task.stack_size,
+        ));
+    }
+    // Stacks first, then data; each group largest first: with power-of-two sizes every block
+    // then starts on its own alignment. Below every stack lies another task's stack or, for
+    // the first, a hole as large as the largest stack: never a block the task may write, so
+    // the region boundary is the stack's guard.
+    let mut sized = Vec::new();
+    for (kind, section, inputs, requested) in wanted {
+        let size = round_block(mpu, requested)
+            .ok_or_else(|| format!("{section}: {requested} bytes do not fit an MPU region"))?;
+        sized.push((kind, section, inputs, requested, size));
+    }
+    let is_data = |kind: &BlockKind| !matches!(kind, BlockKind::Stack { .. });
+    sized.sort_by(|a, b| {
+        is_data(&a.0)
+            .cmp(&is_data(&b.0))
+            .then(b.4.cmp(&a.4))
+            .then(a.1.cmp(&b.1))
+    });
+    let guard = sized
+        .iter()
+        .filter(|b| !is_data(&b.0))
+        .map(|b| b.4)
+        .max()
+        .unwrap_or(0);
+    let mut next = board.partition_base as u64 + guard as u64;
+    let end = board.partition_base as u64 + board.partition_size as u64;
+    let mut blocks = Vec::new();
+    for (kind, section, inputs, requested, size) in sized {
+        let align = alignment(mpu, size) as u64;
+        let base = next.div_ceil(align) * align;
+        if base + size as u64 > end {
+            return Err(format!(
+                "{}: the partitions need more than the {} KiB partition window at {:#010x}",
+                ecu.name,
+                board.partition_size / 1024,
+                board.partition_base
+            ));
+        }
+        next = base + size as u64;
+        blocks.push(Block {
+            kind,
+            section,
+            inputs,
+            base: Hex(base as u32),
+            size: Hex(size),
+            requested,
+            region: hex3(user_rw(mpu, base as u32, size)),
+        });
+    }
+    let find = |kind: &BlockKind| {
+        blocks
+            .iter()
+            .find(|b| &b.kind == kind)
+            .expect("every block was placed")
+    };
+    let common = find(&BlockKind::Common);
+    let (fixed, fixed_names) = match mpu {
+        Mpu::Pmsav7 => (
+            vec![
+                v7_region(board.code_base, board.code_size, V7_AP_RO),
+                v7_region(
+                    board.partition_base,
+                    board.partition_size,
+                    V7_AP_NONE | V7_XN,
+                ),
+                common.region.map(|h| h.0),
+            ],
+            vec!["code", "partition window", "common"],
+        ),
+        Mpu::Pmsav8 => (
+            vec![
+                v8_region(board.code_base, board.code_size, V8_AP_RO, V8_NORMAL),
+                v8_region(
+                    board.kernel_data_base,
+                    board.kernel_data_size,
+                    V8_AP_EL1 | V8_XN,
+                    V8_NORMAL,
+                ),
+                v8_region(
+                    board.device_base,
+                    board.device_size,
+                    V8_AP_EL1 | V8_XN,
+                    V8_DEVICE,
+                ),
+                common.region.map(|h| h.0),
+            ],
+            vec!["code", "kernel data", "devices", "common"],
+        ),
+    };
+    let tasks = ecu
+        .tasks
+        .iter()
+        .enumerate()
+        .map(|(index, task)| {
+            let stack = find(&BlockKind::Stack { task: index });
+            let data = find(&BlockKind::AppData { app: task.app });
+            TaskRegions {
+                task: task.name.clone(),
+                stack_base: stack.base,
+                stack_size: stack.size,
+                data: data.region,
+                stack: stack.region,
+            }
+        })
+        .collect();
+    let apps = ecu
+        .apps
+        .iter()
+        .enumerate()
+        .map(|(index, app)| {
+            let block = find(&BlockKind::AppData { app: index });
+            AppBlock {
+                name: app.name.clone(),
+                section: format!(".data.{}", section_name(&app.name)),
+                base: block.base,
+                size: block.size,
+            }
+        })
+        .collect();
+    let common = (common.base, common.size);
+    let fixed = fixed.into_iter().map(hex3).collect();
+    blocks.sort_by_key(|b| b.base.0);
+    Ok(Layout {
+        board,
+        windows: [
+            (Hex(board.code_base), Hex(board.code_size)),
+            (Hex(board.kernel_data_base), Hex(board.kernel_data_size)),
+            (Hex(board.partition_base), Hex(board.partition_size)),
+        ],
+        blocks,
+        fixed,
+        fixed_names,
+        tasks,
+        apps,
+        common,
+        probes: file.probes,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn example() -> Ecu {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        crate::load(&[root.join("examples/body_ecu/ecu.toml")]).expect("the example loads")
+    }
+
+    fn disjoint(layout: &Layout) {
+        for pair in layout.blocks.windows(2) {
+            assert!(
+                pair[0].base.0 + pair[0].size.0 <= pair[1].base.0,
+                "{pair:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn pmsav7_blocks_are_power_of_two_and_size_aligned() {
+        let ecu = example();
+        let layout = layout(&ecu, QEMU_R5).unwrap();
+        disjoint(&layout);
+        for block in &layout.blocks {
+            let (base, size) = (block.base.0, block.size.0);
+            assert!(size.is_power_of_two(), "{block:?}");
+            assert_eq!(base % size, 0, "{block:?}");
+            assert!(size >= block.requested);
+            assert!(base >= QEMU_R5.partition_base);
+            // DRSR: size field log2(size) - 1, enabled.
+            assert_eq!(block.region[1].0, (size.trailing_zeros() - 1) << 1 | 1);
+        }
+        assert_eq!(layout.tasks.len(), ecu.tasks.len());
+        assert_eq!(layout.apps.len(), ecu.apps.len());
+    }
+
+    #[test]
+    fn pmsav8_blocks_are_granule_aligned() {
+        let ecu = example();
+        let layout = layout(&ecu, QEMU_R52).unwrap();
+        disjoint(&layout);
+        for block in &layout.blocks {
+            let (base, size) = (block.base.0, block.size.0);
+            assert_eq!(base % 64, 0);
+            assert_eq!(size % 64, 0);
+            // PRLAR holds the last granule's base and the enable bit.
+            assert_eq!(block.region[1].0 & !63, base + size - 64);
+            assert_eq!(block.region[1].0 & 1, 1);
+        }
+    }
+
+    #[test]
+    fn below_every_stack_is_no_block_of_its_own() {
+        for board in [QEMU_R5, QEMU_R52] {
+            let layout = layout(&example(), board).unwrap();
+            for (index, block) in layout.blocks.iter().enumerate() {
+                if let BlockKind::Stack { .. } = block.kind {
+                    let below = index.checked_sub(1).map(|i| &layout.blocks[i].kind);
+                    assert!(
+                        matches!(below, None | Some(BlockKind::Stack { .. })),
+                        "{block:?} sits on {below:?}"
+                    );
+                    assert!(block.base.0 > board.partition_base);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn section_names_are_lower_case() {
+        assert_eq!(section_name("Comfort"), "comfort");
+        assert_eq!(section_name("Light-Control 2"), "light_control_2");
+    }
+}

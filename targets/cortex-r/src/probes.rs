@@ -1,0 +1,35 @@
+//! Benchmark probes (feature `probes`, for `cargo xtask bench` only): figures that need a
+//! reading inside the kernel. They use the PMU cycle counter, which the benchmark image's
+//! startup hook enables; under QEMU's `-icount shift=0` it counts guest instructions.
+
+use core::arch::asm;
+use core::mem::offset_of;
+use core::sync::atomic::{AtomicU32, Ordering};
+
+use crate::context::Frame;
+
+/// Set by a privileged benchmark task before it spins; the next IRQ entry clears it.
+pub static IRQ_ARMED: AtomicU32 = AtomicU32::new(0);
+/// Cycles from the interrupted task's last counter reading (kept in its r4) to the first
+/// statement of the Rust IRQ handler.
+pub static IRQ_ENTRY_CYCLES: AtomicU32 = AtomicU32::new(0);
+
+fn cycles() -> u32 {
+    let count: u32;
+    // SAFETY: reads PMCCNTR; no side effects.
+    unsafe { asm!("mrc p15, 0, {0}, c9, c13, 0", out(reg) count, options(nomem, nostack)) };
+    count
+}
+
+/// First thing in the IRQ handler: `sp` is the interrupted context's frame.
+#[inline(always)]
+pub(crate) fn irq_entry(sp: usize) {
+    let now = cycles();
+    if IRQ_ARMED.load(Ordering::Relaxed) == 0 {
+        return;
+    }
+    // SAFETY: the entry code just pushed a whole `Frame` at `sp`; r4 is word-aligned in it.
+    let r4 = unsafe { *((sp + offset_of!(Frame, r) + 16) as *const u32) };
+    IRQ_ENTRY_CYCLES.store(now.wrapping_sub(r4), Ordering::Relaxed);
+    IRQ_ARMED.store(0, Ordering::Relaxed);
+}

@@ -1,0 +1,46 @@
+//! The benchmark image of `cargo xtask bench` (tests/fixtures/bench) runs on both Cortex-R
+//! boards: its measuring tasks, in User mode under the MPU, may read the counters the startup
+//! hook opened to them, and the run ends cleanly. (The figures themselves are printed through
+//! semihosting and reported by `cargo xtask bench`, never asserted here.)
+
+use std::path::PathBuf;
+
+use ecu_configurator::image::Target;
+use ecu_tests::{repo_root, run};
+
+fn check(target: Target) {
+    let path: PathBuf = repo_root().join("tests/fixtures/bench/ecu.toml");
+    let ecu = ecu_configurator::load(&[path]).unwrap_or_else(|d| panic!("{d}"));
+    let output = run(&ecu, target, 8, 0);
+    assert_eq!(
+        output.exit_code,
+        Some(0),
+        "{}:\n{}",
+        target.name(),
+        output.stdout
+    );
+    let trace = output.trace();
+    for line in [
+        "start     High",
+        "terminate Low",
+        "terminate IrqEntry",
+        "terminate Report",
+    ] {
+        assert!(
+            trace.iter().any(|l| l.ends_with(line)),
+            "{line}:\n{}",
+            output.stdout
+        );
+    }
+    assert!(!output.stdout.contains("exception"), "{}", output.stdout);
+}
+
+#[test]
+fn kernel_benchmark_image_runs_on_qemu_r5() {
+    check(Target::QemuR5);
+}
+
+#[test]
+fn kernel_benchmark_image_runs_on_qemu_r52() {
+    check(Target::QemuR52);
+}
