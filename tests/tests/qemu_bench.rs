@@ -44,3 +44,23 @@ fn kernel_benchmark_image_runs_on_qemu_r5() {
 fn kernel_benchmark_image_runs_on_qemu_r52() {
     check(Target::QemuR52);
 }
+
+#[test]
+fn the_gateway_benchmark_image_routes_correctly_on_qemu_r5() {
+    let path = ecu_tests::repo_root().join("tests/fixtures/gateway_bench/ecu.toml");
+    let ecu = ecu_configurator::load(&[path]).unwrap_or_else(|d| panic!("{d}"));
+    let run = ecu_tests::run(&ecu, ecu_configurator::image::Target::QemuR5, 3, 0);
+    assert_eq!(run.exit_code, Some(0), "{}", run.stdout);
+    assert!(run.stdout.contains("verdicts: ok"), "{}", run.stdout);
+    let cost: u32 = run
+        .stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("gateway_frame: "))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no figure: {}", run.stdout));
+    assert!(
+        cost > 0,
+        "a routing decision costs something: {}",
+        run.stdout
+    );
+}

@@ -153,6 +153,9 @@ fn bench(filter: Option<&str>) -> Result<(), String> {
     if wanted("qemu-r5.ipc_roundtrip") {
         ipc_roundtrip()?;
     }
+    if wanted("qemu-r5.gateway_frame") {
+        gateway_frame()?;
+    }
     if wanted("arxml") {
         run(
             "ARXML ingest (generated 100 MB file; cantools on 10 MB)",
@@ -319,6 +322,40 @@ fn ipc_roundtrip() -> Result<(), String> {
         .find_map(|l| l.strip_prefix("ipc_roundtrip: "))
         .ok_or("ipc_bench printed no ipc_roundtrip line")?;
     println!("qemu-r5.ipc_roundtrip: {} instructions", value.trim());
+    Ok(())
+}
+
+/// Instructions to route one CAN frame on QEMU R5F: tests/fixtures/gateway_bench times the
+/// generated route table's decision with the cycle counter under `-icount shift=0`.
+fn gateway_frame() -> Result<(), String> {
+    let output = cargo()
+        .args([
+            "run",
+            "--quiet",
+            "-p",
+            "ecu-configurator",
+            "--bin",
+            "ecuconf",
+            "--",
+            "run",
+        ])
+        .arg(repo_root().join("tests/fixtures/gateway_bench/ecu.toml"))
+        .args(["--target", "qemu-r5", "--duration", "3ms"])
+        .current_dir(repo_root())
+        .output()
+        .map_err(|e| format!("ecuconf run: {e}"))?;
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    if !output.status.success() || !stdout.contains("verdicts: ok") {
+        return Err(format!(
+            "gateway_bench on qemu-r5: {}{stdout}",
+            String::from_utf8_lossy(&output.stderr)
+        ));
+    }
+    let value = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("gateway_frame: "))
+        .ok_or("gateway_bench printed no gateway_frame line")?;
+    println!("qemu-r5.gateway_frame: {} instructions", value.trim());
     Ok(())
 }
 
