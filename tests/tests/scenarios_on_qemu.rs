@@ -1,0 +1,64 @@
+//! The behaviour scenarios that need neither ISRs nor the simulation's time model, on QEMU's
+//! Cortex-R5F: the trace must be the one the specification gives, as on the simulation
+//! (list and reasons: tests/scenarios/ON_BOARDS.md).
+
+use ecu_configurator::image::Target;
+use ecu_tests::{repo_root, run};
+
+fn squeeze(line: &str) -> String {
+    line.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[test]
+fn the_portable_scenarios_give_their_expected_traces_on_qemu_r5() {
+    let dir = repo_root().join("tests/scenarios");
+    let list = std::fs::read_to_string(dir.join("ON_BOARDS.md")).unwrap();
+    let names: Vec<&str> = list
+        .lines()
+        .filter_map(|l| l.strip_prefix("- "))
+        .filter(|n| !n.contains(' '))
+        .collect();
+    assert!(names.len() >= 20, "the list shrank: {names:?}");
+    let mut failures = Vec::new();
+    for name in &names {
+        let expected = std::fs::read_to_string(dir.join(name).join("expected.trace"))
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        let mut lines = expected.lines();
+        let ticks: u64 = lines
+            .next()
+            .and_then(|l| l.split(':').nth(1))
+            .and_then(|t| t.trim().parse().ok())
+            .unwrap_or_else(|| panic!("{name}: no `# ticks: N` line"));
+        let expected: Vec<String> = lines
+            .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+            .map(squeeze)
+            .collect();
+        let ecu = ecu_configurator::load(&[dir.join(name).join("ecu.toml")])
+            .unwrap_or_else(|d| panic!("{name}: {d}"));
+        let output = run(&ecu, Target::QemuR5, ticks, 0);
+        let got: Vec<String> = output
+            .stdout
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(squeeze)
+            .collect();
+        if got != expected {
+            let at = got
+                .iter()
+                .zip(&expected)
+                .position(|(g, e)| g != e)
+                .unwrap_or(got.len().min(expected.len()));
+            failures.push(format!(
+                "{name}: line {at}: expected {:?}, got {:?}",
+                expected.get(at),
+                got.get(at)
+            ));
+        }
+    }
+    eprintln!(
+        "{} scenarios on QEMU R5F, {} differ",
+        names.len(),
+        failures.len()
+    );
+    assert!(failures.is_empty(), "{failures:#?}");
+}
