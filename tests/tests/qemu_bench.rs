@@ -64,3 +64,13 @@ fn the_gateway_benchmark_image_routes_correctly_on_qemu_r5() {
         run.stdout
     );
 }
+
+#[test]
+fn the_ipc_benchmark_image_gets_its_replies_on_qemu_r5() {
+    let path = ecu_tests::repo_root().join("tests/fixtures/ipc_bench/ecu.toml");
+    let ecu = ecu_configurator::load(&[path]).unwrap_or_else(|d| panic!("{d}"));
+    let run = ecu_tests::run(&ecu, ecu_configurator::image::Target::QemuR5, 3, 0);
+    assert_eq!(run.exit_code, Some(0), "{}", run.stdout);
+    assert!(run.stdout.contains("replies: ok"), "{}", run.stdout);
+    assert!(run.stdout.contains("ipc_roundtrip: "), "{}", run.stdout);
+}
