@@ -64,8 +64,9 @@ fn test() -> Result<(), String> {
     )
 }
 
-/// Builds the reference configuration for a board and returns the ELF path.
-fn build_image(target: &str) -> Result<PathBuf, String> {
+/// Runs `ecuconf` with `args` from the repository root; a failure carries its output.
+/// Returns what it printed on stdout and stderr.
+fn ecuconf(args: &[&std::ffi::OsStr]) -> Result<(String, String), String> {
     let output = cargo()
         .args([
             "run",
@@ -75,22 +76,59 @@ fn build_image(target: &str) -> Result<PathBuf, String> {
             "--bin",
             "ecuconf",
             "--",
-            "build",
         ])
-        .arg(repo_root().join("examples/body_ecu/ecu.toml"))
-        .args(["--target", target])
+        .args(args)
         .current_dir(repo_root())
         .output()
-        .map_err(|e| format!("ecuconf build: {e}"))?;
+        .map_err(|e| format!("ecuconf: {e}"))?;
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
     if !output.status.success() {
+        return Err(format!("ecuconf {args:?}: {stderr}{stdout}"));
+    }
+    Ok((stdout, stderr))
+}
+
+/// Builds the image of a description (relative to the repository) for a target; its path.
+fn build_image(description: &str, target: &str) -> Result<PathBuf, String> {
+    let path = repo_root().join(description);
+    let (stdout, _) = ecuconf(&[
+        "build".as_ref(),
+        path.as_os_str(),
+        "--target".as_ref(),
+        target.as_ref(),
+    ])?;
+    Ok(PathBuf::from(stdout.trim()))
+}
+
+/// Runs a QEMU R5F benchmark fixture (tests/fixtures/<fixture>) that times itself with the
+/// cycle counter under `-icount shift=0` and prints `<line>: N` and, when its results were
+/// right, `<check>`; prints the figure as `qemu-r5.<line>: N instructions`.
+fn qemu_r5_fixture_figure(fixture: &str, line: &str, check: &str) -> Result<(), String> {
+    let path = repo_root()
+        .join("tests/fixtures")
+        .join(fixture)
+        .join("ecu.toml");
+    let (stdout, _) = ecuconf(&[
+        "run".as_ref(),
+        path.as_os_str(),
+        "--target".as_ref(),
+        "qemu-r5".as_ref(),
+        "--duration".as_ref(),
+        "3ms".as_ref(),
+    ])?;
+    if !stdout.contains(check) {
         return Err(format!(
-            "ecuconf build --target {target}: {}",
-            String::from_utf8_lossy(&output.stderr)
+            "{fixture} on qemu-r5 did not print `{check}`:\n{stdout}"
         ));
     }
-    Ok(PathBuf::from(
-        String::from_utf8_lossy(&output.stdout).trim(),
-    ))
+    let prefix = format!("{line}: ");
+    let value = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix(&prefix))
+        .ok_or_else(|| format!("{fixture} printed no `{line}` line"))?;
+    println!("qemu-r5.{line}: {} instructions", value.trim());
+    Ok(())
 }
 
 fn bench(filter: Option<&str>) -> Result<(), String> {
@@ -117,7 +155,7 @@ fn bench(filter: Option<&str>) -> Result<(), String> {
         if !sizes_wanted {
             continue;
         }
-        let elf = build_image(target)?;
+        let elf = build_image("examples/body_ecu/ecu.toml", target)?;
         let bytes = std::fs::read(&elf).map_err(|e| format!("{}: {e}", elf.display()))?;
         if qemu && wanted(&kernel_text_name) {
             let size = kernel_text(&bytes).map_err(|e| format!("{}: {e}", elf.display()))?;
@@ -151,10 +189,12 @@ fn bench(filter: Option<&str>) -> Result<(), String> {
         )?;
     }
     if wanted("qemu-r5.ipc_roundtrip") {
-        ipc_roundtrip()?;
+        // One IPC call and reply between two partitions, verdict included.
+        qemu_r5_fixture_figure("ipc_bench", "ipc_roundtrip", "replies: ok")?;
     }
     if wanted("qemu-r5.gateway_frame") {
-        gateway_frame()?;
+        // One routing decision of the generated route table.
+        qemu_r5_fixture_figure("gateway_bench", "gateway_frame", "verdicts: ok")?;
     }
     if wanted("arxml") {
         run(
@@ -247,28 +287,7 @@ fn target_dir() -> PathBuf {
 
 /// Simulated seconds per wall second for the ten-task benchmark ECU, median of five runs.
 fn sim_speed() -> Result<(), String> {
-    let output = cargo()
-        .args([
-            "run",
-            "--quiet",
-            "-p",
-            "ecu-configurator",
-            "--bin",
-            "ecuconf",
-            "--",
-            "build",
-        ])
-        .arg(repo_root().join("examples/ten_tasks/ecu.toml"))
-        .current_dir(repo_root())
-        .output()
-        .map_err(|e| format!("ecuconf build: {e}"))?;
-    if !output.status.success() {
-        return Err(format!(
-            "ecuconf build: {}",
-            String::from_utf8_lossy(&output.stderr)
-        ));
-    }
-    let image = PathBuf::from(String::from_utf8_lossy(&output.stdout).trim());
+    let image = build_image("examples/ten_tasks/ecu.toml", "sim")?;
     let simulated_s = 10.0;
     let mut walls = Vec::new();
     for _ in 0..5 {
@@ -288,74 +307,6 @@ fn sim_speed() -> Result<(), String> {
         "sim.speed: {:.2} × real time",
         simulated_s / walls[walls.len() / 2]
     );
-    Ok(())
-}
-
-/// Instructions of one IPC call and reply between two partitions on QEMU R5F, verdict
-/// included: tests/fixtures/ipc_bench times it with the cycle counter under `-icount shift=0`.
-fn ipc_roundtrip() -> Result<(), String> {
-    let output = cargo()
-        .args([
-            "run",
-            "--quiet",
-            "-p",
-            "ecu-configurator",
-            "--bin",
-            "ecuconf",
-            "--",
-            "run",
-        ])
-        .arg(repo_root().join("tests/fixtures/ipc_bench/ecu.toml"))
-        .args(["--target", "qemu-r5", "--duration", "3ms"])
-        .current_dir(repo_root())
-        .output()
-        .map_err(|e| format!("ecuconf run: {e}"))?;
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    if !output.status.success() || !stdout.contains("replies: ok") {
-        return Err(format!(
-            "ipc_bench on qemu-r5: {}{stdout}",
-            String::from_utf8_lossy(&output.stderr)
-        ));
-    }
-    let value = stdout
-        .lines()
-        .find_map(|l| l.strip_prefix("ipc_roundtrip: "))
-        .ok_or("ipc_bench printed no ipc_roundtrip line")?;
-    println!("qemu-r5.ipc_roundtrip: {} instructions", value.trim());
-    Ok(())
-}
-
-/// Instructions to route one CAN frame on QEMU R5F: tests/fixtures/gateway_bench times the
-/// generated route table's decision with the cycle counter under `-icount shift=0`.
-fn gateway_frame() -> Result<(), String> {
-    let output = cargo()
-        .args([
-            "run",
-            "--quiet",
-            "-p",
-            "ecu-configurator",
-            "--bin",
-            "ecuconf",
-            "--",
-            "run",
-        ])
-        .arg(repo_root().join("tests/fixtures/gateway_bench/ecu.toml"))
-        .args(["--target", "qemu-r5", "--duration", "3ms"])
-        .current_dir(repo_root())
-        .output()
-        .map_err(|e| format!("ecuconf run: {e}"))?;
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    if !output.status.success() || !stdout.contains("verdicts: ok") {
-        return Err(format!(
-            "gateway_bench on qemu-r5: {}{stdout}",
-            String::from_utf8_lossy(&output.stderr)
-        ));
-    }
-    let value = stdout
-        .lines()
-        .find_map(|l| l.strip_prefix("gateway_frame: "))
-        .ok_or("gateway_bench printed no gateway_frame line")?;
-    println!("qemu-r5.gateway_frame: {} instructions", value.trim());
     Ok(())
 }
 
@@ -493,31 +444,16 @@ fn kernel_text(elf_bytes: &[u8]) -> Result<u64, String> {
 /// Instruction counts of the kernel's paths on the QEMU boards (tests/fixtures/bench): the
 /// image prints `<board>.<figure>: N instructions` lines itself.
 fn qemu_kernel_figures(board: &str) -> Result<Vec<String>, String> {
-    let output = cargo()
-        .args([
-            "run",
-            "--quiet",
-            "-p",
-            "ecu-configurator",
-            "--bin",
-            "ecuconf",
-            "--",
-            "run",
-        ])
-        .arg(repo_root().join("tests/fixtures/bench/ecu.toml"))
-        .args(["--target", board, "--duration", "8"])
-        .current_dir(repo_root())
-        .output()
-        .map_err(|e| format!("ecuconf run: {e}"))?;
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    if !output.status.success() {
-        return Err(format!(
-            "ecuconf run tests/fixtures/bench --target {board}: {}{stdout}",
-            String::from_utf8_lossy(&output.stderr)
-        ));
-    }
+    let path = repo_root().join("tests/fixtures/bench/ecu.toml");
+    let (stdout, stderr) = ecuconf(&[
+        "run".as_ref(),
+        path.as_os_str(),
+        "--target".as_ref(),
+        board.as_ref(),
+        "--duration".as_ref(),
+        "8".as_ref(),
+    ])?;
     // The image prints them through semihosting, which QEMU writes to its stderr.
-    let stderr = String::from_utf8_lossy(&output.stderr);
     Ok(stdout
         .lines()
         .chain(stderr.lines())
