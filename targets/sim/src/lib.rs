@@ -480,26 +480,11 @@ pub fn run<
     config: &'static Config,
     options: Options,
 ) -> Result<Outcome, SimError> {
-    run_in_mode::<T, A, C, R, I, S>(config, options, ecu_os::AppModeId::new(0))
+    run_in_mode_with::<T, A, C, R, I, S>(config, options, ecu_os::AppModeId::new(0), |_| Ok(()))
 }
 
-/// As [`run`], with StartOS(`mode`).
-pub fn run_in_mode<
-    const T: usize,
-    const A: usize,
-    const C: usize,
-    const R: usize,
-    const I: usize,
-    const S: usize,
->(
-    config: &'static Config,
-    options: Options,
-    mode: ecu_os::AppModeId,
-) -> Result<Outcome, SimError> {
-    run_in_mode_with::<T, A, C, R, I, S>(config, options, mode, |_| Ok(()))
-}
-
-/// As [`run_in_mode`]; `setup` gets the kernel before StartOS (to attach IPC and the policy).
+/// As [`run`], with StartOS(`mode`); `setup` gets the kernel before StartOS (to attach IPC and
+/// the policy).
 pub fn run_in_mode_with<
     const T: usize,
     const A: usize,
@@ -660,41 +645,12 @@ pub fn render_with(outcome: &Outcome, timestamps: bool) -> String {
     text
 }
 
-/// Entry for generated simulation images: `--ticks N --seed S`, prints the trace.
+/// Entry for generated simulation images: `--ticks N --seed S --mode M --timestamps`, prints
+/// the trace. `setup` gets the kernel before StartOS (images attach IPC there). With a CAN
+/// network (`can`), `--pcap DIR` and `--candump DIR` write every bus's traffic there
+/// (`<bus>.pcap`, `<bus>.log`), and the run prints the gateway's and the buses' counters
+/// (`can ...` lines) before its `end` line.
 pub fn main<
-    const T: usize,
-    const A: usize,
-    const C: usize,
-    const R: usize,
-    const I: usize,
-    const S: usize,
->(
-    config: &'static Config,
-    stimuli: &'static [Stimulus],
-) -> ! {
-    main_with::<T, A, C, R, I, S>(config, stimuli, |_| Ok(()))
-}
-
-/// As [`main`]; `setup` gets the kernel before StartOS (generated images attach IPC here).
-pub fn main_with<
-    const T: usize,
-    const A: usize,
-    const C: usize,
-    const R: usize,
-    const I: usize,
-    const S: usize,
->(
-    config: &'static Config,
-    stimuli: &'static [Stimulus],
-    setup: fn(&mut Kernel<T, A, C, R, I, S>) -> Result<(), String>,
-) -> ! {
-    main_with_can::<T, A, C, R, I, S>(config, stimuli, setup, None)
-}
-
-/// As [`main_with`], for images with a CAN network; `--pcap DIR` and `--candump DIR` write
-/// every bus's traffic there (`<bus>.pcap`, `<bus>.log`), and the run prints the gateway's
-/// and the buses' counters (`can ...` lines) before its `end` line.
-pub fn main_with_can<
     const T: usize,
     const A: usize,
     const C: usize,
