@@ -310,54 +310,92 @@ fn sim_speed() -> Result<(), String> {
     Ok(())
 }
 
-/// Just enough ELF32 reading to size sections, in either byte order (the TMS570 is big-endian).
+/// Just enough ELF32 reading to size sections and functions, in either byte order (the
+/// TMS570 is big-endian).
 mod elf {
-    pub fn section_sizes(bytes: &[u8]) -> Result<Vec<(String, u64)>, String> {
-        if bytes.len() < 52 || &bytes[..4] != b"\x7fELF" || bytes[4] != 1 {
-            return Err("not a 32-bit ELF file".into());
+    struct Elf<'a> {
+        bytes: &'a [u8],
+        big: bool,
+        shoff: usize,
+        shentsize: usize,
+        shnum: usize,
+    }
+
+    impl<'a> Elf<'a> {
+        fn parse(bytes: &'a [u8]) -> Result<Self, String> {
+            if bytes.len() < 52 || &bytes[..4] != b"\x7fELF" || bytes[4] != 1 {
+                return Err("not a 32-bit ELF file".into());
+            }
+            let mut elf = Elf {
+                bytes,
+                big: bytes[5] == 2,
+                shoff: 0,
+                shentsize: 0,
+                shnum: 0,
+            };
+            elf.shoff = elf.u32_at(32)? as usize;
+            elf.shentsize = elf.u16_at(46)? as usize;
+            elf.shnum = elf.u16_at(48)? as usize;
+            Ok(elf)
         }
-        let big = bytes[5] == 2;
-        let u16_at = |o: usize| -> Result<u64, String> {
-            let b: [u8; 2] = bytes.get(o..o + 2).ok_or("truncated")?.try_into().unwrap();
-            Ok(if big {
+
+        fn u16_at(&self, at: usize) -> Result<u64, String> {
+            let b: [u8; 2] = self
+                .bytes
+                .get(at..at + 2)
+                .ok_or("truncated")?
+                .try_into()
+                .unwrap();
+            Ok(if self.big {
                 u16::from_be_bytes(b)
             } else {
                 u16::from_le_bytes(b)
             } as u64)
-        };
-        let u32_at = |o: usize| -> Result<u64, String> {
-            let b: [u8; 4] = bytes.get(o..o + 4).ok_or("truncated")?.try_into().unwrap();
-            Ok(if big {
+        }
+
+        fn u32_at(&self, at: usize) -> Result<u64, String> {
+            let b: [u8; 4] = self
+                .bytes
+                .get(at..at + 4)
+                .ok_or("truncated")?
+                .try_into()
+                .unwrap();
+            Ok(if self.big {
                 u32::from_be_bytes(b)
             } else {
                 u32::from_le_bytes(b)
             } as u64)
-        };
-        let (shoff, shentsize, shnum, shstrndx) = (
-            u32_at(32)? as usize,
-            u16_at(46)? as usize,
-            u16_at(48)? as usize,
-            u16_at(50)? as usize,
-        );
-        let header = |i: usize| shoff + i * shentsize;
-        let strtab = u32_at(header(shstrndx) + 16)? as usize;
-        let mut out = Vec::new();
-        for i in 0..shnum {
-            let name_offset = strtab + u32_at(header(i))? as usize;
-            let name: Vec<u8> = bytes
-                .get(name_offset..)
+        }
+
+        /// Offset of section header `index`.
+        fn header(&self, index: usize) -> usize {
+            self.shoff + index * self.shentsize
+        }
+
+        /// The NUL-terminated name at `offset` of the string table at `strtab`.
+        fn name(&self, strtab: usize, offset: u64) -> Result<String, String> {
+            let name: Vec<u8> = self
+                .bytes
+                .get(strtab + offset as usize..)
                 .ok_or("bad name")?
                 .iter()
                 .take_while(|&&c| c != 0)
                 .copied()
                 .collect();
-            let flags = u32_at(header(i) + 8)?;
-            const SHF_ALLOC: u64 = 2;
-            if flags & SHF_ALLOC != 0 {
-                out.push((
-                    String::from_utf8_lossy(&name).into_owned(),
-                    u32_at(header(i) + 20)?,
-                ));
+            Ok(String::from_utf8_lossy(&name).into_owned())
+        }
+    }
+
+    /// `(name, size)` of every section that takes memory (SHF_ALLOC).
+    pub fn section_sizes(bytes: &[u8]) -> Result<Vec<(String, u64)>, String> {
+        const SHF_ALLOC: u64 = 2;
+        let elf = Elf::parse(bytes)?;
+        let strtab = elf.u32_at(elf.header(elf.u16_at(50)? as usize) + 16)? as usize;
+        let mut out = Vec::new();
+        for i in 0..elf.shnum {
+            if elf.u32_at(elf.header(i) + 8)? & SHF_ALLOC != 0 {
+                let name = elf.name(strtab, elf.u32_at(elf.header(i))?)?;
+                out.push((name, elf.u32_at(elf.header(i) + 20)?));
             }
         }
         Ok(out)
@@ -365,62 +403,24 @@ mod elf {
 
     /// `(name, size)` of every function symbol (STT_FUNC) of the symbol table.
     pub fn function_sizes(bytes: &[u8]) -> Result<Vec<(String, u64)>, String> {
-        if bytes.len() < 52 || &bytes[..4] != b"\x7fELF" || bytes[4] != 1 {
-            return Err("not a 32-bit ELF file".into());
-        }
-        let big = bytes[5] == 2;
-        let u16_at = |o: usize| -> Result<u64, String> {
-            let b: [u8; 2] = bytes.get(o..o + 2).ok_or("truncated")?.try_into().unwrap();
-            Ok(if big {
-                u16::from_be_bytes(b)
-            } else {
-                u16::from_le_bytes(b)
-            } as u64)
-        };
-        let u32_at = |o: usize| -> Result<u64, String> {
-            let b: [u8; 4] = bytes.get(o..o + 4).ok_or("truncated")?.try_into().unwrap();
-            Ok(if big {
-                u32::from_be_bytes(b)
-            } else {
-                u32::from_le_bytes(b)
-            } as u64)
-        };
-        let (shoff, shentsize, shnum) = (
-            u32_at(32)? as usize,
-            u16_at(46)? as usize,
-            u16_at(48)? as usize,
-        );
-        let header = |i: usize| shoff + i * shentsize;
         const SHT_SYMTAB: u64 = 2;
         const STT_FUNC: u8 = 2;
+        let elf = Elf::parse(bytes)?;
         let mut out = Vec::new();
-        for i in 0..shnum {
-            if u32_at(header(i) + 4)? != SHT_SYMTAB {
+        for i in 0..elf.shnum {
+            if elf.u32_at(elf.header(i) + 4)? != SHT_SYMTAB {
                 continue;
             }
-            let (offset, size) = (
-                u32_at(header(i) + 16)? as usize,
-                u32_at(header(i) + 20)? as usize,
-            );
-            let strtab_index = u32_at(header(i) + 24)? as usize;
-            let strtab = u32_at(header(strtab_index) + 16)? as usize;
+            let offset = elf.u32_at(elf.header(i) + 16)? as usize;
+            let size = elf.u32_at(elf.header(i) + 20)? as usize;
+            let strtab_index = elf.u32_at(elf.header(i) + 24)? as usize;
+            let strtab = elf.u32_at(elf.header(strtab_index) + 16)? as usize;
             for symbol in (offset..offset + size).step_by(16) {
                 let info = *bytes.get(symbol + 12).ok_or("truncated")?;
-                if info & 0xF != STT_FUNC {
-                    continue;
+                if info & 0xF == STT_FUNC {
+                    let name = elf.name(strtab, elf.u32_at(symbol)?)?;
+                    out.push((name, elf.u32_at(symbol + 8)?));
                 }
-                let name_offset = strtab + u32_at(symbol)? as usize;
-                let name: Vec<u8> = bytes
-                    .get(name_offset..)
-                    .ok_or("bad name")?
-                    .iter()
-                    .take_while(|&&c| c != 0)
-                    .copied()
-                    .collect();
-                out.push((
-                    String::from_utf8_lossy(&name).into_owned(),
-                    u32_at(symbol + 8)?,
-                ));
             }
         }
         Ok(out)
