@@ -36,6 +36,8 @@ mod image;
 #[cfg(target_arch = "arm")]
 mod mpu;
 #[cfg(target_arch = "arm")]
+pub mod pmu;
+#[cfg(target_arch = "arm")]
 mod port;
 #[cfg(all(target_arch = "arm", feature = "probes"))]
 pub mod probes;

@@ -2,7 +2,6 @@
 //! reading inside the kernel. They use the PMU cycle counter, which the benchmark image's
 //! startup hook enables; under QEMU's `-icount shift=0` it counts guest instructions.
 
-use core::arch::asm;
 use core::mem::offset_of;
 use core::sync::atomic::{AtomicU32, Ordering};
 
@@ -14,17 +13,10 @@ pub static IRQ_ARMED: AtomicU32 = AtomicU32::new(0);
 /// statement of the Rust IRQ handler.
 pub static IRQ_ENTRY_CYCLES: AtomicU32 = AtomicU32::new(0);
 
-fn cycles() -> u32 {
-    let count: u32;
-    // SAFETY: reads PMCCNTR; no side effects.
-    unsafe { asm!("mrc p15, 0, {0}, c9, c13, 0", out(reg) count, options(nomem, nostack)) };
-    count
-}
-
 /// First thing in the IRQ handler: `sp` is the interrupted context's frame.
 #[inline(always)]
 pub(crate) fn irq_entry(sp: usize) {
-    let now = cycles();
+    let now = crate::pmu::cycles();
     if IRQ_ARMED.load(Ordering::Relaxed) == 0 {
         return;
     }
