@@ -353,67 +353,42 @@ fn qemu_command(target: Target, elf: &Path) -> Option<Command> {
 /// Upper bound of one QEMU run; the image ends itself through semihosting well before.
 pub const QEMU_TIMEOUT: Duration = Duration::from_secs(120);
 
-/// Runs `ecu` on the simulation with each trace line prefixed by its virtual time in
-/// nanoseconds (for measurements: response times, loads).
-pub fn run_sim_timed(ecu: &Ecu, run_ticks: u64, seed: u64) -> Result<RunOutput, ImageError> {
-    let executable = build(ecu, Target::Sim, run_ticks)?;
-    let output = Command::new(&executable)
-        .args([
-            "--ticks",
-            &run_ticks.to_string(),
-            "--seed",
-            &seed.to_string(),
-            "--timestamps",
-        ])
-        .stdin(Stdio::null())
-        .stderr(Stdio::inherit())
-        .output()
-        .map_err(|e| ImageError::Run(format!("cannot start {}: {e}", executable.display())))?;
-    Ok(RunOutput {
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        exit_code: output.status.code(),
-    })
-}
-
 /// Builds and runs `ecu` on `target` for `run_ticks` ticks, in the default application mode.
 pub fn run(ecu: &Ecu, target: Target, run_ticks: u64, seed: u64) -> Result<RunOutput, ImageError> {
-    run_in_mode(ecu, target, run_ticks, seed, None)
+    run_with(ecu, target, run_ticks, seed, &RunOptions::default())
 }
 
-/// As [`run`], with StartOS in the named application mode (the simulation only: board images
-/// start in the default mode).
-pub fn run_in_mode(
-    ecu: &Ecu,
-    target: Target,
-    run_ticks: u64,
-    seed: u64,
-    mode: Option<&str>,
-) -> Result<RunOutput, ImageError> {
-    run_in_mode_with(ecu, target, run_ticks, seed, mode, &CanTraces::default())
-}
-
-/// Where a simulation run writes its CAN bus traces (`<bus>.pcap`, `<bus>.log`).
+/// What a run may ask beyond the defaults; all of it is the simulation's only.
 #[derive(Clone, Debug, Default)]
-pub struct CanTraces {
+pub struct RunOptions {
+    /// StartOS in this application mode (board images start in the default one).
+    pub mode: Option<String>,
+    /// Where the CAN bus traces go (`<bus>.pcap`, `<bus>.log`).
     pub pcap: Option<PathBuf>,
     pub candump: Option<PathBuf>,
+    /// Each trace line starts with its virtual time in nanoseconds (for measurements).
+    pub timestamps: bool,
 }
 
-/// As [`run_in_mode`], writing the CAN traces the simulation records (sim only).
-pub fn run_in_mode_with(
+/// As [`run`], with `options`.
+pub fn run_with(
     ecu: &Ecu,
     target: Target,
     run_ticks: u64,
     seed: u64,
-    mode: Option<&str>,
-    traces: &CanTraces,
+    options: &RunOptions,
 ) -> Result<RunOutput, ImageError> {
-    if (traces.pcap.is_some() || traces.candump.is_some()) && target != Target::Sim {
+    if (options.pcap.is_some() || options.candump.is_some()) && target != Target::Sim {
         return Err(ImageError::Run(
             "--pcap and --candump need the simulation (--target sim)".into(),
         ));
     }
-    let mode_index = match mode {
+    if options.timestamps && target != Target::Sim {
+        return Err(ImageError::Run(
+            "timestamps need the simulation (--target sim)".into(),
+        ));
+    }
+    let mode_index = match &options.mode {
         None => 0,
         Some(name) => ecu
             .app_modes
@@ -444,11 +419,14 @@ pub fn run_in_mode_with(
                 &seed.to_string(),
             ]);
             c.args(["--mode", &mode_index.to_string()]);
-            if let Some(dir) = &traces.pcap {
+            if let Some(dir) = &options.pcap {
                 c.arg("--pcap").arg(dir);
             }
-            if let Some(dir) = &traces.candump {
+            if let Some(dir) = &options.candump {
                 c.arg("--candump").arg(dir);
+            }
+            if options.timestamps {
+                c.arg("--timestamps");
             }
             c
         }

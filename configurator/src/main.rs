@@ -38,8 +38,7 @@ struct Args {
     seed: u64,
     duration: String,
     format: String,
-    mode: Option<String>,
-    can_traces: image::CanTraces,
+    run: image::RunOptions,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -56,8 +55,7 @@ fn parse_args() -> Result<Args, String> {
         seed: 0,
         duration: "100ms".to_owned(),
         format: "json".to_owned(),
-        mode: None,
-        can_traces: image::CanTraces::default(),
+        run: image::RunOptions::default(),
     };
     while let Some(arg) = raw.next() {
         let mut value = |flag: &str| raw.next().ok_or_else(|| format!("{flag} needs a value"));
@@ -75,10 +73,10 @@ fn parse_args() -> Result<Args, String> {
                     .map_err(|_| format!("--seed `{v}` is not a number"))?;
             }
             "--duration" => args.duration = value(&arg)?,
-            "--mode" => args.mode = Some(value(&arg)?),
+            "--mode" => args.run.mode = Some(value(&arg)?),
             "--format" => args.format = value(&arg)?,
-            "--pcap" => args.can_traces.pcap = Some(PathBuf::from(value(&arg)?)),
-            "--candump" => args.can_traces.candump = Some(PathBuf::from(value(&arg)?)),
+            "--pcap" => args.run.pcap = Some(PathBuf::from(value(&arg)?)),
+            "--candump" => args.run.candump = Some(PathBuf::from(value(&arg)?)),
             "--help" | "-h" => return Err(String::new()),
             flag if flag.starts_with('-') => return Err(format!("unknown option `{flag}`")),
             file => args.files.push(PathBuf::from(file)),
@@ -214,14 +212,7 @@ fn main() -> ExitCode {
                 args.target.name(),
                 args.seed
             );
-            match image::run_in_mode_with(
-                &ecu,
-                args.target,
-                ticks,
-                args.seed,
-                args.mode.as_deref(),
-                &args.can_traces,
-            ) {
+            match image::run_with(&ecu, args.target, ticks, args.seed, &args.run) {
                 Ok(output) => {
                     print!("{}", output.stdout);
                     match output.exit_code {

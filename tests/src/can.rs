@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use ecu_configurator::image::{run_in_mode_with, CanTraces, RunOutput, Target};
+use ecu_configurator::image::{run_with, RunOptions, RunOutput, Target};
 
 use crate::repo_root;
 
@@ -94,11 +94,12 @@ pub fn run_scenario(scenario: &str, ms: u64, seed: u64) -> CanRun {
         std::process::id()
     ));
     let _ = std::fs::remove_dir_all(&dir);
-    let traces = CanTraces {
+    let traces = RunOptions {
         pcap: Some(dir.clone()),
         candump: Some(dir.clone()),
+        ..RunOptions::default()
     };
-    let output = run_in_mode_with(&ecu, Target::Sim, ms, seed, None, &traces)
+    let output = run_with(&ecu, Target::Sim, ms, seed, &traces)
         .unwrap_or_else(|e| panic!("{scenario}: {e}"));
     assert_eq!(output.exit_code, Some(0), "{}", output.stdout);
     let mut buses = BTreeMap::new();

@@ -1,13 +1,17 @@
 //! StartOS in an application mode autostarts what that mode names; application startup hooks
 //! run; trusted functions check their callers.
 
-use ecu_configurator::image::{run_in_mode, Target};
+use ecu_configurator::image::{run_with, RunOptions, Target};
 use ecu_tests::repo_root;
 
 fn trace(mode: Option<&str>) -> Vec<String> {
     let path = repo_root().join("tests/fixtures/modes/ecu.toml");
     let ecu = ecu_configurator::load(&[path]).unwrap_or_else(|d| panic!("{d}"));
-    let run = run_in_mode(&ecu, Target::Sim, 5, 0, mode).unwrap_or_else(|e| panic!("{e}"));
+    let options = RunOptions {
+        mode: mode.map(str::to_owned),
+        ..RunOptions::default()
+    };
+    let run = run_with(&ecu, Target::Sim, 5, 0, &options).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(run.exit_code, Some(0), "{}", run.stdout);
     run.trace()
         .iter()
@@ -51,7 +55,11 @@ fn another_mode_autostarts_its_tasks_and_alarms() {
 fn an_unknown_mode_is_refused() {
     let path = repo_root().join("tests/fixtures/modes/ecu.toml");
     let ecu = ecu_configurator::load(&[path]).unwrap();
-    let error = run_in_mode(&ecu, Target::Sim, 5, 0, Some("Racing")).unwrap_err();
+    let options = RunOptions {
+        mode: Some("Racing".to_owned()),
+        ..RunOptions::default()
+    };
+    let error = run_with(&ecu, Target::Sim, 5, 0, &options).unwrap_err();
     assert!(
         error.to_string().contains("no application mode `Racing`"),
         "{error}"

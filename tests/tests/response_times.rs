@@ -5,7 +5,7 @@
 use std::collections::{HashMap, VecDeque};
 
 use ecu_configurator::analysis::{analyse, Kind};
-use ecu_configurator::image::run_sim_timed;
+use ecu_configurator::image::{run_with, RunOptions, Target};
 use ecu_tests::repo_root;
 
 /// Worst measured response per task, in ns, from a timestamped trace.
@@ -56,7 +56,12 @@ fn check_at(path: &std::path::Path, fixture: &str, ticks: u64, seeds: std::ops::
     }
     let mut seen = 0;
     for seed in seeds {
-        let run = run_sim_timed(&ecu, ticks, seed).unwrap_or_else(|e| panic!("{e}"));
+        let timed = RunOptions {
+            timestamps: true,
+            ..RunOptions::default()
+        };
+        let run =
+            run_with(&ecu, Target::Sim, ticks, seed, &timed).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(run.exit_code, Some(0), "{}", run.stdout);
         // Activations refused by a time frame are the design (they keep arrivals within the
         // bound); an exceeded budget would be a fault.
