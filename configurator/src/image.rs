@@ -142,12 +142,24 @@ fn target_dir() -> PathBuf {
 
 /// Writes the image crate for `target` and returns its directory.
 pub fn write_image(ecu: &Ecu, target: Target, run_ticks: u64) -> Result<PathBuf, ImageError> {
-    if target != Target::Sim && !ecu.isrs.is_empty() {
+    let board_isrs = matches!(target, Target::Sim | Target::QemuR5 | Target::QemuR52);
+    if !board_isrs && !ecu.isrs.is_empty() {
         return Err(ImageError::Generate(format!(
-            "{} has ISRs: the {} port does not run ISRs yet (the simulation does)",
+            "{} has ISRs: the {} port does not run ISRs yet (the simulation and QEMU do)",
             ecu.name,
             target.name()
         )));
+    }
+    if target != Target::Sim {
+        if let Some(s) = ecu.stimuli.iter().find(|s| s.jitter_us > 0) {
+            return Err(ImageError::Generate(format!(
+                "{}: the stimulus of ISR {} has jitter, which only the simulation draws (its \
+                 seed); the {} board raises stimuli at their nominal times",
+                ecu.name,
+                ecu.isrs[s.isr].name,
+                target.name()
+            )));
+        }
     }
     let package = package_name(ecu, target, run_ticks);
     let dir = target_dir().join("ecuconf").join(&package);

@@ -19,7 +19,9 @@
 //! - one data block per OS-Application (`.data.<app>`/`.bss.<app>`, lower case), which
 //!   `partition_static!` in the image places statics into;
 //! - one stack block per task. The stack's guard is the region boundary: below it lies a block
-//!   the running task has no region for.
+//!   the running task has no region for;
+//! - one stack block per ISR (`ISR_STACK_BYTES`): the port runs an ISR like a task, on its own
+//!   stack with its application's data block, so a nested ISR never writes another's stack.
 //!
 //! Sizes the model does not describe come from an optional `memory.toml` beside the
 //! application module (the file `[ecu] application` names):
@@ -131,7 +133,11 @@ pub enum BlockKind {
     Common,
     AppData { app: usize },
     Stack { task: usize },
+    IsrStack { isr: usize },
 }
+
+/// The stack of each ISR: its saved context (200 bytes) and the body's frames.
+pub const ISR_STACK_BYTES: u32 = 1024;
 
 /// One block of the partition window: an output section of the linker script, guarded by
 /// one MPU region.
@@ -182,7 +188,7 @@ pub struct Layout {
     /// stack fault), the common block.
     pub fixed: Vec<[Hex; 3]>,
     pub fixed_names: Vec<&'static str>,
-    /// Per task, in task order: programmed on every switch.
+    /// Per task, in task order, then per ISR, in ISR order: programmed on every switch.
     pub tasks: Vec<TaskRegions>,
     /// Per application, in application order: its data block.
     pub apps: Vec<AppBlock>,
@@ -308,6 +314,14 @@ pub fn layout(ecu: &Ecu, board: Board) -> Result<Layout, String> {
             task.stack_size,
         ));
     }
+    for (index, isr) in ecu.isrs.iter().enumerate() {
+        wanted.push((
+            BlockKind::IsrStack { isr: index },
+            format!(".stack.isr_{}", section_name(&isr.name)),
+            Vec::new(),
+            ISR_STACK_BYTES,
+        ));
+    }
     // Stacks first, then data; each group largest first: with power-of-two sizes every block
     // then starts on its own alignment. Below every stack lies another task's stack or, for
     // the first, a hole as large as the largest stack: never a block the task may write, so
@@ -318,7 +332,8 @@ pub fn layout(ecu: &Ecu, board: Board) -> Result<Layout, String> {
             .ok_or_else(|| format!("{section}: {requested} bytes do not fit an MPU region"))?;
         sized.push((kind, section, inputs, requested, size));
     }
-    let is_data = |kind: &BlockKind| !matches!(kind, BlockKind::Stack { .. });
+    let is_data =
+        |kind: &BlockKind| !matches!(kind, BlockKind::Stack { .. } | BlockKind::IsrStack { .. });
     sized.sort_by(|a, b| {
         is_data(&a.0)
             .cmp(&is_data(&b.0))
@@ -411,7 +426,22 @@ pub fn layout(ecu: &Ecu, board: Board) -> Result<Layout, String> {
                 stack: stack.region,
             }
         })
-        .collect();
+        .collect::<Vec<_>>();
+    let isrs = ecu.isrs.iter().enumerate().map(|(index, isr)| {
+        let stack = find(&BlockKind::IsrStack { isr: index });
+        // An ISR of no application writes only its stack (and the common block).
+        let data = isr
+            .app
+            .map_or(stack, |app| find(&BlockKind::AppData { app }));
+        TaskRegions {
+            task: format!("ISR {}", isr.name),
+            stack_base: stack.base,
+            stack_size: stack.size,
+            data: data.region,
+            stack: stack.region,
+        }
+    });
+    let tasks = tasks.into_iter().chain(isrs).collect();
     let apps = ecu
         .apps
         .iter()
@@ -502,14 +532,53 @@ mod tests {
         for board in [QEMU_R5, QEMU_R52] {
             let layout = layout(&example(), board).unwrap();
             for (index, block) in layout.blocks.iter().enumerate() {
-                if let BlockKind::Stack { .. } = block.kind {
+                if let BlockKind::Stack { .. } | BlockKind::IsrStack { .. } = block.kind {
                     let below = index.checked_sub(1).map(|i| &layout.blocks[i].kind);
                     assert!(
-                        matches!(below, None | Some(BlockKind::Stack { .. })),
+                        matches!(
+                            below,
+                            None | Some(BlockKind::Stack { .. } | BlockKind::IsrStack { .. })
+                        ),
                         "{block:?} sits on {below:?}"
                     );
                     assert!(block.base.0 > board.partition_base);
                 }
+            }
+        }
+    }
+
+    #[test]
+    fn every_isr_has_a_stack_block_after_the_tasks_regions() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let ecu = crate::load(&[root.join("tests/fixtures/faults/ecu.toml")]).unwrap();
+        assert!(!ecu.isrs.is_empty(), "the fixture has a hostile ISR");
+        for board in [QEMU_R5, QEMU_R52] {
+            let layout = layout(&ecu, board).unwrap();
+            disjoint(&layout);
+            assert_eq!(layout.tasks.len(), ecu.tasks.len() + ecu.isrs.len());
+            for (index, isr) in ecu.isrs.iter().enumerate() {
+                let regions = &layout.tasks[ecu.tasks.len() + index];
+                let stack = layout
+                    .blocks
+                    .iter()
+                    .find(|b| b.kind == BlockKind::IsrStack { isr: index })
+                    .expect("an ISR stack block");
+                assert_eq!(regions.task, format!("ISR {}", isr.name));
+                assert_eq!(regions.stack_base, stack.base);
+                assert_eq!(regions.stack, stack.region);
+                assert!(stack.size.0 >= ISR_STACK_BYTES);
+                // Its application's data block, as for that application's tasks.
+                let app = layout
+                    .blocks
+                    .iter()
+                    .find(|b| {
+                        b.kind
+                            == BlockKind::AppData {
+                                app: isr.app.unwrap(),
+                            }
+                    })
+                    .unwrap();
+                assert_eq!(regions.data, app.region);
             }
         }
     }

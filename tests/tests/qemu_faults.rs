@@ -50,6 +50,8 @@ const STOPPED: &[(&str, &str, &str)] = &[
     ("ModeEscalate", "data-abort", "E_OS_PROTECTION_MEMORY"),
     // Panics: User mode has no console, the panic ends as an exception of its own.
     ("HostilePanic", "undefined", "E_OS_PROTECTION_EXCEPTION"),
+    // An ISR of the hostile partition reads another partition's static (User mode, own stack).
+    ("HostileIsr", "data-abort", "E_OS_PROTECTION_MEMORY"),
     // Faults in partition Rogue, whose reaction terminates the application.
     ("RogueFault", "data-abort", "E_OS_PROTECTION_MEMORY"),
     // Faults in partition Doomed, whose reaction shuts the system down.

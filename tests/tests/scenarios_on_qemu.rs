@@ -1,6 +1,6 @@
-//! The behaviour scenarios that need neither ISRs nor the simulation's time model, on QEMU's
-//! Cortex-R5F: the trace must be the one the specification gives, as on the simulation
-//! (list and reasons: tests/scenarios/ON_BOARDS.md).
+//! The behaviour scenarios on QEMU's Cortex-R5F and Cortex-R52 (ISRs, nesting and stimuli
+//! included): the trace must be the one the specification gives, as on the simulation (list,
+//! and the reasons for the few left out: tests/scenarios/ON_BOARDS.md).
 
 use ecu_configurator::image::Target;
 use ecu_tests::{repo_root, run};
@@ -11,6 +11,15 @@ fn squeeze(line: &str) -> String {
 
 #[test]
 fn the_portable_scenarios_give_their_expected_traces_on_qemu_r5() {
+    check(Target::QemuR5);
+}
+
+#[test]
+fn the_portable_scenarios_give_their_expected_traces_on_qemu_r52() {
+    check(Target::QemuR52);
+}
+
+fn check(target: Target) {
     let dir = repo_root().join("tests/scenarios");
     let list = std::fs::read_to_string(dir.join("ON_BOARDS.md")).unwrap();
     let names: Vec<&str> = list
@@ -18,7 +27,7 @@ fn the_portable_scenarios_give_their_expected_traces_on_qemu_r5() {
         .filter_map(|l| l.strip_prefix("- "))
         .filter(|n| !n.contains(' '))
         .collect();
-    assert!(names.len() >= 20, "the list shrank: {names:?}");
+    assert!(names.len() >= 40, "the list shrank: {names:?}");
     let mut failures = Vec::new();
     for name in &names {
         let expected = std::fs::read_to_string(dir.join(name).join("expected.trace"))
@@ -35,7 +44,7 @@ fn the_portable_scenarios_give_their_expected_traces_on_qemu_r5() {
             .collect();
         let ecu = ecu_configurator::load(&[dir.join(name).join("ecu.toml")])
             .unwrap_or_else(|d| panic!("{name}: {d}"));
-        let output = run(&ecu, Target::QemuR5, ticks, 0);
+        let output = run(&ecu, target, ticks, 0);
         let got: Vec<String> = output
             .stdout
             .lines()
@@ -56,8 +65,9 @@ fn the_portable_scenarios_give_their_expected_traces_on_qemu_r5() {
         }
     }
     eprintln!(
-        "{} scenarios on QEMU R5F, {} differ",
+        "{} scenarios on {}, {} differ",
         names.len(),
+        target.name(),
         failures.len()
     );
     assert!(failures.is_empty(), "{failures:#?}");

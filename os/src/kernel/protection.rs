@@ -63,6 +63,12 @@ impl<
     }
 
     /// Execution time of `context` in its current activation.
+    /// Execution time of `context`'s current activation, as charged by `advance_time` (the
+    /// boards' `busy_us` spins on it).
+    pub fn execution_time(&self, context: Context) -> u64 {
+        self.used_ns(context)
+    }
+
     pub(super) fn used_ns(&self, context: Context) -> u64 {
         match context {
             Context::Task(t) => self.tasks[t.index()].used_ns,

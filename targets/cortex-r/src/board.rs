@@ -7,6 +7,8 @@ pub enum Irq {
     Tick,
     /// Nothing pending any more (raced away): resume what was running.
     Spurious,
+    /// The stimulus timer armed by [`Board::arm_stimulus`] fired; the board has acknowledged it.
+    Stimulus,
     /// A source the configuration does not handle: a fault.
     Unexpected(u32),
 }
@@ -24,6 +26,14 @@ pub trait Board: Sync {
     /// boards without one (the kernel then enforces no timing protection).
     fn now_ns(&self) -> Option<u64> {
         None
+    }
+    /// Arms a one-shot interrupt ([`Irq::Stimulus`]) at `at_ns` on the clock of [`Board::now_ns`]
+    /// (at once if that has passed), replacing any armed before: how the boards raise the
+    /// description's interrupt stimuli at the times the simulation raises them. `false` on
+    /// boards without such a timer.
+    fn arm_stimulus(&self, at_ns: u64) -> bool {
+        let _ = at_ns;
+        false
     }
     /// Ends the run with this status (0 = success). On QEMU it ends the emulator.
     fn exit(&self, code: u32) -> !;

@@ -1,7 +1,9 @@
 //! The kernel as the port sees it: one object-safe trait, so the exception handlers need not be
 //! generic over the sizes the generated tables fix.
 
-use ecu_os::{Config, Context, Dispatch, Error, Kernel, Reply, Request, TaskId, TraceRecord};
+use ecu_os::{
+    Config, Context, Dispatch, Error, IsrId, Kernel, Reply, Request, TaskId, TraceRecord,
+};
 
 pub trait PortKernel {
     /// The kernel over `config`, or `None` if the tables do not fit its sizes. (`Sized`, so
@@ -25,6 +27,12 @@ pub trait PortKernel {
     fn protection(&mut self, error: Error, culprit: Context);
     /// The port's clock (execution budgets, time frames).
     fn advance_time(&mut self, now_ns: u64);
+    /// An interrupt request for a category 1 or 2 ISR (accepted or pended by its level).
+    fn interrupt(&mut self, isr: IsrId);
+    /// The current ISR's body returned.
+    fn isr_return(&mut self) -> Result<(), Error>;
+    /// Execution time of `context`'s current activation.
+    fn execution_time(&self, context: Context) -> u64;
 }
 
 impl<
@@ -80,5 +88,14 @@ impl<
     }
     fn advance_time(&mut self, now_ns: u64) {
         Kernel::advance_time(self, now_ns)
+    }
+    fn interrupt(&mut self, isr: IsrId) {
+        Kernel::interrupt(self, isr)
+    }
+    fn isr_return(&mut self) -> Result<(), Error> {
+        Kernel::isr_return(self)
+    }
+    fn execution_time(&self, context: Context) -> u64 {
+        Kernel::execution_time(self, context)
     }
 }

@@ -22,10 +22,12 @@
 mod board;
 mod kernel_ops;
 mod memory;
+mod stimuli;
 
 pub use board::{Board, Irq};
 pub use kernel_ops::PortKernel;
 pub use memory::{Memory, Region, TaskMemory};
+pub use stimuli::Stimulus;
 
 #[cfg(target_arch = "arm")]
 mod context;
@@ -49,7 +51,7 @@ mod syscalls;
 #[cfg(target_arch = "arm")]
 pub use image::{Image, StackPool};
 #[cfg(target_arch = "arm")]
-pub use port::{run, run_partitioned, run_partitioned_with, run_with};
+pub use port::{run, run_partitioned, run_partitioned_with, run_with, set_stimuli};
 
 // Linked for its vector table, reset code and mode stacks; this crate overrides its IRQ and
 // SVC entries (see `context`).

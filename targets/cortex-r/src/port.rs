@@ -7,25 +7,37 @@ use core::fmt::{self, Write};
 use core::mem::offset_of;
 use core::sync::atomic::{AtomicBool, Ordering};
 
-use ecu_os::{Config, Context, Dispatch, Error, Request, TaskId};
+use ecu_os::{Config, Context, Dispatch, Error, IsrId, Request, TaskId};
 
 use crate::context::{Frame, FRAME_BYTES};
 use crate::image::{stacks_fit, Image, TaskContext};
 use crate::memory::Memory;
+use crate::stimuli::{next_arrival, Stimulus};
 use crate::{mpu, syscalls};
 use crate::{Board, Irq, PortKernel};
 
 struct Port {
     kernel: &'static mut dyn PortKernel,
-    tasks: &'static mut [TaskContext],
+    /// One per task, then one per ISR (an ISR runs on a stack of its own, like a task).
+    contexts: &'static mut [TaskContext],
+    /// How many of `contexts` are tasks.
+    task_count: usize,
+    /// The context the port resumed last (an index into `contexts`), `None` for idle.
+    executing: Option<usize>,
     /// The saved stack pointer of idle while a task runs.
     idle_sp: usize,
     run_ticks: u64,
     /// The partition layout, when the MPU guards the tasks (`run_partitioned`).
     memory: Option<&'static Memory>,
-    /// Some task has an execution budget, time frame or lock budget: the kernel needs the
-    /// time at every entry. (Without, reading the clock would only cost.)
+    /// Some task has an execution budget, time frame or lock budget, or a task measures its
+    /// own execution time (`busy_us`): the kernel needs the time at every entry. (Without,
+    /// reading the clock would only cost.)
     timed: bool,
+    /// The interrupt stimuli of the description and the board time of StartOS they count from.
+    stimuli: &'static [Stimulus],
+    epoch_ns: u64,
+    /// Arrivals up to this time (since StartOS) are delivered; `None`: none yet.
+    stimuli_done_ns: Option<u64>,
 }
 
 /// Whether any task's timing protection needs the clock.
@@ -50,6 +62,14 @@ unsafe impl<T> Sync for KernelCell<T> {}
 static STARTED: AtomicBool = AtomicBool::new(false);
 static PORT: KernelCell<Port> = KernelCell(UnsafeCell::new(None));
 static BOARD: KernelCell<&'static dyn Board> = KernelCell(UnsafeCell::new(None));
+static STIMULI: KernelCell<&'static [Stimulus]> = KernelCell(UnsafeCell::new(None));
+
+/// The description's interrupt stimuli, raised by the board's stimulus timer (generated
+/// images call this in `kmain`, before `run`).
+pub fn set_stimuli(stimuli: &'static [Stimulus]) {
+    // SAFETY: boot code, IRQs masked, before `run` reads it; never written afterwards.
+    unsafe { *STIMULI.0.get() = Some(stimuli) };
+}
 
 /// The board, for output from any context (faults included).
 pub(crate) fn board() -> Option<&'static dyn Board> {
@@ -214,33 +234,52 @@ fn start<K: PortKernel + 'static, const TASKS: usize, const STACK_BYTES: usize>(
         fatal("the kernel was started twice", 0);
     }
     set_board(board);
+    if TASKS < config.tasks.len() + config.isrs.len() {
+        fatal("the image has no context for every task and ISR", TASKS);
+    }
+    // SAFETY: written only by `set_stimuli`, in boot code before `run`.
+    let stimuli: &'static [Stimulus] = unsafe { *STIMULI.0.get() }.unwrap_or(&[]);
+    if stimuli.iter().any(|s| s.isr.index() >= config.isrs.len()) {
+        fatal("a stimulus names no ISR", 0);
+    }
     let kernel = install(image, config);
     // SAFETY: `run` gets here once (STARTED), before any interrupt: nothing else refers to
     // the image's cells, and they live for 'static.
-    let tasks: &'static mut [TaskContext; TASKS] = unsafe { &mut *image.tasks.get() };
-    for (task, &(bottom, top)) in tasks.iter_mut().zip(bounds) {
-        *task = TaskContext { bottom, top, sp: 0 };
+    let contexts: &'static mut [TaskContext; TASKS] = unsafe { &mut *image.tasks.get() };
+    for (context, &(bottom, top)) in contexts.iter_mut().zip(bounds) {
+        *context = TaskContext { bottom, top, sp: 0 };
     }
     if let Err(what) = setup(kernel) {
         fatal(what, 0);
     }
     kernel.start_os();
-    // SAFETY: still before the first exception.
-    unsafe {
-        *PORT.0.get() = Some(Port {
-            kernel,
-            tasks,
-            idle_sp: 0,
-            run_ticks,
-            memory,
-            timed: timing_configured(config),
-        })
-    };
     // The system counter runs from StartOS on, as AUTOSAR has it: an autostart task that
     // never lets the CPU idle is still preempted by alarms. Deterministic tick placement
     // needs an emulator run with `-icount` (guest time follows executed instructions);
     // without it, the first (translating) run of the kernel can outlast a tick.
     board.start_tick(config.tick_ns);
+    let epoch_ns = board.now_ns().unwrap_or(0);
+    if let Some(first) = next_arrival(stimuli, None) {
+        if !board.arm_stimulus(epoch_ns + first) {
+            fatal("the board cannot raise interrupt stimuli", 0);
+        }
+    }
+    // SAFETY: still before the first exception (IRQs are masked until idle).
+    unsafe {
+        *PORT.0.get() = Some(Port {
+            kernel,
+            contexts,
+            task_count: config.tasks.len(),
+            executing: None,
+            idle_sp: 0,
+            run_ticks,
+            memory,
+            timed: timing_configured(config),
+            stimuli,
+            epoch_ns,
+            stimuli_done_ns: None,
+        })
+    };
     // Runs what StartOS made ready; we come back here as idle.
     syscalls::svc([syscalls::SVC_START, 0, 0, 0]);
     idle(board)
@@ -303,9 +342,9 @@ impl Port {
     /// Keeps the saved stack pointer of what was running; false if a task's context landed
     /// outside its stack (the task is then ended through `overflowed`).
     fn save(&mut self, sp: usize) -> bool {
-        match self.kernel.running() {
-            Some(task) => {
-                let context = &mut self.tasks[task.index()];
+        match self.executing {
+            Some(index) => {
+                let context = &mut self.contexts[index];
                 if sp < context.bottom || sp > context.top {
                     return false;
                 }
@@ -319,7 +358,7 @@ impl Port {
     /// A task whose context was saved below its stack (without the MPU, or into memory of
     /// its own): a memory protection error of that task. Returns what to resume instead.
     fn overflowed(&mut self, sp: usize) -> usize {
-        let Some(task) = self.kernel.running() else {
+        let Some(culprit) = self.executing.map(|index| self.context_of(index)) else {
             fatal("idle stack overflow", sp)
         };
         if let Some(board) = board() {
@@ -327,18 +366,31 @@ impl Port {
                 Console(board),
                 "{:>8} exception stack-overflow {} sp={sp:#010x}",
                 self.kernel.elapsed_ticks(),
-                self.kernel
-                    .config()
-                    .tasks
-                    .get(task.index())
-                    .map_or("?", |t| t.name),
+                self.name_of(culprit),
             );
         }
-        self.kernel
-            .protection(Error::ProtectionMemory, Context::Task(task));
+        self.kernel.protection(Error::ProtectionMemory, culprit);
         match self.kernel.dispatch() {
             Dispatch::Keep => fatal("an overflowed task was kept running", sp),
             decision => self.switch(0, decision),
+        }
+    }
+
+    /// A task's or ISR's configured name, for the console.
+    fn name_of(&self, context: Context) -> &'static str {
+        let config = self.kernel.config();
+        let name = match context {
+            Context::Task(t) => config.tasks.get(t.index()).map(|t| t.name),
+            Context::Isr(i) => config.isrs.get(i.index()).map(|i| i.name),
+        };
+        name.unwrap_or("?")
+    }
+
+    /// The kernel's name for a context index.
+    fn context_of(&self, index: usize) -> Context {
+        match index.checked_sub(self.task_count) {
+            None => Context::Task(TaskId::new(index as u8)),
+            Some(isr) => Context::Isr(IsrId::new(isr as u8)),
         }
     }
 
@@ -346,17 +398,11 @@ impl Port {
     fn switch(&mut self, current_sp: usize, decision: Dispatch) -> usize {
         match decision {
             Dispatch::Keep => current_sp,
-            Dispatch::Idle => self.idle_sp,
-            Dispatch::Switch {
-                to: Context::Task(to),
-                fresh,
-            } => self.switch_to(to, fresh),
-            // The configurator does not generate ISRs for this port yet (category 2 ISR entry
-            // with nesting is the hardware-partitioning work); reaching this is a bug.
-            Dispatch::Switch {
-                to: Context::Isr(isr),
-                ..
-            } => fatal("ISRs are not supported on this port yet", isr.index()),
+            Dispatch::Idle => {
+                self.executing = None;
+                self.idle_sp
+            }
+            Dispatch::Switch { to, fresh } => self.switch_to(to, fresh),
             Dispatch::Shutdown(error) => {
                 if let Some(board) = board() {
                     // What led here is still in the trace: print it first.
@@ -377,26 +423,60 @@ impl Port {
         }
     }
 
-    fn switch_to(&mut self, to: TaskId, fresh: bool) -> usize {
+    /// Switches to a task or an ISR: its memory regions, then its saved context, or a fresh
+    /// frame that starts its body through the trampoline.
+    fn switch_to(&mut self, to: Context, fresh: bool) -> usize {
+        let index = match to {
+            Context::Task(t) => t.index(),
+            Context::Isr(i) => self.task_count + i.index(),
+        };
+        self.executing = Some(index);
         if let Some(memory) = self.memory {
-            let task = &memory.tasks[to.index()];
+            let regions = &memory.tasks[index];
             // SAFETY: in the kernel, between saving one context and resuming this one; the
-            // regions are this task's own blocks (and must be mapped before its stack is
+            // regions are this context's own blocks (and must be mapped before its stack is
             // written below: PMSAv7's partition window region denies even the kernel).
-            unsafe { mpu::switch(memory.fixed.len() as u32, &task.data, &task.stack) };
+            unsafe { mpu::switch(memory.fixed.len() as u32, &regions.data, &regions.stack) };
         }
-        let context = &mut self.tasks[to.index()];
+        let context = &mut self.contexts[index];
         if !fresh {
             return context.sp;
         }
         let config = self.kernel.config();
-        let task = &config.tasks[to.index()];
-        let user = !config.apps[task.app.index()].trusted;
-        let trampoline = syscalls::task_trampoline as extern "C" fn(usize) -> ! as usize;
-        // SAFETY: a fresh activation owns its whole stack: the previous one has terminated.
-        context.sp =
-            unsafe { Frame::fresh(context.top & !7, trampoline, task.entry as usize, user) };
+        let (app, trampoline, entry) = match to {
+            Context::Task(t) => {
+                let task = &config.tasks[t.index()];
+                let trampoline = syscalls::task_trampoline as extern "C" fn(usize) -> !;
+                (task.app, trampoline as usize, task.entry as usize)
+            }
+            Context::Isr(i) => {
+                let isr = &config.isrs[i.index()];
+                let trampoline = syscalls::isr_trampoline as extern "C" fn(usize) -> !;
+                (isr.app, trampoline as usize, isr.entry as usize)
+            }
+        };
+        let user = !config.apps[app.index()].trusted;
+        // SAFETY: a fresh activation owns its whole stack: the previous one has ended.
+        context.sp = unsafe { Frame::fresh(context.top & !7, trampoline, entry, user) };
         context.sp
+    }
+
+    /// Delivers every stimulus arrival due by now to the kernel, in stimulus order, and arms
+    /// the board for the next one.
+    fn deliver_stimuli(&mut self, board: &dyn Board) {
+        let now = board
+            .now_ns()
+            .unwrap_or(self.epoch_ns)
+            .saturating_sub(self.epoch_ns);
+        for stimulus in self.stimuli {
+            for _ in 0..stimulus.arrivals_until(self.stimuli_done_ns, now) {
+                self.kernel.interrupt(stimulus.isr);
+            }
+        }
+        self.stimuli_done_ns = Some(now);
+        if let Some(next) = next_arrival(self.stimuli, Some(now)) {
+            board.arm_stimulus(self.epoch_ns + next);
+        }
     }
 
     /// Tells the kernel the time, for execution budgets and time frames (boards with a clock).
@@ -432,6 +512,7 @@ extern "C" fn ecu_cortex_r_irq(sp: usize) -> usize {
                 board.stop_tick();
             }
         }
+        Irq::Stimulus => port.deliver_stimuli(board),
         Irq::Spurious => {}
         Irq::Unexpected(source) => fatal("unexpected interrupt", source as usize),
     }
@@ -455,20 +536,46 @@ extern "C" fn ecu_cortex_r_svc(sp: usize) -> usize {
     // borrowed: a task's SP is only guaranteed 4-aligned at an `svc`.
     let regs = unsafe { &mut *((sp + offset_of!(Frame, r)) as *mut [u32; 13]) };
     let words = [regs[0], regs[1], regs[2], regs[3]];
-    let kernel = &mut *port.kernel;
     match words[0] {
         syscalls::SVC_START => {}
         // Errors are already in the trace; the task ends either way.
         syscalls::SVC_TERMINATE => {
-            let _ = kernel.terminate_running();
+            let _ = port.kernel.terminate_running();
         }
         syscalls::SVC_CHAIN => {
-            let _ = kernel.chain_running(TaskId::new(words[1].min(u8::MAX as u32) as u8));
+            let _ = port
+                .kernel
+                .chain_running(TaskId::new(words[1].min(u8::MAX as u32) as u8));
+        }
+        // Errors (an ISR returning with resources or interrupts still taken) are in the trace.
+        syscalls::SVC_ISR_RETURN => {
+            let _ = port.kernel.isr_return();
+        }
+        // From here on every entry tells the kernel the time, so the caller's execution time
+        // excludes what preempted it.
+        syscalls::SVC_EXECUTION_TIME => {
+            let used = match (board(), port.executing) {
+                (Some(board), Some(index)) if board.now_ns().is_some() => {
+                    port.timed = true;
+                    port.clock(board);
+                    let context = port.context_of(index);
+                    Some(port.kernel.execution_time(context))
+                }
+                _ => None,
+            };
+            match used {
+                Some(ns) => {
+                    regs[0] = 0;
+                    regs[1] = ns as u32;
+                    regs[2] = (ns >> 32) as u32;
+                }
+                None => regs[0] = Error::ServiceId.code() as u32,
+            }
         }
         _ => {
             let result = match Request::from_words6(words, [regs[4], regs[5]]) {
-                Some(request) => kernel.service(request),
-                None => Err(kernel.unknown_service()),
+                Some(request) => port.kernel.service(request),
+                None => Err(port.kernel.unknown_service()),
             };
             // The reply lands in the caller's saved r0-r2, which it finds there whenever it
             // runs again (at once, after a preemption, or after WaitEvent released it).
@@ -530,13 +637,13 @@ extern "C" fn ecu_cortex_r_fault(kind: u32, pc: usize, spsr: u32) -> usize {
     // SAFETY: we are the kernel, entered by an exception.
     let port = unsafe { port_in_kernel() };
     let (name, register, status, addr) = fault_registers(kind, pc);
-    let task = port.kernel.running();
+    let executing = port.executing.map(|index| port.context_of(index));
     let entry_overflow = kind == FAULT_DATA
         && port.memory.is_some_and(|m| m.in_partitions(addr))
         && matches!(spsr & 0x1F, MODE_IRQ | MODE_SVC);
-    let culprit = match (spsr & 0x1F, task) {
-        (MODE_USR | MODE_SYS, Some(task)) => task,
-        (_, Some(task)) if entry_overflow => task,
+    let culprit = match (spsr & 0x1F, executing) {
+        (MODE_USR | MODE_SYS, Some(context)) => context,
+        (_, Some(context)) if entry_overflow => context,
         _ => fatal(name, pc),
     };
     let (memory, cause) = match kind {
@@ -550,15 +657,14 @@ extern "C" fn ecu_cortex_r_fault(kind: u32, pc: usize, spsr: u32) -> usize {
     };
     let board = board().unwrap_or_else(|| fatal("no board", 0));
     port.clock(board);
-    let config = port.kernel.config();
     let _ = writeln!(
         Console(board),
         "{:>8} exception {name} {} pc={pc:#010x} addr={addr:#010x} {register}={status:#x} {cause}{}",
         port.kernel.elapsed_ticks(),
-        config.tasks.get(culprit.index()).map_or("?", |t| t.name),
+        port.name_of(culprit),
         if entry_overflow { " (stack overflow on kernel entry)" } else { "" },
     );
-    port.kernel.protection(error, Context::Task(culprit));
+    port.kernel.protection(error, culprit);
     match port.kernel.dispatch() {
         // The reaction ended the task (or the application, or the system): it cannot go on.
         Dispatch::Keep => fatal("a faulting task was kept running", pc),

@@ -4,13 +4,17 @@
 
 use core::arch::asm;
 
-use ecu_os::{Error, Exit, Os, Reply, Request, Syscalls, TaskEntry};
+use ecu_os::{Error, Exit, IsrEntry, Os, Reply, Request, Syscalls, TaskEntry};
 
 /// Port-level calls beside the kernel's requests (which use numbers 1..=99, see
 /// `ecu_os::Request::to_words`).
 pub const SVC_START: u32 = 0;
 pub const SVC_TERMINATE: u32 = 100;
 pub const SVC_CHAIN: u32 = 101;
+/// The current ISR's body returned (`isr_trampoline`).
+pub const SVC_ISR_RETURN: u32 = 102;
+/// The caller's execution time (ns, r1-r2): what `busy_us` spins on.
+pub const SVC_EXECUTION_TIME: u32 = 103;
 
 pub struct Svc;
 
@@ -63,6 +67,18 @@ impl Syscalls for Svc {
             code => Err(Error::from_code(code).unwrap_or(Error::ServiceId)),
         }
     }
+
+    /// Spins until the caller's own execution time has grown by `ns`: what preempts it
+    /// (ticks, ISRs, other tasks) does not count, as in the simulation's time model.
+    fn busy(&self, ns: u64) -> Result<(), Error> {
+        let execution_time = || match svc([SVC_EXECUTION_TIME, 0, 0, 0]) {
+            [0, low, high] => Ok((high as u64) << 32 | low as u64),
+            [code, ..] => Err(Error::from_code(code).unwrap_or(Error::ServiceId)),
+        };
+        let start = execution_time()?;
+        while execution_time()?.saturating_sub(start) < ns {}
+        Ok(())
+    }
 }
 
 /// Where every task activation starts (see `Frame::fresh`): runs the body, then hands its
@@ -76,4 +92,14 @@ pub extern "C" fn task_trampoline(entry: usize) -> ! {
     };
     // The kernel discards this activation's context on TerminateTask/ChainTask.
     unreachable!("a terminated task was resumed")
+}
+
+/// Where every ISR activation starts: runs the body, then tells the kernel it returned; the
+/// kernel resumes what the ISR interrupted and never comes back here.
+pub extern "C" fn isr_trampoline(entry: usize) -> ! {
+    // SAFETY: the kernel puts an `IsrEntry` from the generated tables in r0 (port::switch_to).
+    let entry: IsrEntry = unsafe { core::mem::transmute::<usize, IsrEntry>(entry) };
+    entry(&OS);
+    svc([SVC_ISR_RETURN, 0, 0, 0]);
+    unreachable!("a returned ISR was resumed")
 }

@@ -15,11 +15,18 @@ const TIMER_VALUE: usize = 0x04;
 /// Enable, free-running, no interrupt, 32-bit, prescale 1.
 const TIMER_FREE_RUNNING: u32 = 0x82;
 
+/// The second SP804 (timer 2), one-shot: the interrupt stimuli of the description.
+const TIMER2: usize = 0x101E_3000;
+/// Enable, one-shot, interrupt enable, 32-bit, prescale 1.
+const TIMER_ONE_SHOT: u32 = 0xA3;
+
 const VIC: usize = 0x1014_0000;
 const VIC_IRQ_STATUS: usize = 0x000;
 const VIC_INT_ENABLE: usize = 0x010;
 const VIC_INT_EN_CLEAR: usize = 0x014;
 const TICK_SOURCE: u32 = 4;
+/// QEMU's versatile boards wire the second SP804 to VIC line 5.
+const STIMULUS_SOURCE: u32 = 5;
 
 const UART0: usize = 0x101F_1000;
 const UART_DR: usize = 0x00;
@@ -60,6 +67,9 @@ impl Board for VersatileR5 {
         if pending & (1 << TICK_SOURCE) != 0 {
             write_reg(TIMER0 + TIMER_INTCLR, 1);
             Irq::Tick
+        } else if pending & (1 << STIMULUS_SOURCE) != 0 {
+            write_reg(TIMER2 + TIMER_INTCLR, 1);
+            Irq::Stimulus
         } else if pending == 0 {
             Irq::Spurious
         } else {
@@ -78,6 +88,18 @@ impl Board for VersatileR5 {
     fn now_ns(&self) -> Option<u64> {
         let elapsed = u32::MAX - read_reg(TIMER1 + TIMER_VALUE);
         Some(elapsed as u64 * (1_000_000_000 / TIMER_HZ as u64))
+    }
+
+    fn arm_stimulus(&self, at_ns: u64) -> bool {
+        let now = self.now_ns().unwrap_or(0);
+        let ns_per_count = 1_000_000_000 / TIMER_HZ as u64;
+        let counts = at_ns.saturating_sub(now).div_ceil(ns_per_count).max(1);
+        write_reg(TIMER2 + TIMER_CONTROL, 0);
+        write_reg(TIMER2 + TIMER_INTCLR, 1);
+        write_reg(TIMER2 + TIMER_LOAD, counts.min(u32::MAX as u64) as u32);
+        write_reg(TIMER2 + TIMER_CONTROL, TIMER_ONE_SHOT);
+        write_reg(VIC + VIC_INT_ENABLE, 1 << STIMULUS_SOURCE);
+        true
     }
 
     fn exit(&self, code: u32) -> ! {

@@ -1,5 +1,6 @@
 use core::arch::asm;
 use core::ptr::{read_volatile, write_volatile};
+use core::sync::atomic::{AtomicU64, Ordering};
 
 use ecu_cortex_r::{semihosting, Board, Irq};
 
@@ -45,15 +46,6 @@ fn counter_frequency() -> u32 {
     hz
 }
 
-fn virtual_compare() -> u64 {
-    let (low, high): (u32, u32);
-    // SAFETY: reads CNTV_CVAL; no side effects.
-    unsafe {
-        asm!("mrrc p15, 3, {0}, {1}, c14", out(reg) low, out(reg) high, options(nomem, nostack))
-    };
-    (high as u64) << 32 | low as u64
-}
-
 fn set_virtual_compare(value: u64) {
     // SAFETY: writes CNTV_CVAL, the tick's next deadline: only the tick uses this timer.
     unsafe {
@@ -83,6 +75,26 @@ static NS_PER_COUNT_Q32: core::sync::atomic::AtomicU64 = core::sync::atomic::Ato
 
 /// Ticks of the virtual counter per system tick, fixed by `start_tick`.
 static PERIOD: core::sync::atomic::AtomicU32 = core::sync::atomic::AtomicU32::new(0);
+
+/// The virtual timer serves two deadlines, in virtual counter ticks: the next system tick and
+/// the next interrupt stimulus (u64::MAX: none). Its compare value is the earlier one. (The
+/// physical timer would be the natural second timer, but EL1 reaches it only if the boot code
+/// at EL2 allowed it, which aarch32-rt's does not.)
+static NEXT_TICK: AtomicU64 = AtomicU64::new(u64::MAX);
+static NEXT_STIMULUS: AtomicU64 = AtomicU64::new(u64::MAX);
+
+/// Sets the compare value to the earlier deadline.
+fn program_timer() {
+    let next = NEXT_TICK
+        .load(Ordering::Relaxed)
+        .min(NEXT_STIMULUS.load(Ordering::Relaxed));
+    if next == u64::MAX {
+        set_virtual_control(0);
+    } else {
+        set_virtual_compare(next);
+        set_virtual_control(1);
+    }
+}
 
 impl Mps3An536 {
     fn init_gic(&self) {
@@ -124,17 +136,17 @@ impl Board for Mps3An536 {
     fn start_tick(&self, tick_ns: u32) {
         self.init_gic();
         let period = (counter_frequency() as u64 * tick_ns as u64 / 1_000_000_000).max(1);
-        PERIOD.store(period as u32, core::sync::atomic::Ordering::Relaxed);
+        PERIOD.store(period as u32, Ordering::Relaxed);
         let ns_q32 = (1_000_000_000u64 << 32) / counter_frequency().max(1) as u64;
-        NS_PER_COUNT_Q32.store(ns_q32, core::sync::atomic::Ordering::Relaxed);
-        set_virtual_compare(virtual_count() + period);
-        set_virtual_control(1);
+        NS_PER_COUNT_Q32.store(ns_q32, Ordering::Relaxed);
+        NEXT_TICK.store(virtual_count() + period, Ordering::Relaxed);
+        program_timer();
         write_reg(GICR_SGI + GICR_ISENABLER0, 1 << TIMER_PPI);
     }
 
     fn stop_tick(&self) {
-        set_virtual_control(0);
-        write_reg(GICR_SGI + GICR_ICENABLER0, 1 << TIMER_PPI);
+        NEXT_TICK.store(u64::MAX, Ordering::Relaxed);
+        program_timer();
     }
 
     fn claim_irq(&self) -> Irq {
@@ -145,10 +157,22 @@ impl Board for Mps3An536 {
             return Irq::Spurious;
         }
         let irq = if intid == TIMER_PPI {
-            // The next deadline one period after this one: no drift from handling latency.
-            let period = PERIOD.load(core::sync::atomic::Ordering::Relaxed) as u64;
-            set_virtual_compare(virtual_compare() + period);
-            Irq::Tick
+            let now = virtual_count();
+            let tick = NEXT_TICK.load(Ordering::Relaxed);
+            let irq = if tick <= now {
+                // The next deadline one period after this one: no drift from handling latency.
+                let period = PERIOD.load(Ordering::Relaxed) as u64;
+                NEXT_TICK.store(tick + period, Ordering::Relaxed);
+                Irq::Tick
+            } else if NEXT_STIMULUS.load(Ordering::Relaxed) <= now {
+                NEXT_STIMULUS.store(u64::MAX, Ordering::Relaxed);
+                Irq::Stimulus
+            } else {
+                Irq::Spurious
+            };
+            // A deadline already past (both fell together) fires again at once.
+            program_timer();
+            irq
         } else {
             Irq::Unexpected(intid)
         };
@@ -174,8 +198,16 @@ impl Board for Mps3An536 {
     /// The virtual counter in nanoseconds: the clock of timing protection. A multiplication by
     /// the 32.32 fixed-point period `start_tick` computed: no division on the kernel's path.
     fn now_ns(&self) -> Option<u64> {
-        let ns_q32 = NS_PER_COUNT_Q32.load(core::sync::atomic::Ordering::Relaxed) as u128;
+        let ns_q32 = NS_PER_COUNT_Q32.load(Ordering::Relaxed) as u128;
         Some((virtual_count() as u128 * ns_q32 >> 32) as u64)
+    }
+
+    fn arm_stimulus(&self, at_ns: u64) -> bool {
+        let hz = counter_frequency().max(1) as u128;
+        let count = (at_ns as u128 * hz).div_ceil(1_000_000_000);
+        NEXT_STIMULUS.store(count.min(u64::MAX as u128 - 1) as u64, Ordering::Relaxed);
+        program_timer();
+        true
     }
 
     fn exit(&self, code: u32) -> ! {
