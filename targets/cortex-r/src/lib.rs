@@ -25,7 +25,7 @@ mod memory;
 
 pub use board::{Board, Irq};
 pub use kernel_ops::PortKernel;
-pub use memory::{Memory, Region, TaskMemory};
+pub use memory::{init_sections, Memory, Region, SectionInit, TaskMemory};
 
 #[cfg(target_arch = "arm")]
 mod context;
