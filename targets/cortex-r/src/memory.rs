@@ -105,8 +105,8 @@ mod tests {
 
     #[test]
     fn copies_data_zeroes_bss_and_leaves_the_rest() {
-        let flash: Vec<u8> = (1..=16).collect();
-        let mut ram = vec![0xAAu8; 64];
+        let flash: [u8; 16] = core::array::from_fn(|i| i as u8 + 1);
+        let mut ram = [0xAAu8; 64];
         let base = ram.as_mut_ptr() as usize;
         let table = [
             SectionInit {
