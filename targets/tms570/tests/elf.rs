@@ -73,6 +73,11 @@ impl Elf {
         u32::from_be_bytes(self.bytes[at..at + 4].try_into().unwrap())
     }
 
+    /// `N` consecutive words of a header from file offset `at`.
+    fn fields<const N: usize>(&self, at: usize) -> [u32; N] {
+        core::array::from_fn(|i| self.be32(at + 4 * i))
+    }
+
     fn string(&self, at: usize) -> String {
         let end = self.bytes[at..].iter().position(|&c| c == 0).unwrap() + at;
         String::from_utf8_lossy(&self.bytes[at..end]).into_owned()
@@ -90,27 +95,30 @@ impl Elf {
         let names = elf.be32(headers[shstrndx] + 0x10) as usize;
         elf.sections = headers
             .iter()
-            .map(|&h| Section {
-                name: elf.string(names + elf.be32(h) as usize),
-                kind: elf.be32(h + 4),
-                flags: elf.be32(h + 8),
-                addr: elf.be32(h + 0x0C),
-                offset: elf.be32(h + 0x10),
-                size: elf.be32(h + 0x14),
-                link: elf.be32(h + 0x18),
+            .map(|&h| {
+                let [name, kind, flags, addr, offset, size, link] = elf.fields(h);
+                Section {
+                    name: elf.string(names + name as usize),
+                    kind,
+                    flags,
+                    addr,
+                    offset,
+                    size,
+                    link,
+                }
             })
             .collect();
         let (phoff, phentsize) = (elf.be32(0x1C) as usize, elf.be16(0x2A) as usize);
         elf.segments = (0..elf.be16(0x2C) as usize)
             .map(|i| {
-                let p = phoff + i * phentsize;
+                let [kind, offset, vaddr, paddr, filesz, memsz] = elf.fields(phoff + i * phentsize);
                 Segment {
-                    kind: elf.be32(p),
-                    offset: elf.be32(p + 4),
-                    vaddr: elf.be32(p + 8),
-                    paddr: elf.be32(p + 12),
-                    filesz: elf.be32(p + 16),
-                    memsz: elf.be32(p + 20),
+                    kind,
+                    offset,
+                    vaddr,
+                    paddr,
+                    filesz,
+                    memsz,
                 }
             })
             .collect();
