@@ -39,6 +39,8 @@ impl std::error::Error for GenerateError {}
 
 fn environment() -> Environment<'static> {
     let mut env = Environment::new();
+    // Fragments shared by several targets (`{% include "shared/..." %}`).
+    env.set_loader(minijinja::path_loader(templates_dir()));
     // A template that names a missing field is a bug to report, not an empty string.
     env.set_undefined_behavior(UndefinedBehavior::Strict);
     // Block tags on lines of their own leave no blank lines behind.

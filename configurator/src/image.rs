@@ -116,7 +116,7 @@ struct ImageContext<'a> {
     package_name: String,
     /// `lc4357` or `ls1224` for the TMS570 targets.
     tms570_part: Option<&'static str>,
-    /// The partition layout of the QEMU Cortex-R boards (MPU regions, linker sections).
+    /// The partition layout of the Cortex-R boards (MPU regions, linker sections).
     memory: Option<crate::memory::Layout>,
     /// Glob patterns of the application module's mangled symbols (legacy `_ZN<len><crate>3app`
     /// and v0 `_R...<len><crate>3app`): the linker script puts its statics that name no
@@ -218,7 +218,9 @@ pub fn memory_layout(
     let board = match target {
         Target::QemuR5 => crate::memory::QEMU_R5,
         Target::QemuR52 => crate::memory::QEMU_R52,
-        _ => return Ok(None),
+        Target::Tms570 => crate::memory::TMS570LC4357,
+        Target::Tms570Ls1224 => crate::memory::TMS570LS1224,
+        Target::Sim => return Ok(None),
     };
     crate::memory::layout(ecu, board)
         .map(Some)

@@ -13,6 +13,9 @@
 //! - PMSAv8 (Cortex-R52, QEMU `mps3-an536`): base and limit on 64-byte granules, regions may
 //!   not overlap. Blocks are rounded up to 64 bytes.
 //!
+//! Boards: the two QEMU Cortex-R machines and the two TMS570 parts (PMSAv7 like QEMU's R5F,
+//! with 16 MPU regions on the LC4357's Cortex-R5F and 12 on the LS1224's Cortex-R4F).
+//!
 //! Blocks, all inside the board's partition window (which nothing else is linked into):
 //! - `common`: statics of the application module that name no partition (shared by every
 //!   task: not isolated; kept so descriptions written before partitioning still run);
@@ -22,6 +25,13 @@
 //!   the running task has no region for;
 //! - one stack block per ISR (`ISR_STACK_BYTES`): the port runs an ISR like a task, on its own
 //!   stack with its application's data block, so a nested ISR never writes another's stack.
+//!
+//! A data block is two output sections at the block's base: its initialised data, whose load
+//! image sits in the code window after the kernel's `.data` image (`AT(...)`), then its
+//! zero-initialised data (`<section>.bss`, NOLOAD). The linker script lists every data block in
+//! the `.partition_init` table (load address, start, end of data, end of bss), from which the
+//! Cortex-R port copies and zeroes the blocks at start-up: flash parts need it, and the QEMU
+//! boards run the same code.
 //!
 //! Sizes the model does not describe come from an optional `memory.toml` beside the
 //! application module (the file `[ecu] application` names):
@@ -66,9 +76,15 @@ pub enum Mpu {
 #[derive(Clone, Copy, Debug, Serialize)]
 pub struct Board {
     pub mpu: Mpu,
-    /// Vector table, code and read-only data (user: read and execute).
+    /// MPU data regions the CPU has (MPUIR.DREGION): the fixed regions and the two per-task
+    /// ones must fit.
+    pub mpu_regions: u32,
+    /// Vector table, code and read-only data (user: read and execute). `code_size` is the MPU
+    /// region's size, `code_length` the memory behind it (a flash of 1.25 MiB sits in a 2 MiB
+    /// region).
     pub code_base: u32,
     pub code_size: u32,
+    pub code_length: u32,
     /// Kernel data, bss and mode stacks (user: no access).
     pub kernel_data_base: u32,
     pub kernel_data_size: u32,
@@ -84,8 +100,10 @@ pub struct Board {
 /// QEMU `versatileab` with a Cortex-R5F: 64 MiB of RAM from 0.
 pub const QEMU_R5: Board = Board {
     mpu: Mpu::Pmsav7,
+    mpu_regions: 16,
     code_base: 0x0000_0000,
     code_size: 0x0040_0000,
+    code_length: 0x0040_0000,
     kernel_data_base: 0x0040_0000,
     kernel_data_size: 0x0040_0000,
     device_base: 0x1000_0000,
@@ -97,14 +115,51 @@ pub const QEMU_R5: Board = Board {
 /// QEMU `mps3-an536` with a Cortex-R52: code in QSPI, kernel data in BRAM, partitions in DDR.
 pub const QEMU_R52: Board = Board {
     mpu: Mpu::Pmsav8,
+    mpu_regions: 16,
     code_base: 0x0800_0000,
     code_size: 0x0080_0000,
+    code_length: 0x0080_0000,
     kernel_data_base: 0x1000_0000,
     kernel_data_size: 0x0008_0000,
     device_base: 0xE000_0000,
     device_size: 0x2000_0000,
     partition_base: 0x2000_0000,
     partition_size: 0x0100_0000,
+};
+
+/// TI TMS570LC4357 (Cortex-R5F, 16 MPU regions): 4 MiB flash at 0, 512 KiB RAM at
+/// 0x0800_0000 (SPNS195C), split in two 256 KiB halves: kernel data and mode stacks below,
+/// the partition window above (each half is a power of two on its own alignment).
+pub const TMS570LC4357: Board = Board {
+    mpu: Mpu::Pmsav7,
+    mpu_regions: 16,
+    code_base: 0x0000_0000,
+    code_size: 0x0040_0000,
+    code_length: 0x0040_0000,
+    kernel_data_base: 0x0800_0000,
+    kernel_data_size: 0x0004_0000,
+    // Peripherals: the privileged background region (PMSAv7); listed for the report only.
+    device_base: 0xFC00_0000,
+    device_size: 0x0400_0000,
+    partition_base: 0x0804_0000,
+    partition_size: 0x0004_0000,
+};
+
+/// TI TMS570LS1224 (Cortex-R4F, 12 MPU regions): 1.25 MiB flash at 0 (in a 2 MiB code
+/// region), 192 KiB RAM at 0x0800_0000 (SPNS192): 128 KiB of kernel data and mode stacks, then
+/// a 64 KiB partition window at 0x0802_0000 (its own alignment).
+pub const TMS570LS1224: Board = Board {
+    mpu: Mpu::Pmsav7,
+    mpu_regions: 12,
+    code_base: 0x0000_0000,
+    code_size: 0x0020_0000,
+    code_length: 0x0014_0000,
+    kernel_data_base: 0x0800_0000,
+    kernel_data_size: 0x0002_0000,
+    device_base: 0xFC00_0000,
+    device_size: 0x0400_0000,
+    partition_base: 0x0802_0000,
+    partition_size: 0x0001_0000,
 };
 
 pub const DEFAULT_APP_DATA: u32 = 4096;
@@ -146,8 +201,14 @@ pub struct Block {
     pub kind: BlockKind,
     /// Output section name (`.part.common`, `.part.comfort`, `.stack.light_control`).
     pub section: String,
-    /// Input section names placed in it (empty for stacks).
+    /// Input section names placed in it (empty for stacks): initialised data (`.data.*`),
+    /// loaded from flash.
     pub inputs: Vec<String>,
+    /// Zero-initialised input sections (`.bss.*`), in `<section>.bss` after the data.
+    pub bss_inputs: Vec<String>,
+    /// The data block whose load image precedes this one's in the code window (None: the
+    /// first, right after the kernel's `.data` image; also None for stacks).
+    pub load_after: Option<String>,
     pub base: Hex,
     pub size: Hex,
     /// Bytes asked for (a stack's configured size; a data block's size).
@@ -195,6 +256,8 @@ pub struct Layout {
     pub common: (Hex, Hex),
     /// The port's benchmark probes are compiled in (`probes = true` in memory.toml).
     pub probes: bool,
+    /// The last data block's section: its load image ends the code window's contents.
+    pub last_loaded: Option<String>,
 }
 
 /// A section-name-safe, lower-case form of an application's or task's name.
@@ -208,6 +271,18 @@ pub fn section_name(name: &str) -> String {
             }
         })
         .collect()
+}
+
+/// How many per-task regions the port rewrites on a switch (its application's data, its
+/// stack): `ecu_cortex_r`'s `TASK_REGIONS`.
+const TASK_REGIONS: usize = 2;
+
+/// Regions programmed once at start (see `fixed` below).
+fn fixed_region_count(mpu: Mpu) -> usize {
+    match mpu {
+        Mpu::Pmsav7 => 3,
+        Mpu::Pmsav8 => 4,
+    }
 }
 
 fn round_block(mpu: Mpu, bytes: u32) -> Option<u32> {
@@ -285,11 +360,18 @@ fn read_memory_file(ecu: &Ecu) -> Result<MemoryFile, String> {
 pub fn layout(ecu: &Ecu, board: Board) -> Result<Layout, String> {
     let file = read_memory_file(ecu)?;
     let mpu = board.mpu;
-    let mut wanted: Vec<(BlockKind, String, Vec<String>, u32)> = Vec::new();
+    if board.mpu_regions < (fixed_region_count(mpu) + TASK_REGIONS) as u32 {
+        return Err(format!(
+            "{}: the layout needs {} MPU regions, the CPU has {}",
+            ecu.name,
+            fixed_region_count(mpu) + TASK_REGIONS,
+            board.mpu_regions
+        ));
+    }
+    let mut wanted: Vec<(BlockKind, String, u32)> = Vec::new();
     wanted.push((
         BlockKind::Common,
-        ".part.common".into(),
-        vec![".data.common".into(), ".bss.common".into()],
+        "common".into(),
         file.common_size.unwrap_or(DEFAULT_COMMON),
     ));
     for (index, app) in ecu.apps.iter().enumerate() {
@@ -299,26 +381,19 @@ pub fn layout(ecu: &Ecu, board: Board) -> Result<Layout, String> {
             .get(&app.name)
             .and_then(|a| a.data_size)
             .unwrap_or(DEFAULT_APP_DATA);
-        wanted.push((
-            BlockKind::AppData { app: index },
-            format!(".part.{name}"),
-            vec![format!(".data.{name}"), format!(".bss.{name}")],
-            size,
-        ));
+        wanted.push((BlockKind::AppData { app: index }, name, size));
     }
     for (index, task) in ecu.tasks.iter().enumerate() {
         wanted.push((
             BlockKind::Stack { task: index },
-            format!(".stack.{}", section_name(&task.name)),
-            Vec::new(),
+            section_name(&task.name),
             task.stack_size,
         ));
     }
     for (index, isr) in ecu.isrs.iter().enumerate() {
         wanted.push((
             BlockKind::IsrStack { isr: index },
-            format!(".stack.isr_{}", section_name(&isr.name)),
-            Vec::new(),
+            format!("isr_{}", section_name(&isr.name)),
             ISR_STACK_BYTES,
         ));
     }
@@ -327,29 +402,40 @@ pub fn layout(ecu: &Ecu, board: Board) -> Result<Layout, String> {
     // the first, a hole as large as the largest stack: never a block the task may write, so
     // the region boundary is the stack's guard.
     let mut sized = Vec::new();
-    for (kind, section, inputs, requested) in wanted {
+    for (kind, name, requested) in wanted {
+        let (section, inputs, bss_inputs) = match kind {
+            BlockKind::Stack { .. } | BlockKind::IsrStack { .. } => {
+                (format!(".stack.{name}"), vec![], vec![])
+            }
+            _ => (
+                format!(".part.{name}"),
+                vec![format!(".data.{name}")],
+                vec![format!(".bss.{name}")],
+            ),
+        };
         let size = round_block(mpu, requested)
             .ok_or_else(|| format!("{section}: {requested} bytes do not fit an MPU region"))?;
-        sized.push((kind, section, inputs, requested, size));
+        sized.push((kind, section, inputs, bss_inputs, requested, size));
     }
     let is_data =
         |kind: &BlockKind| !matches!(kind, BlockKind::Stack { .. } | BlockKind::IsrStack { .. });
     sized.sort_by(|a, b| {
         is_data(&a.0)
             .cmp(&is_data(&b.0))
-            .then(b.4.cmp(&a.4))
+            .then(b.5.cmp(&a.5))
             .then(a.1.cmp(&b.1))
     });
     let guard = sized
         .iter()
         .filter(|b| !is_data(&b.0))
-        .map(|b| b.4)
+        .map(|b| b.5)
         .max()
         .unwrap_or(0);
     let mut next = board.partition_base as u64 + guard as u64;
     let end = board.partition_base as u64 + board.partition_size as u64;
     let mut blocks = Vec::new();
-    for (kind, section, inputs, requested, size) in sized {
+    let mut last_loaded: Option<String> = None;
+    for (kind, section, inputs, bss_inputs, requested, size) in sized {
         let align = alignment(mpu, size) as u64;
         let base = next.div_ceil(align) * align;
         if base + size as u64 > end {
@@ -361,10 +447,17 @@ pub fn layout(ecu: &Ecu, board: Board) -> Result<Layout, String> {
             ));
         }
         next = base + size as u64;
+        let load_after = if inputs.is_empty() {
+            None
+        } else {
+            last_loaded.replace(section.clone())
+        };
         blocks.push(Block {
             kind,
             section,
             inputs,
+            bss_inputs,
+            load_after,
             base: Hex(base as u32),
             size: Hex(size),
             requested,
@@ -462,7 +555,7 @@ pub fn layout(ecu: &Ecu, board: Board) -> Result<Layout, String> {
     Ok(Layout {
         board,
         windows: [
-            (Hex(board.code_base), Hex(board.code_size)),
+            (Hex(board.code_base), Hex(board.code_length)),
             (Hex(board.kernel_data_base), Hex(board.kernel_data_size)),
             (Hex(board.partition_base), Hex(board.partition_size)),
         ],
@@ -473,6 +566,7 @@ pub fn layout(ecu: &Ecu, board: Board) -> Result<Layout, String> {
         apps,
         common,
         probes: file.probes,
+        last_loaded,
     })
 }
 
@@ -581,6 +675,64 @@ mod tests {
                 assert_eq!(regions.data, app.region);
             }
         }
+    }
+
+    #[test]
+    fn tms570_parts_fit_their_windows_and_chain_their_load_images() {
+        for board in [TMS570LC4357, TMS570LS1224] {
+            let layout = layout(&example(), board).unwrap();
+            disjoint(&layout);
+            let window = board.partition_base..board.partition_base + board.partition_size;
+            for block in &layout.blocks {
+                assert!(window.contains(&block.base.0));
+                assert!(block.base.0 + block.size.0 <= window.end, "{block:?}");
+            }
+            // The windows themselves are MPU-legal regions (kernel data is privileged-only
+            // through the background region, but stays a legal size for a later region).
+            for (base, size) in [
+                (board.code_base, board.code_size),
+                (board.kernel_data_base, board.kernel_data_size),
+                (board.partition_base, board.partition_size),
+            ] {
+                assert!(
+                    size.is_power_of_two() && base % size == 0,
+                    "{base:#x}+{size:#x}"
+                );
+            }
+            assert!(board.code_length <= board.code_size);
+            assert_eq!(layout.windows[0].1 .0, board.code_length);
+            // Data blocks load one after the other, in address order.
+            let data: Vec<&Block> = layout
+                .blocks
+                .iter()
+                .filter(|b| !b.inputs.is_empty())
+                .collect();
+            assert_eq!(data[0].load_after, None);
+            for pair in data.windows(2) {
+                assert_eq!(
+                    pair[1].load_after.as_deref(),
+                    Some(pair[0].section.as_str())
+                );
+            }
+            assert_eq!(
+                layout.last_loaded.as_deref(),
+                data.last().map(|b| b.section.as_str())
+            );
+            assert_eq!(layout.fixed.len(), fixed_region_count(board.mpu));
+        }
+    }
+
+    #[test]
+    fn a_cpu_with_too_few_regions_is_refused() {
+        let board = Board {
+            mpu_regions: 4,
+            ..TMS570LS1224
+        };
+        let error = layout(&example(), board).unwrap_err();
+        assert!(
+            error.contains("needs 5 MPU regions, the CPU has 4"),
+            "{error}"
+        );
     }
 
     #[test]

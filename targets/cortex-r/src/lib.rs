@@ -26,7 +26,7 @@ mod stimuli;
 
 pub use board::{Board, Irq};
 pub use kernel_ops::PortKernel;
-pub use memory::{Memory, Region, TaskMemory};
+pub use memory::{init_sections, Memory, Region, SectionInit, TaskMemory};
 pub use stimuli::Stimulus;
 
 #[cfg(target_arch = "arm")]

@@ -185,6 +185,8 @@ pub fn run_partitioned_with<K: PortKernel + 'static, const TASKS: usize>(
     setup: fn(&mut K) -> Result<(), &'static str>,
 ) -> ! {
     set_board(board);
+    // SAFETY: boot, once (kmain), MPU still off; nothing has used a partition's statics yet.
+    unsafe { crate::memory::init_partition_sections() };
     if memory.tasks.len() != TASKS {
         fatal(
             "the layout does not match the task table",

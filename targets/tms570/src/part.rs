@@ -57,6 +57,17 @@ impl Part {
         }
     }
 
+    /// MPU data regions (MPUIR.DREGION): the Cortex-R5F of the LC43x has 16, the Cortex-R4F of
+    /// the LS12x 12 (Arm Cortex-R5 TRM, DDI0460, and Cortex-R4 TRM, DDI0363, "MPU Type
+    /// Register"; TI configures the 16- and 12-region options on these parts). The
+    /// configurator's boards (configurator/src/memory.rs) use the same counts.
+    pub const fn mpu_regions(self) -> u32 {
+        match self {
+            Part::Lc4357 => 16,
+            Part::Ls1224 => 12,
+        }
+    }
+
     /// VIM channels (SPNU563A: 128; SPNU515C: 96).
     pub const fn vim_channels(self) -> u32 {
         match self {

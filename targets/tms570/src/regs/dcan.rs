@@ -1,6 +1,6 @@
 //! DCAN: the CAN controller (Bosch C_CAN derived), 64 message objects on each module.
 //!
-//! SPNU515C §23.17 "DCAN Control Registers" (Table 23-11) and SPNU563A §27.17 (Table 27-13);
+//! SPNU563A ch. 27 and SPNU515C, section "DCAN Control Registers" (numbers not checked);
 //! HALCoGen `reg_can.h` (`canBASE_t`). Bases: DCAN1 0xFFF7_DC00, DCAN2 0xFFF7_DE00, DCAN3
 //! 0xFFF7_E000 on both parts, DCAN4 0xFFF7_E200 on the LC43x only (SPNS192 / SPNS195C
 //! peripheral memory maps).
@@ -146,7 +146,7 @@ register_bitfields! [u32,
     ]
 ];
 
-/// Reset values (SPNU515C Table 23-11 / SPNU563A Table 27-13, "Reset" column).
+/// Reset values ("DCAN Control Registers" of SPNU563A ch. 27 and SPNU515C).
 pub mod reset {
     /// INIT = 1, PMD = 0x5 (ECC/parity disabled).
     pub const CTL: u32 = 0x0000_1401;

@@ -1,6 +1,6 @@
 //! ESM: error signalling module, base 0xFFFF_F500 on both parts.
 //!
-//! SPNU515C §16.3 "ESM Control Registers" (Table 16-3) and SPNU563A §16.3 (Table 16-4); HALCoGen
+//! SPNU563A §16.4 "ESM Control Registers" and SPNU515C "ESM Control Registers"; HALCoGen
 //! `reg_esm.h` (`esmBASE_t`). Group 1 channels 0-31 are in the "1" registers, 32-63 in the "4"
 //! registers. The LC43x adds channels 64-127 of group 1 at 0x80-0xA0 (IEPSR7 ...), which the
 //! OS does not use yet and are not declared. Group 2 (SR1[1]) and group 3 (SR1[2]) are
@@ -37,7 +37,7 @@ register_structs! {
     }
 }
 
-/// Reset values (SPNU515C Table 16-3 / SPNU563A Table 16-4).
+/// Reset values (SPNU563A §16.4, each register's "value after reset").
 pub mod reset {
     pub const IESR1: u32 = 0;
     pub const ILSR1: u32 = 0;

@@ -1,6 +1,6 @@
 //! GIO: general-purpose I/O, base 0xFFF7_BC00 (ports A at +0x34, B at +0x54) on both parts.
 //!
-//! SPNU515C §24.5 "GIO Control Registers" (Table 24-2) and SPNU563A §25.5 (Table 25-2);
+//! SPNU563A §25.5 "GIO Control Registers" and SPNU515C "GIO Control Registers";
 //! HALCoGen `reg_gio.h` (`gioBASE_t`, `gioPORT_t`, `gioPORTA` = 0xFFF7BC34, `gioPORTB` =
 //! 0xFFF7BC54).
 use tock_registers::register_structs;

@@ -1,6 +1,6 @@
 //! RTI: real-time interrupt module (free-running counters, compare units).
 //!
-//! SPNU563A §18.3 "RTI Control Registers" (Table 18-5) and SPNU515C §17.3 (Table 17-4); same
+//! SPNU563A §17.3 "RTI Control Registers" and SPNU515C "RTI Control Registers"; same
 //! layout on both parts, base 0xFFFF_FC00 (SPNS195C Table 6-xx / SPNS192 "Peripheral Memory
 //! Map": RTI + DWWD frame). HALCoGen `reg_rti.h` (`rtiBASE_t`). Counter block 0 clocks the tick
 //! (compare 0) and, through compare 1, the timing-protection deadline.
@@ -82,7 +82,7 @@ register_bitfields! [u32,
     ]
 ];
 
-/// Reset values (SPNU515C Table 17-4 / SPNU563A Table 18-5, "Reset" column).
+/// Reset values (SPNU563A §17.3, the "value after reset" of each register's figure).
 pub mod reset {
     pub const GCTRL: u32 = 0x0000_0000;
     pub const COMPCTRL: u32 = 0x0000_0000;

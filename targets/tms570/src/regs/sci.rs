@@ -1,7 +1,7 @@
 //! SCI/LIN module in SCI (UART) mode.
 //!
-//! SPNU515C §29.7 "SCI/LIN Control Registers" (Table 29-xx, LIN at 0xFFF7_E400, SCI at
-//! 0xFFF7_E500) and SPNU563A §30.7 (LIN1/SCI1 at 0xFFF7_E400, LIN2/SCI2 0xFFF7_E500, SCI3
+//! SPNU515C "SCI/LIN Control Registers" (LIN at 0xFFF7_E400, SCI at
+//! 0xFFF7_E500) and SPNU563A §29.7 (LIN1/SCI1 at 0xFFF7_E400, LIN2/SCI2 0xFFF7_E500, SCI3
 //! 0xFFF7_E600, SCI4 0xFFF7_E700); HALCoGen `reg_sci.h` / `HL_reg_sci.h` (`sciBASE_t`, `sciREG1`
 //! = 0xFFF7E400). The LIN-only registers between 0x60 and 0x8C are not declared.
 use tock_registers::register_bitfields;

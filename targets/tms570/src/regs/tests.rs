@@ -1,20 +1,45 @@
-//! Offsets and reset values against constants written from TI's documents (see each block's
-//! module for the table cited).
+//! Offsets and reset values against constants written from TI's documents. Each block cites
+//! the technical reference manuals:
+//! - SPNU563A (TMS570LC43x TRM, March 2018): chapter, section and a table checked against the
+//!   manual's text (the register pages quoted name the offset asserted below);
+//! - SPNU515C (TMS570LS12x/11x TRM): by section title only; its section and table numbers
+//!   could not be checked here, and the LS12x offsets are the LC43x ones wherever HALCoGen's
+//!   headers for both parts agree (`reg_*.h` / `HL_reg_*.h`).
 use core::mem::{offset_of, size_of};
 
 use super::dcan::{self, DcanIf, DcanRegisters};
 use super::esm::{self, EsmRegisters};
 use super::gio::{self, GioPort, GioRegisters};
 use super::pcr::PcrRegisters;
-use super::rti::{self, RtiRegisters};
+use super::rti::{self, RtiCounter, RtiRegisters};
 use super::sci::SciRegisters;
 use super::system::{self, System1Registers, System2Registers};
 use super::vim::{self, VimRegisters};
 
 #[test]
 fn rti_offsets() {
-    // SPNU515C Table 17-4 / SPNU563A Table 18-5, HALCoGen reg_rti.h.
+    // SPNU563A ch. 17 "Real-Time Interrupt (RTI) Module", §17.3 "RTI Control Registers":
+    // RTITBCTRL 04h (§17.3.2, Table 17-3), RTIFRC0 10h (§17.3.5, Table 17-6), RTIUC0 14h
+    // (Table 17-7), RTICPUC0 18h (§17.3.7, Table 17-8), RTICAFRC0 20h (Table 17-9), RTIUC1 34h
+    // (Table 17-12). SPNU515C: "RTI Control Registers". HALCoGen reg_rti.h.
     assert_eq!(offset_of!(RtiRegisters, gctrl), 0x00);
+    assert_eq!(offset_of!(RtiRegisters, tbctrl), 0x04);
+    assert_eq!(
+        offset_of!(RtiRegisters, cnt) + offset_of!(RtiCounter, uc),
+        0x14
+    ); // UC0
+    assert_eq!(
+        offset_of!(RtiRegisters, cnt) + offset_of!(RtiCounter, cpuc),
+        0x18
+    ); // CPUC0
+    assert_eq!(
+        offset_of!(RtiRegisters, cnt) + offset_of!(RtiCounter, cafrc),
+        0x20
+    ); // CAFRC0
+    assert_eq!(
+        offset_of!(RtiRegisters, cnt) + size_of::<RtiCounter>() + 0x04,
+        0x34
+    ); // UC1
     assert_eq!(offset_of!(RtiRegisters, compctrl), 0x0C);
     assert_eq!(offset_of!(RtiRegisters, cnt), 0x10); // FRC0
     assert_eq!(offset_of!(RtiRegisters, cnt) + 0x20 + 0x08, 0x38); // CPUC1
@@ -34,9 +59,13 @@ fn rti_offsets() {
 
 #[test]
 fn vim_offsets() {
-    // Relative to 0xFFFF_FE00: SPNU515C Table 19-4; HL_reg_vim.h has the same words at +0x100
-    // from its 0xFFFFFD00 base (IRQINDEX 0x100, FIRQPR0 0x110, REQMASKSET0 0x130,
-    // REQMASKCLR0 0x140, IRQVECREG 0x170, CHANCTRL 0x180-0x2FC).
+    // SPNU563A ch. 19 "Vectored Interrupt Manager (VIM) Module", §19.9 "VIM Control
+    // Registers": IRQINDEX at offset 00h (§19.9.7, Table 19-12). (The same manual gives
+    // FIQINDEX as F04h in §19.9.8, Table 19-13, evidently a misprint: HALCoGen and the LS12x
+    // have it right after IRQINDEX.) SPNU515C: "VIM Control Registers". Relative to
+    // 0xFFFF_FE00; HL_reg_vim.h has the same words at +0x100 from its 0xFFFFFD00 base
+    // (IRQINDEX 0x100, FIRQPR0 0x110, REQMASKSET0 0x130, REQMASKCLR0 0x140, IRQVECREG 0x170,
+    // CHANCTRL 0x180-0x2FC).
     assert_eq!(offset_of!(VimRegisters, irqindex), 0x00);
     assert_eq!(offset_of!(VimRegisters, fiqindex), 0x04);
     assert_eq!(offset_of!(VimRegisters, firqpr), 0x10);
@@ -56,7 +85,9 @@ fn vim_offsets() {
 
 #[test]
 fn esm_offsets() {
-    // SPNU515C Table 16-3 / SPNU563A Table 16-4, HALCoGen reg_esm.h.
+    // SPNU563A ch. 16 "Error Signaling Module (ESM)", §16.4 "ESM Control Registers":
+    // ESMIOFFHR at offset 28h (§16.4.11, Table 16-13). SPNU515C: "ESM Control Registers".
+    // HALCoGen reg_esm.h.
     assert_eq!(offset_of!(EsmRegisters, eepapr1), 0x00);
     assert_eq!(offset_of!(EsmRegisters, iesr1), 0x08);
     assert_eq!(offset_of!(EsmRegisters, ilsr1), 0x10);
@@ -74,9 +105,13 @@ fn esm_offsets() {
 
 #[test]
 fn sci_offsets() {
-    // SPNU515C / SPNU563A SCI tables, HALCoGen reg_sci.h (IODFTCTRL at 0x90).
+    // SPNU563A ch. 29 "Serial Communication Interface (SCI)/Local Interconnect Network
+    // (LIN) Module", §29.7 "SCI/LIN Control Registers": SCIGCR2 08h, SCIFORMAT 28h (§29.7.11,
+    // Table 29-23). SPNU515C: "SCI/LIN Control Registers". HALCoGen reg_sci.h (IODFTCTRL
+    // at 0x90).
     assert_eq!(offset_of!(SciRegisters, gcr0), 0x00);
     assert_eq!(offset_of!(SciRegisters, gcr1), 0x04);
+    assert_eq!(offset_of!(SciRegisters, gcr2), 0x08);
     assert_eq!(offset_of!(SciRegisters, setint), 0x0C);
     assert_eq!(offset_of!(SciRegisters, flr), 0x1C);
     assert_eq!(offset_of!(SciRegisters, format), 0x28);
@@ -89,7 +124,9 @@ fn sci_offsets() {
 
 #[test]
 fn dcan_offsets() {
-    // SPNU515C Table 23-11 / SPNU563A Table 27-13, HALCoGen reg_can.h.
+    // SPNU563A ch. 27 "Controller Area Network (DCAN) Module", section "DCAN Control
+    // Registers" (IF1/IF2 command register fields: Table 27-25; the section and summary table
+    // numbers were not checked). SPNU515C: "DCAN Control Registers". HALCoGen reg_can.h.
     assert_eq!(offset_of!(DcanRegisters, ctl), 0x000);
     assert_eq!(offset_of!(DcanRegisters, es), 0x004);
     assert_eq!(offset_of!(DcanRegisters, errc), 0x008);
@@ -145,11 +182,14 @@ fn dcan_offsets() {
 
 #[test]
 fn gio_offsets() {
-    // SPNU515C Table 24-2 / SPNU563A Table 25-2, HALCoGen reg_gio.h.
+    // SPNU563A ch. 25 "General-Purpose Input/Output (GIO) Module", §25.5 "GIO Control
+    // Registers": GIOOFF1 at offset 24h (§25.5.7, Table 25-10). SPNU515C: "GIO Control
+    // Registers". HALCoGen reg_gio.h.
     assert_eq!(offset_of!(GioRegisters, gcr0), 0x00);
     assert_eq!(offset_of!(GioRegisters, intdet), 0x08);
     assert_eq!(offset_of!(GioRegisters, enaset), 0x10);
     assert_eq!(offset_of!(GioRegisters, flg), 0x20);
+    assert_eq!(offset_of!(GioRegisters, off1), 0x24);
     assert_eq!(offset_of!(GioRegisters, emu2), 0x30);
     assert_eq!(size_of::<GioRegisters>(), gio::GIO_PORTA - gio::GIO_BASE);
     assert_eq!(offset_of!(GioPort, dir), 0x00);
@@ -163,7 +203,9 @@ fn gio_offsets() {
 
 #[test]
 fn system_offsets() {
-    // SPNU515C §2.5.1 / SPNU563A §2.5.1, HALCoGen reg_system.h.
+    // SPNU563A and SPNU515C chapter "Architecture", sections "Primary System Control
+    // Registers (SYS)" and "Secondary System Control Registers (SYS2)": section and table
+    // numbers not checked here; the offsets follow HALCoGen reg_system.h / HL_reg_system.h.
     assert_eq!(offset_of!(System1Registers, csdis), 0x30);
     assert_eq!(offset_of!(System1Registers, csdisset), 0x34);
     assert_eq!(offset_of!(System1Registers, csdisclr), 0x38);

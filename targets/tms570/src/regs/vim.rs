@@ -1,8 +1,8 @@
 //! VIM: vectored interrupt manager, control part at 0xFFFF_FE00 on both parts.
 //!
-//! SPNU515C §19.9 "VIM Control Registers" (Table 19-4: IRQINDEX at 0xFFFF_FE00, CHANCTRL0 at
-//! 0xFFFF_FE80; 96 channels, CHANCTRL0..23); SPNU563A §19.9 (Table 19-12: 128 channels,
-//! CHANCTRL0..31, ECC registers below at 0xFFFF_FDEC). HALCoGen `reg_vim.h` for the LS12x
+//! SPNU515C "VIM Control Registers" (IRQINDEX at 0xFFFF_FE00, CHANCTRL0 at 0xFFFF_FE80; 96
+//! channels, CHANCTRL0..23); SPNU563A §19.9 "VIM Control Registers" (IRQINDEX: §19.9.7,
+//! Table 19-12; 128 channels, CHANCTRL0..31, ECC registers below at 0xFFFF_FDEC). HALCoGen `reg_vim.h` for the LS12x
 //! (`vimBASE_t` at 0xFFFFFE00) and `HL_reg_vim.h` for the LC43x (`vimBASE_t` at 0xFFFFFD00 whose
 //! IRQINDEX sits at +0x100 = 0xFFFF_FE00, CHANCTRL[32]). We declare the common frame from
 //! IRQINDEX with 32 CHANCTRL words; the LS1224 only has the first 24 (the driver never goes
@@ -39,7 +39,7 @@ register_bitfields! [u32,
     ]
 ];
 
-/// Reset values (SPNU515C Table 19-4, SPNU563A Table 19-12).
+/// Reset values (SPNU563A §19.9 "VIM Control Registers"; SPNU515C, same section title).
 pub mod reset {
     pub const IRQINDEX: u32 = 0;
     /// Channels 0 and 1 are FIQ after reset (channel 0: ESM high level; 1: reserved).
