@@ -168,6 +168,10 @@ pub struct Kernel<
     can: crate::can::CanState<TASKS>,
     /// Inter-partition communication, when the ECU has any (`attach_ipc`).
     ipc: Option<ipc::Ipc>,
+    /// The last dispatch's answer still stands: nothing that could change it happened since
+    /// (every entry that may change what runs clears it). Lets a read-only service, or the
+    /// null call, return without weighing the ready tasks again.
+    decided: bool,
 }
 
 impl<
@@ -237,6 +241,7 @@ impl<
             trace: TraceRing::new(),
             can: crate::can::CanState::new(),
             ipc: None,
+            decided: false,
         })
     }
 
@@ -316,6 +321,7 @@ impl<
     /// StartOS(mode): the startup hook and the applications' startup hooks, then the tasks,
     /// alarms and schedule tables that autostart in `mode`, in table order.
     pub fn start_os_in(&mut self, mode: crate::config::AppModeId) {
+        self.decided = false;
         self.mode = mode;
         if let Some(hook) = self.config.hooks.startup {
             hook();
@@ -338,6 +344,7 @@ impl<
 
     /// ShutdownOS: the shutdown hook runs, every later dispatch answers `Shutdown`.
     pub fn shutdown_os(&mut self, error: Option<Error>) {
+        self.decided = false;
         if self.shutdown.is_some() {
             return;
         }
@@ -356,6 +363,9 @@ impl<
     /// One service request of the current task or ISR. Errors are traced and given to the
     /// error hook (service, object, code) and returned to the caller.
     pub fn service(&mut self, request: Request) -> Result<Reply, Error> {
+        if !request.is_scheduling_neutral() {
+            self.decided = false;
+        }
         let service = ServiceId::of(&request);
         let Some(caller) = self.current() else {
             return Err(self.report(service, Error::CallLevel, Object::None));
@@ -519,10 +529,23 @@ impl<
     }
 
     /// After any event: what should execute now.
+    #[inline]
     pub fn dispatch(&mut self) -> Dispatch {
+        match (self.decided, self.current) {
+            // Nothing changed since the port carried out the last answer: it stands.
+            (true, Some(_)) => Dispatch::Keep,
+            (true, None) => Dispatch::Idle,
+            (false, _) => self.decide(),
+        }
+    }
+
+    /// The whole decision, kept out of line so the common answer above stays small.
+    #[inline(never)]
+    fn decide(&mut self) -> Dispatch {
         if let Some(error) = self.shutdown {
             return Dispatch::Shutdown(error);
         }
+        self.decided = true;
         // Whatever lowered the level (a release, an end, a switch) may let a pending ISR in.
         self.accept_pending();
         let target = match self.current_isr() {

@@ -20,6 +20,9 @@ struct Port {
     tasks: &'static mut [TaskContext],
     /// The saved stack pointer of idle while a task runs.
     idle_sp: usize,
+    /// The task this port resumed last (None: idle): whose context the next entry saves.
+    /// The port's own record, so saving needs no call into the kernel.
+    executing: Option<TaskId>,
     run_ticks: u64,
     /// The partition layout, when the MPU guards the tasks (`run_partitioned`).
     memory: Option<&'static Memory>,
@@ -231,6 +234,7 @@ fn start<K: PortKernel + 'static, const TASKS: usize, const STACK_BYTES: usize>(
             kernel,
             tasks,
             idle_sp: 0,
+            executing: None,
             run_ticks,
             memory,
             timed: timing_configured(config),
@@ -303,7 +307,7 @@ impl Port {
     /// Keeps the saved stack pointer of what was running; false if a task's context landed
     /// outside its stack (the task is then ended through `overflowed`).
     fn save(&mut self, sp: usize) -> bool {
-        match self.kernel.running() {
+        match self.executing {
             Some(task) => {
                 let context = &mut self.tasks[task.index()];
                 if sp < context.bottom || sp > context.top {
@@ -343,14 +347,30 @@ impl Port {
     }
 
     /// Carries out the kernel's decision: the saved stack pointer to resume.
+    #[inline(always)]
     fn switch(&mut self, current_sp: usize, decision: Dispatch) -> usize {
         match decision {
             Dispatch::Keep => current_sp,
-            Dispatch::Idle => self.idle_sp,
+            other => self.switch_away(other),
+        }
+    }
+
+    /// Anything but `Keep`: out of line, so the entry paths stay small.
+    #[inline(never)]
+    fn switch_away(&mut self, decision: Dispatch) -> usize {
+        match decision {
+            Dispatch::Keep => fatal("switch_away without a switch", 0),
+            Dispatch::Idle => {
+                self.executing = None;
+                self.idle_sp
+            }
             Dispatch::Switch {
                 to: Context::Task(to),
                 fresh,
-            } => self.switch_to(to, fresh),
+            } => {
+                self.executing = Some(to);
+                self.switch_to(to, fresh)
+            }
             // The configurator does not generate ISRs for this port yet (category 2 ISR entry
             // with nesting is the hardware-partitioning work); reaching this is a bug.
             Dispatch::Switch {
@@ -454,10 +474,19 @@ extern "C" fn ecu_cortex_r_svc(sp: usize) -> usize {
     // else refers to it while the kernel runs. Only its word-aligned register array is
     // borrowed: a task's SP is only guaranteed 4-aligned at an `svc`.
     let regs = unsafe { &mut *((sp + offset_of!(Frame, r)) as *mut [u32; 13]) };
+    if regs[0] != syscalls::SVC_START {
+        serve(&mut *port.kernel, regs);
+    }
+    let decision = port.kernel.dispatch();
+    port.switch(sp, decision)
+}
+
+/// One system call but the null one: the request in the caller's saved r0-r5, the status
+/// and reply into its saved r0-r2. Out of line: the null call needs none of it.
+#[inline(never)]
+fn serve(kernel: &mut dyn PortKernel, regs: &mut [u32; 13]) {
     let words = [regs[0], regs[1], regs[2], regs[3]];
-    let kernel = &mut *port.kernel;
     match words[0] {
-        syscalls::SVC_START => {}
         // Errors are already in the trace; the task ends either way.
         syscalls::SVC_TERMINATE => {
             let _ = kernel.terminate_running();
@@ -482,8 +511,6 @@ extern "C" fn ecu_cortex_r_svc(sp: usize) -> usize {
             }
         }
     }
-    let decision = port.kernel.dispatch();
-    port.switch(sp, decision)
 }
 
 const FAULT_UNDEFINED: u32 = 0;
