@@ -366,14 +366,15 @@ impl<
         if !request.is_scheduling_neutral() {
             self.decided = false;
         }
-        let service = ServiceId::of(&request);
+        // Only an error report needs the service's id.
+        let service = || ServiceId::of(&request);
         let Some(caller) = self.current() else {
-            return Err(self.report(service, Error::CallLevel, Object::None));
+            return Err(self.report(service(), Error::CallLevel, Object::None));
         };
         if let Context::Isr(isr) = caller {
             if self.config.isrs[isr.index()].category == 1 {
                 // Category 1 ISRs run outside the OS.
-                return Err(self.report(service, Error::CallLevel, Object::Isr(isr)));
+                return Err(self.report(service(), Error::CallLevel, Object::Isr(isr)));
             }
         }
         let interrupt_api = matches!(
@@ -386,7 +387,7 @@ impl<
                 | Request::ResumeOsInterrupts
         );
         if self.masking.any() && !interrupt_api {
-            return Err(self.report(service, Error::DisabledInt, Object::None));
+            return Err(self.report(service(), Error::DisabledInt, Object::None));
         }
         let task_only = |kernel: &Self| match caller {
             Context::Task(task) => Ok(task),
@@ -396,7 +397,7 @@ impl<
             }
         };
         if let Err((error, object)) = self.check_access(caller, &request) {
-            return Err(self.report(service, error, object));
+            return Err(self.report(service(), error, object));
         }
         let result = match request {
             Request::ActivateTask(task) => return self.activate_task(task).map(|()| 0),
@@ -486,7 +487,7 @@ impl<
             Request::IpcReceive(handle, element) => self.ipc_receive(caller, handle, element),
             Request::AuditRead(query, index) => self.audit_read(caller, query, index),
         };
-        result.map_err(|(error, object)| self.report(service, error, object))
+        result.map_err(|(error, object)| self.report(service(), error, object))
     }
 
     /// Whether the active application mode is in `modes`.
