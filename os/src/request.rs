@@ -102,6 +102,36 @@ impl ObjectKind {
 pub type Reply = u64;
 
 impl Request {
+    /// Whether the service leaves what should run as it was: it only reads kernel state, or
+    /// moves data between partitions without waking anyone. The kernel need not weigh the
+    /// ready tasks again after it (`Kernel::dispatch` answers from the last decision).
+    pub const fn is_scheduling_neutral(&self) -> bool {
+        matches!(
+            self,
+            Request::GetTaskId
+                | Request::GetTaskState(_)
+                | Request::GetEvent(_)
+                | Request::GetCounterValue(_)
+                | Request::GetElapsedValue(..)
+                | Request::GetAlarm(_)
+                | Request::ElapsedTicks
+                | Request::GetApplicationId
+                | Request::GetApplicationState(_)
+                | Request::CheckObjectAccess(..)
+                | Request::CheckObjectOwnership(..)
+                | Request::GetIsrId
+                | Request::GetScheduleTableStatus(_)
+                | Request::GetActiveApplicationMode
+                | Request::GetAlarmBase(..)
+                | Request::CanReceive(_)
+                | Request::CanReceiveData
+                | Request::IpcCall(..)
+                | Request::IpcSend(..)
+                | Request::IpcReceive(..)
+                | Request::AuditRead(..)
+        )
+    }
+
     /// `[service number, argument, argument, argument]`.
     pub fn to_words(self) -> [u32; 4] {
         let t = |id: TaskId| id.index() as u32;

@@ -18,6 +18,7 @@ impl<
 {
     /// One tick of the system counter: the port's timer interrupt.
     pub fn tick(&mut self) {
+        self.decided = false;
         self.ticks += 1;
         self.increment_counter(self.config.system_counter, 0);
     }

@@ -32,6 +32,7 @@ impl<
 
     /// SetEvent (also from alarms): may release the task from waiting.
     pub fn set_event(&mut self, task: TaskId, mask: EventMask) -> Result<(), Error> {
+        self.decided = false;
         if let Err((error, object)) = self.extended_active(task) {
             return Err(self.report(ServiceId::SetEvent, error, object));
         }

@@ -49,6 +49,7 @@ impl<
     /// dispatch if it outranks what runs, else it waits, pending; a second request while one
     /// pends is lost and said so in the trace.
     pub fn interrupt(&mut self, isr: IsrId) {
+        self.decided = false;
         if isr.index() >= ISRS {
             self.report(ServiceId::IsrReturn, Error::Id, Object::None);
             return;
@@ -72,6 +73,7 @@ impl<
 
     /// The current ISR's body returned. What it left locked or masked is reported and undone.
     pub fn isr_return(&mut self) -> Result<(), Error> {
+        self.decided = false;
         let Some(isr) = self.current_isr() else {
             return Err(self.report(ServiceId::IsrReturn, Error::CallLevel, Object::None));
         };

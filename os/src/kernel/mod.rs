@@ -168,6 +168,10 @@ pub struct Kernel<
     can: crate::can::CanState<TASKS>,
     /// Inter-partition communication, when the ECU has any (`attach_ipc`).
     ipc: Option<ipc::Ipc>,
+    /// The last dispatch's answer still stands: nothing that could change it happened since
+    /// (every entry that may change what runs clears it). Lets a read-only service, or the
+    /// null call, return without weighing the ready tasks again.
+    decided: bool,
 }
 
 impl<
@@ -237,6 +241,7 @@ impl<
             trace: TraceRing::new(),
             can: crate::can::CanState::new(),
             ipc: None,
+            decided: false,
         })
     }
 
@@ -316,6 +321,7 @@ impl<
     /// StartOS(mode): the startup hook and the applications' startup hooks, then the tasks,
     /// alarms and schedule tables that autostart in `mode`, in table order.
     pub fn start_os_in(&mut self, mode: crate::config::AppModeId) {
+        self.decided = false;
         self.mode = mode;
         if let Some(hook) = self.config.hooks.startup {
             hook();
@@ -338,6 +344,7 @@ impl<
 
     /// ShutdownOS: the shutdown hook runs, every later dispatch answers `Shutdown`.
     pub fn shutdown_os(&mut self, error: Option<Error>) {
+        self.decided = false;
         if self.shutdown.is_some() {
             return;
         }
@@ -356,14 +363,18 @@ impl<
     /// One service request of the current task or ISR. Errors are traced and given to the
     /// error hook (service, object, code) and returned to the caller.
     pub fn service(&mut self, request: Request) -> Result<Reply, Error> {
-        let service = ServiceId::of(&request);
+        if !request.is_scheduling_neutral() {
+            self.decided = false;
+        }
+        // Only an error report needs the service's id.
+        let service = || ServiceId::of(&request);
         let Some(caller) = self.current() else {
-            return Err(self.report(service, Error::CallLevel, Object::None));
+            return Err(self.report(service(), Error::CallLevel, Object::None));
         };
         if let Context::Isr(isr) = caller {
             if self.config.isrs[isr.index()].category == 1 {
                 // Category 1 ISRs run outside the OS.
-                return Err(self.report(service, Error::CallLevel, Object::Isr(isr)));
+                return Err(self.report(service(), Error::CallLevel, Object::Isr(isr)));
             }
         }
         let interrupt_api = matches!(
@@ -376,7 +387,7 @@ impl<
                 | Request::ResumeOsInterrupts
         );
         if self.masking.any() && !interrupt_api {
-            return Err(self.report(service, Error::DisabledInt, Object::None));
+            return Err(self.report(service(), Error::DisabledInt, Object::None));
         }
         let task_only = |kernel: &Self| match caller {
             Context::Task(task) => Ok(task),
@@ -386,7 +397,7 @@ impl<
             }
         };
         if let Err((error, object)) = self.check_access(caller, &request) {
-            return Err(self.report(service, error, object));
+            return Err(self.report(service(), error, object));
         }
         let result = match request {
             Request::ActivateTask(task) => return self.activate_task(task).map(|()| 0),
@@ -476,7 +487,7 @@ impl<
             Request::IpcReceive(handle, element) => self.ipc_receive(caller, handle, element),
             Request::AuditRead(query, index) => self.audit_read(caller, query, index),
         };
-        result.map_err(|(error, object)| self.report(service, error, object))
+        result.map_err(|(error, object)| self.report(service(), error, object))
     }
 
     /// Whether the active application mode is in `modes`.
@@ -519,10 +530,23 @@ impl<
     }
 
     /// After any event: what should execute now.
+    #[inline]
     pub fn dispatch(&mut self) -> Dispatch {
+        match (self.decided, self.current) {
+            // Nothing changed since the port carried out the last answer: it stands.
+            (true, Some(_)) => Dispatch::Keep,
+            (true, None) => Dispatch::Idle,
+            (false, _) => self.decide(),
+        }
+    }
+
+    /// The whole decision, kept out of line so the common answer above stays small.
+    #[inline(never)]
+    fn decide(&mut self) -> Dispatch {
         if let Some(error) = self.shutdown {
             return Dispatch::Shutdown(error);
         }
+        self.decided = true;
         // Whatever lowered the level (a release, an end, a switch) may let a pending ISR in.
         self.accept_pending();
         let target = match self.current_isr() {

@@ -141,6 +141,7 @@ impl<
 
     /// A protection error: traced, then the hook's reaction (or shutdown without a hook).
     pub fn protection(&mut self, error: Error, culprit: Context) {
+        self.decided = false;
         self.record(TraceEvent::Protection(error, culprit));
         let app = self.app_of(culprit);
         let reaction = match self.config.hooks.protection {

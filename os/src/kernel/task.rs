@@ -39,6 +39,7 @@ impl<
 {
     /// ActivateTask (also from alarms and StartOS).
     pub fn activate_task(&mut self, task: TaskId) -> Result<(), Error> {
+        self.decided = false;
         let Some(config) = self.config.tasks.get(task.index()) else {
             return Err(self.report(ServiceId::ActivateTask, Error::Id, Object::None));
         };
@@ -69,6 +70,7 @@ impl<
 
     /// The running task's body returned `Exit::Terminate` (TerminateTask).
     pub fn terminate_running(&mut self) -> Result<(), Error> {
+        self.decided = false;
         let Some(Context::Task(task)) = self.current() else {
             return Err(self.report(ServiceId::TerminateTask, Error::CallLevel, Object::None));
         };
@@ -107,6 +109,7 @@ impl<
     /// The running task's body returned `Exit::Chain(next)` (ChainTask). The activation limit
     /// is checked before the caller terminates, so chaining oneself always succeeds.
     pub fn chain_running(&mut self, next: TaskId) -> Result<(), Error> {
+        self.decided = false;
         let Some(Context::Task(running)) = self.current() else {
             return Err(self.report(ServiceId::ChainTask, Error::CallLevel, Object::None));
         };

@@ -48,23 +48,36 @@ impl Frame {
     pub unsafe fn fresh(top: usize, entry: usize, arg: usize, user: bool) -> usize {
         let sp = top - FRAME_BYTES;
         let thumb = if entry & 1 != 0 { CPSR_THUMB } else { 0 };
-        let mut r = [0u32; 13];
-        r[0] = arg as u32;
-        let frame = Frame {
-            fpscr: 0,
-            _pad: 0,
-            d: [0; 16],
-            r,
-            // The trampoline never returns; a return to 0 would fault visibly.
-            lr: 0,
-            pc: (entry & !1) as u32,
-            cpsr: if user { USR_CPSR } else { SYS_CPSR } | thumb,
+        // Every word up to and including lr zeroed, eight at a time (a frame built in Rust
+        // and copied cost some 200 instructions of memset per activation).
+        // SAFETY: the caller gives us the unused top of this task's stack, 8-aligned; the
+        // stores cover the frame's first ZEROED_WORDS words, all below `top`.
+        unsafe {
+            core::arch::asm!(
+                ".rept 6",
+                "stmia {p}!, {{r0-r5, r8, r10}}",
+                ".endr",
+                p = inout(reg) sp => _,
+                in("r0") 0, in("r1") 0, in("r2") 0, in("r3") 0,
+                in("r4") 0, in("r5") 0, in("r8") 0, in("r10") 0,
+                options(nostack, preserves_flags)
+            )
         };
-        // SAFETY: the caller gives us the unused top of this task's stack, 8-aligned.
-        unsafe { (sp as *mut Frame).write(frame) };
+        let frame = sp as *mut Frame;
+        // SAFETY: as above; plain word stores into the frame just zeroed.
+        unsafe {
+            (*frame).r[0] = arg as u32;
+            // The trampoline never returns; lr stays 0, so a return would fault visibly.
+            (*frame).pc = (entry & !1) as u32;
+            (*frame).cpsr = if user { USR_CPSR } else { SYS_CPSR } | thumb;
+        }
         sp
     }
 }
+
+/// Words `Frame::fresh` zeroes with its six eight-word stores: everything below `pc`.
+const ZEROED_WORDS: usize = 48;
+const _: () = assert!(core::mem::offset_of!(Frame, pc) == ZEROED_WORDS * 4);
 
 // The IRQ entry, replacing aarch32-rt's `_asm_irq_handler` (its link.x PROVIDEs the default
 // only if we do not define the symbol). Arm state: the vector table branches here raw.

@@ -22,7 +22,8 @@ struct Port {
     contexts: &'static mut [TaskContext],
     /// How many of `contexts` are tasks.
     task_count: usize,
-    /// The context the port resumed last (an index into `contexts`), `None` for idle.
+    /// The context the port resumed last (an index into `contexts`), `None` for idle: whose
+    /// context the next entry saves. The port's own record, so saving needs no kernel call.
     executing: Option<usize>,
     /// The saved stack pointer of idle while a task runs.
     idle_sp: usize,
@@ -397,9 +398,19 @@ impl Port {
     }
 
     /// Carries out the kernel's decision: the saved stack pointer to resume.
+    #[inline(always)]
     fn switch(&mut self, current_sp: usize, decision: Dispatch) -> usize {
         match decision {
             Dispatch::Keep => current_sp,
+            other => self.switch_away(other),
+        }
+    }
+
+    /// Anything but `Keep`: out of line, so the entry paths stay small.
+    #[inline(never)]
+    fn switch_away(&mut self, decision: Dispatch) -> usize {
+        match decision {
+            Dispatch::Keep => fatal("switch_away without a switch", 0),
             Dispatch::Idle => {
                 self.executing = None;
                 self.idle_sp
@@ -537,9 +548,19 @@ extern "C" fn ecu_cortex_r_svc(sp: usize) -> usize {
     // else refers to it while the kernel runs. Only its word-aligned register array is
     // borrowed: a task's SP is only guaranteed 4-aligned at an `svc`.
     let regs = unsafe { &mut *((sp + offset_of!(Frame, r)) as *mut [u32; 13]) };
+    if regs[0] != syscalls::SVC_START {
+        serve(port, regs);
+    }
+    let decision = port.kernel.dispatch();
+    port.switch(sp, decision)
+}
+
+/// One system call but the null one: the request in the caller's saved r0-r5, the status
+/// and reply into its saved r0-r2. Out of line: the null call needs none of it.
+#[inline(never)]
+fn serve(port: &mut Port, regs: &mut [u32; 13]) {
     let words = [regs[0], regs[1], regs[2], regs[3]];
     match words[0] {
-        syscalls::SVC_START => {}
         // Errors are already in the trace; the task ends either way.
         syscalls::SVC_TERMINATE => {
             let _ = port.kernel.terminate_running();
@@ -591,8 +612,6 @@ extern "C" fn ecu_cortex_r_svc(sp: usize) -> usize {
             }
         }
     }
-    let decision = port.kernel.dispatch();
-    port.switch(sp, decision)
 }
 
 const FAULT_UNDEFINED: u32 = 0;
