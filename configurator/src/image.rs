@@ -150,6 +150,24 @@ pub fn write_image(ecu: &Ecu, target: Target, run_ticks: u64) -> Result<PathBuf,
             target.name()
         )));
     }
+    // The lines each board gives to ISRs: the port's own timers keep theirs.
+    let free_line = |line: u32| match target {
+        Target::QemuR5 => line < 32 && line != 4 && line != 5,
+        Target::QemuR52 => line < 32 && line != 27,
+        _ => true,
+    };
+    for isr in &ecu.isrs {
+        if let Some(line) = isr.irq.filter(|&line| !free_line(line)) {
+            return Err(ImageError::Generate(format!(
+                "{}: ISR {}: interrupt line {line} is not one the {} board gives to ISRs \
+                 (versatileab: VIC lines 0-31 but 4 and 5, the port's timers; mps3-an536: \
+                 GIC INTIDs 0-31 but 27, the tick)",
+                ecu.name,
+                isr.name,
+                target.name()
+            )));
+        }
+    }
     if target != Target::Sim {
         if let Some(s) = ecu.stimuli.iter().find(|s| s.jitter_us > 0) {
             return Err(ImageError::Generate(format!(
