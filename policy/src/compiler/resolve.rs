@@ -742,6 +742,9 @@ pub(super) fn resolve(
             let p = &pendings[i];
             let mut e = Entry::PLAIN;
             e.rule = p.rule;
+            if mark != NO_SLOT {
+                e.flags |= flags::MARK;
+            }
             if p.deny {
                 e.flags |= flags::DENY;
             }
@@ -781,6 +784,13 @@ pub(super) fn resolve(
                 .any(|(&lo, &span)| (lo, span) != (0, u32::MAX))
             {
                 e.flags |= flags::ARGS;
+            }
+            if e.arg_lo[2..]
+                .iter()
+                .zip(&e.arg_span[2..])
+                .any(|(&lo, &span)| (lo, span) != (0, u32::MAX))
+            {
+                e.flags |= flags::HIGH_ARGS;
             }
             let mut forbidden = 0u64;
             for (k, &mask) in p.masks.iter().enumerate() {
