@@ -631,6 +631,36 @@ impl<'t, 's> Engine<'t, 's> {
 }
 
 impl Engine<'_, '_> {
+    /// Rules on a CAN frame: `caller` wants to `action` (transmit or receive) identifier
+    /// `id_bits` (as `CanId::to_bits` gives it: bit 31 marks an extended id) on CAN bus `bus`
+    /// (0-based among the policy's CAN buses). An identifier the policy does not list on that
+    /// bus is a default deny (no rule can name it), counted and audited with operation
+    /// `u16::MAX`.
+    pub fn can_verdict(
+        &mut self,
+        caller: u8,
+        action: Action,
+        bus: u8,
+        id_bits: u32,
+        now_ticks: u64,
+    ) -> Verdict {
+        match self.t.can_operation(bus as usize, id_bits) {
+            Some((interface, operation)) => {
+                let request = Request::call(caller, interface, operation).with_action(action);
+                self.verdict(&request, now_ticks)
+            }
+            None => {
+                let interface = self
+                    .t
+                    .plain_interfaces()
+                    .saturating_add(bus as usize)
+                    .min(u16::MAX as usize) as u16;
+                let request = Request::call(caller, interface, u16::MAX).with_action(action);
+                self.deny(&request, now_ticks, Reason::NoRule, None)
+            }
+        }
+    }
+
     /// A denial decided before the tables are consulted (the kernel found the request
     /// malformed at the partition boundary: an unknown handle, a word outside its field's
     /// type): counted as malformed and audited like any other denial.

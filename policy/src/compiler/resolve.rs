@@ -84,6 +84,26 @@ impl Compiled {
         Some((i, o as u16))
     }
 
+    /// Whether any rule governs `partition`'s `action` on `interface.operation` (CAN: bus
+    /// and identifier name as `0x123`).
+    pub fn has_rules(
+        &self,
+        partition: &str,
+        action: Action,
+        interface: &str,
+        operation: &str,
+    ) -> bool {
+        let (Some(caller), Some((i, o))) = (
+            self.partition(partition),
+            self.operation(interface, operation),
+        ) else {
+            return false;
+        };
+        let object = self.interface_entries[i as usize].first_object as usize + o as usize;
+        let index = (caller as usize * self.objects as usize + object) * ACTIONS + action as usize;
+        self.keys.get(index).is_some_and(|k| k.len > 0)
+    }
+
     pub fn machine(&self, name: &str) -> Option<usize> {
         self.machines.iter().position(|m| m == name)
     }
