@@ -404,6 +404,15 @@ pub fn can_tables(ecu: &Ecu) -> Result<String, String> {
         per_bus.len(),
         per_bus.join(", ")
     );
+    if !ecu.network.frames.is_empty() {
+        let _ = writeln!(
+            s,
+            "\n/// Typed signal accessors, one module per frame of the network."
+        );
+        let _ = writeln!(s, "#[allow(clippy::all)]\npub mod frames {{");
+        s.push_str(&crate::signals::frames_module(&ecu.network.frames));
+        let _ = writeln!(s, "}}");
+    }
     Ok(s)
 }
 

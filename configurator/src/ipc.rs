@@ -238,7 +238,7 @@ fn camel(name: &str) -> String {
         .collect()
 }
 
-fn rust_ident(name: &str) -> String {
+pub(crate) fn rust_ident(name: &str) -> String {
     let s = snake(name);
     const KEYWORDS: &[&str] = &[
         "as", "break", "const", "continue", "crate", "else", "enum", "extern", "false", "fn",

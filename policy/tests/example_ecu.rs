@@ -449,7 +449,9 @@ fn can_verdict_maps_raw_ids_and_denies_unlisted_ones_by_default() {
     let mut st = OwnedStorage::for_tables(&t, 64);
     let mut e = Engine::new(t, st.state()).unwrap();
     let gateway = c.partition("Gateway").unwrap();
-    assert!(e.can_verdict(gateway, Action::Transmit, 0, 0x7DF, 1).is_allow());
+    assert!(e
+        .can_verdict(gateway, Action::Transmit, 0, 0x7DF, 1)
+        .is_allow());
     assert_eq!(
         deny_reason(e.can_verdict(gateway, Action::Transmit, 0, 0x200, 2)),
         Some(Reason::NoRule)
@@ -467,7 +469,12 @@ fn can_verdict_maps_raw_ids_and_denies_unlisted_ones_by_default() {
     let rec = e.audit_pop().unwrap();
     assert_eq!(
         (rec.action, rec.operation, rec.rule, rec.time),
-        (Action::Transmit, u16::MAX, ecu_policy::AuditRecordRule::NONE, 3)
+        (
+            Action::Transmit,
+            u16::MAX,
+            ecu_policy::AuditRecordRule::NONE,
+            3
+        )
     );
 }
 
