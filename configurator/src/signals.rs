@@ -215,7 +215,7 @@ fn frame_module(out: &mut String, frame: &CanFrame, module: &str) {
     );
     let _ = writeln!(
         out,
-        "        pub fn to_frame(&self) -> Option<ecu_com::CanFrame> {{\n            ecu_com::CanFrame::data(ID, &self.0)\n        }}"
+        "        pub fn to_frame(self) -> Option<ecu_com::CanFrame> {{\n            ecu_com::CanFrame::data(ID, &self.0)\n        }}"
     );
     for (s, name, l) in &served {
         let konst = name.to_uppercase();

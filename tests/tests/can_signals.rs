@@ -100,7 +100,7 @@ fn cantools_agrees_with_the_accessors_on_the_example_database() {
     // Every DoorStatus payload byte pattern that matters, and a spread of speeds.
     let mut cases = Vec::new();
     for b1 in 0..=255u8 {
-        cases.push(("DoorStatus", vec![(b1 & 1) | 0xFE * (b1 >> 7), b1]));
+        cases.push(("DoorStatus", vec![(b1 & 1) | (0xFE * (b1 >> 7)), b1]));
     }
     for raw in (0..=u16::MAX).step_by(211) {
         let [lo, hi] = raw.to_le_bytes();
