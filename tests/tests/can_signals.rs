@@ -14,6 +14,7 @@ use ecu_configurator::image::{run_with, RunOptions, Target};
 use ecu_tests::repo_root;
 
 #[allow(dead_code)]
+#[rustfmt::skip] // the generator's output exactly, as the snapshot test compares it
 #[path = "../fixtures/can_signals/frames.rs"]
 mod frames;
 
