@@ -69,3 +69,33 @@ fn a_line_the_board_keeps_for_itself_is_refused_before_the_build() {
         );
     }
 }
+
+/// The TMS570 parts take ISRs on VIM channels: the image has the ISR's stack block in the
+/// partition window, and the configurator refuses stimuli there (no stimulus timer: a
+/// device raises its ISR).
+#[test]
+fn the_tms570_parts_build_isrs_on_their_vim_channels() {
+    let path = repo_root().join("tests/fixtures/device_irq/ecu.toml");
+    let mut ecu = ecu_configurator::load(&[path]).unwrap_or_else(|d| panic!("{d}"));
+    for target in [Target::Tms570, Target::Tms570Ls1224] {
+        let elf = ecu_configurator::image::build(&ecu, target, 3)
+            .unwrap_or_else(|e| panic!("{}: {e}", target.name()));
+        let sections = std::process::Command::new("readelf")
+            .arg("-SW")
+            .arg(&elf)
+            .output()
+            .expect("readelf (binutils) runs");
+        let sections = String::from_utf8_lossy(&sections.stdout);
+        assert!(sections.contains(".stack.isr_rxisr"), "{sections}");
+    }
+    ecu.stimuli.push(ecu_configurator::model::Stimulus {
+        isr: 0,
+        offset_us: 500,
+        period_us: 0,
+        jitter_us: 0,
+    });
+    let error = ecu_configurator::image::write_image(&ecu, Target::Tms570, 3)
+        .expect_err("stimuli on a TMS570")
+        .to_string();
+    assert!(error.contains("stimuli"), "{error}");
+}
