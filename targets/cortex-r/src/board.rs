@@ -12,6 +12,11 @@ pub enum Irq {
     /// A device interrupt request line an ISR is configured for ([`Board::enable_line`]); the
     /// board has acknowledged it at the controller, the device is the ISR's to clear.
     Line(u32),
+    /// The board's error signalling reported a hardware error (TMS570 ESM: RAM/flash ECC,
+    /// lockstep compare, ...), already logged and cleared. `fatal`: the hardware has already
+    /// signalled it outside (nERROR) and the OS shuts down; otherwise the protection hook
+    /// decides, for the context that was running.
+    HardwareError { fatal: bool },
     /// A source the configuration does not handle: a fault.
     Unexpected(u32),
 }

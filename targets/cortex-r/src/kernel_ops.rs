@@ -29,6 +29,8 @@ pub trait PortKernel {
     fn advance_time(&mut self, now_ns: u64);
     /// An interrupt request for a category 1 or 2 ISR (accepted or pended by its level).
     fn interrupt(&mut self, isr: IsrId);
+    /// ShutdownOS by the port (a fatal hardware error).
+    fn shutdown_os(&mut self, error: Option<Error>);
     /// The current ISR's body returned.
     fn isr_return(&mut self) -> Result<(), Error>;
     /// Execution time of `context`'s current activation.
@@ -91,6 +93,9 @@ impl<
     }
     fn interrupt(&mut self, isr: IsrId) {
         Kernel::interrupt(self, isr)
+    }
+    fn shutdown_os(&mut self, error: Option<Error>) {
+        Kernel::shutdown_os(self, error)
     }
     fn isr_return(&mut self) -> Result<(), Error> {
         Kernel::isr_return(self)

@@ -556,6 +556,15 @@ extern "C" fn ecu_cortex_r_irq(sp: usize) -> usize {
             }
         }
         Irq::Stimulus => port.deliver_stimuli(board),
+        Irq::HardwareError { fatal: true } => {
+            port.kernel.shutdown_os(Some(Error::ProtectionException))
+        }
+        Irq::HardwareError { fatal: false } => {
+            // Idle has no protection hook to ask: the error is on the console already.
+            if let Some(context) = port.executing.map(|index| port.context_of(index)) {
+                port.kernel.protection(Error::ProtectionException, context);
+            }
+        }
         Irq::Line(line) => match port.isr_lines.iter().find(|l| l.line == line) {
             Some(isr_line) => {
                 board.disable_line(line);

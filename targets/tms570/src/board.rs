@@ -146,15 +146,19 @@ impl Board for Tms570 {
                 }
             }
             Some(channel::ESM_LOW) => {
-                if let Some((error, reaction)) = esm::handle(esm_regs()) {
+                let reported = esm::handle(esm_regs());
+                if let Some((error, reaction)) = reported {
                     let _ = writeln!(
                         Console,
                         "esm: group {} channel {}: {:?}",
                         error.group, error.channel, reaction
                     );
                 }
-                // The port has no protection hook yet: an ESM error ends the run.
-                Irq::Unexpected(channel::ESM_LOW)
+                match reported.map(|(_, reaction)| reaction) {
+                    Some(esm::Reaction::Shutdown) => Irq::HardwareError { fatal: true },
+                    Some(esm::Reaction::ProtectionHook) => Irq::HardwareError { fatal: false },
+                    None => Irq::Spurious,
+                }
             }
             // A device's channel: the VIM has acknowledged it; the device is its ISR's to clear.
             Some(other) => Irq::Line(other),
