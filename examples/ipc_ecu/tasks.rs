@@ -13,7 +13,8 @@ static DRIVES: AtomicU32 = AtomicU32::new(0);
 static FLASHED: AtomicU32 = AtomicU32::new(0);
 static AUDITED: AtomicU32 = AtomicU32::new(0);
 
-// ---- servers: run on behalf of their partition with the words the kernel copied ----
+// ---- servers: the entries of the server tasks, run in their partition with the words the
+// kernel copied (the generated body takes the call and answers) ----
 
 pub fn lights_server(_op: u16, args: [u32; 4]) -> u32 {
     LIGHT_LEVEL.store(args[0], Ordering::Relaxed);

@@ -198,6 +198,8 @@ impl<
                 if self.running == Some(task) {
                     self.running = None;
                 }
+                // Its open call, or as a server task the calls waiting for it (ipc.rs).
+                self.ipc_task_ended(task, true);
             }
             Context::Isr(isr) => {
                 if !self.isrs[isr.index()].active {
