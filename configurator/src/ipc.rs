@@ -27,7 +27,7 @@
 //! priority = 5
 //! stack_size = 1024
 //! execution_budget_us = 200        # per call: one activation serves one call
-//! entry = "lights_server"          # its handler: pub fn(u16, [u32; 4]) -> u32
+//! entry = "lights_server"          # its handler: pub fn(&Os, u16, [u32; 4]) -> u32
 //!
 //! [[clients]]                      # handles: per OS-Application, in the order listed
 //! os_application = "Comfort"
@@ -677,7 +677,7 @@ pub fn resolve(
                 "a server's handler is its task's `entry`".into(),
             )
             .element(format!("{element}.handler"))
-            .hint("name the server task with task = \"MyServer\"; that task's entry = \"my_server\" is a pub fn(u16, [u32; 4]) -> u32");
+            .hint("name the server task with task = \"MyServer\"; that task's entry = \"my_server\" is a pub fn(&Os, u16, [u32; 4]) -> u32");
             continue;
         }
         let Some(task_name) = &s.task else {

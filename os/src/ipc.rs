@@ -62,9 +62,10 @@ pub struct OperationConfig {
     pub queue: u16,
 }
 
-/// A server's handler: `(operation, argument words) -> reply`. The generated body of the
-/// server task runs it, in the server's partition.
-pub type ServerHandler = fn(u16, [u32; ecu_policy::MAX_ARGS]) -> u32;
+/// A server's handler: `(os, operation, argument words) -> reply`. The generated body of the
+/// server task runs it, in the server's partition, where it may use the OS services its
+/// task may (even call another server).
+pub type ServerHandler = fn(&crate::Os, u16, [u32; ecu_policy::MAX_ARGS]) -> u32;
 
 #[derive(Clone, Copy, Debug)]
 pub enum EndpointKind {
