@@ -690,7 +690,11 @@ pub fn resolve(
             .hint("task = \"MyServer\": a [[tasks]] entry of the serving OS-Application, whose entry is the handler");
             continue;
         };
-        let Some(task) = ecu.tasks.iter().position(|t| &t.name == task_name.get_ref()) else {
+        let Some(task) = ecu
+            .tasks
+            .iter()
+            .position(|t| &t.name == task_name.get_ref())
+        else {
             cx.error(
                 file,
                 &task_name.span(),

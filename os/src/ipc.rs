@@ -189,9 +189,7 @@ pub struct IpcStorage<const QUEUES: usize, const SLOTS: usize, const TASKS: usiz
     pub calls: [CallSlot; TASKS],
 }
 
-impl<const QUEUES: usize, const SLOTS: usize, const TASKS: usize>
-    IpcStorage<QUEUES, SLOTS, TASKS>
-{
+impl<const QUEUES: usize, const SLOTS: usize, const TASKS: usize> IpcStorage<QUEUES, SLOTS, TASKS> {
     pub const fn new() -> Self {
         Self {
             queues: [QueueState::NEW; QUEUES],

@@ -102,12 +102,7 @@ fn the_intruder_is_denied_counted_and_the_others_keep_their_schedule() {
     // Drive and Dash run every 10 ms whatever the intruder does.
     for tick in [2, 12, 22] {
         let mut drive = strings(&["alarm DriveAlarm", "activate Drive", "start Drive"]);
-        drive.extend(served(
-            "Powertrain",
-            "Lights.Set",
-            "Drive",
-            "LightsServer",
-        ));
+        drive.extend(served("Powertrain", "Lights.Set", "Drive", "LightsServer"));
         drive.extend(strings(&[
             "ipc-send Powertrain Status.Speed",
             "ipc-send Powertrain Status.Mode",

@@ -13,7 +13,11 @@ fn trace(target: Target) -> Vec<String> {
     let out = run(&ecu, target, 12, 0);
     assert_eq!(out.exit_code, Some(0), "{}", out.stdout);
     // Every client checked its replies: a wrong one would show as a call to `?.?`.
-    assert!(!out.stdout.contains("?.?"), "a wrong reply:\n{}", out.stdout);
+    assert!(
+        !out.stdout.contains("?.?"),
+        "a wrong reply:\n{}",
+        out.stdout
+    );
     out.trace()
         .iter()
         .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))

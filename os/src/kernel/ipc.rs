@@ -277,7 +277,8 @@ impl<
             return Err((Error::State, Object::Task(server)));
         }
         if self.tasks[server.index()].queued.is_empty() {
-            self.activate_task(server).map_err(|e| (e, Object::Task(server)))?;
+            self.activate_task(server)
+                .map_err(|e| (e, Object::Task(server)))?;
         }
         let Some(ipc) = self.ipc.as_mut() else {
             return Err((Error::ServiceId, Object::None));
@@ -310,7 +311,11 @@ impl<
         let Context::Task(task) = caller else {
             return Err((Error::CallLevel, Object::None));
         };
-        let Some(slot) = self.ipc.as_mut().and_then(|i| i.calls.get_mut(task.index())) else {
+        let Some(slot) = self
+            .ipc
+            .as_mut()
+            .and_then(|i| i.calls.get_mut(task.index()))
+        else {
             return Err((Error::ServiceId, Object::None));
         };
         match slot.state {
@@ -341,7 +346,9 @@ impl<
 
     /// Server task: takes the oldest queued call (`operation | word 0 << 32`).
     pub(super) fn ipc_accept(&mut self, caller: Context) -> Result<Reply, Failure> {
-        let server = self.serving_task(caller).ok_or((Error::Access, Object::None))?;
+        let server = self
+            .serving_task(caller)
+            .ok_or((Error::Access, Object::None))?;
         let Some(ipc) = self.ipc.as_mut() else {
             return Err((Error::ServiceId, Object::None));
         };
@@ -369,7 +376,9 @@ impl<
 
     /// Server task: words `from` and `from + 1` of the call it serves.
     pub(super) fn ipc_args(&mut self, caller: Context, from: u8) -> Result<Reply, Failure> {
-        let server = self.serving_task(caller).ok_or((Error::Access, Object::None))?;
+        let server = self
+            .serving_task(caller)
+            .ok_or((Error::Access, Object::None))?;
         let Some(ipc) = self.ipc.as_ref() else {
             return Err((Error::ServiceId, Object::None));
         };
@@ -385,7 +394,9 @@ impl<
 
     /// Server task: answers the call it serves; the caller is released.
     pub(super) fn ipc_reply(&mut self, caller: Context, value: u32) -> Result<Reply, Failure> {
-        let server = self.serving_task(caller).ok_or((Error::Access, Object::None))?;
+        let server = self
+            .serving_task(caller)
+            .ok_or((Error::Access, Object::None))?;
         let Some(ipc) = self.ipc.as_mut() else {
             return Err((Error::ServiceId, Object::None));
         };
@@ -472,13 +483,14 @@ impl<
         if ipc.calls[task.index()].head == NO_TASK {
             return;
         }
-        if killed {
+        // The next caller's turn: a fresh activation, with a fresh budget. If the server task
+        // was killed, or cannot be activated (its time frame), nobody would serve the queue.
+        let served_on = !killed
+            && (!self.tasks[task.index()].queued.is_empty() || self.activate_task(task).is_ok());
+        if !served_on {
             while let Some(client) = self.pop_caller(task) {
                 self.finish_call(client, CallState::Failed(Error::State));
             }
-        } else if self.tasks[task.index()].queued.is_empty() {
-            // The next caller's turn: a fresh activation, with a fresh budget.
-            let _ = self.activate_task(task);
         }
     }
 
