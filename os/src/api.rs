@@ -386,6 +386,14 @@ impl Os {
         self.sys.call(Request::IpcReply(reply)).map(|_| ())
     }
 
+    /// Server task: answers the call it took and ends the activation, in one kernel entry
+    /// (what the generated server body does). The kernel has ended the activation when this
+    /// returns, if it returns at all; the `Exit` is for the body's type.
+    pub fn ipc_reply_and_terminate(&self, reply: u32) -> Exit {
+        let _ = self.sys.call(Request::IpcReplyTerminate(reply));
+        Exit::Terminate
+    }
+
     /// Sends one value on a data element: E_OS_LIMIT when its queue is full (counted).
     pub fn ipc_send(&self, handle: u16, element: u16, value: u32) -> Result<(), Error> {
         self.sys

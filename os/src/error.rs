@@ -219,7 +219,7 @@ impl ServiceId {
             // The outcome of a call is the call's.
             R::IpcTakeReply => ServiceId::IpcCall,
             R::IpcAccept | R::IpcArgs(_) => ServiceId::IpcAccept,
-            R::IpcReply(_) => ServiceId::IpcReply,
+            R::IpcReply(_) | R::IpcReplyTerminate(_) => ServiceId::IpcReply,
         }
     }
 }

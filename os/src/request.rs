@@ -82,6 +82,9 @@ pub enum Request {
     IpcArgs(u8),
     /// Server task: answer the call it serves with one word, releasing the caller.
     IpcReply(u32),
+    /// Server task: [`Request::IpcReply`], then the activation ends as by TerminateTask: one
+    /// kernel entry fewer per call.
+    IpcReplyTerminate(u32),
 }
 
 /// The kinds of objects access rights apply to (ObjectTypeType).
@@ -204,6 +207,7 @@ impl Request {
             Request::IpcAccept => [46, 0, 0, 0],
             Request::IpcArgs(from) => [47, from as u32, 0, 0],
             Request::IpcReply(value) => [48, value, 0, 0],
+            Request::IpcReplyTerminate(value) => [49, value, 0, 0],
         }
     }
 
@@ -272,6 +276,7 @@ impl Request {
             46 => Request::IpcAccept,
             47 => Request::IpcArgs(id(a)),
             48 => Request::IpcReply(a),
+            49 => Request::IpcReplyTerminate(a),
             _ => return None,
         })
     }
@@ -378,6 +383,7 @@ mod tests {
             Request::IpcAccept,
             Request::IpcArgs(3),
             Request::IpcReply(u32::MAX),
+            Request::IpcReplyTerminate(7),
         ] {
             assert_eq!(
                 Request::from_words6(request.to_words(), request.extra_words()),

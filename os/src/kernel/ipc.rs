@@ -409,6 +409,22 @@ impl<
         Ok(0)
     }
 
+    /// Server task: answers, then its activation ends as by TerminateTask (whatever the
+    /// answer's outcome: the generated body would end next anyway).
+    pub(super) fn ipc_reply_terminate(
+        &mut self,
+        caller: Context,
+        value: u32,
+    ) -> Result<Reply, Failure> {
+        let Context::Task(_) = caller else {
+            return Err((Error::CallLevel, Object::None));
+        };
+        let replied = self.ipc_reply(caller, value);
+        // Ends the current activation: its errors (resources still held) are traced.
+        let _ = self.terminate_running();
+        replied
+    }
+
     /// Ends `client`'s call with `outcome` and makes it ready again (last of its priority).
     fn finish_call(&mut self, client: TaskId, outcome: CallState) {
         if let Some(ipc) = self.ipc.as_mut() {

@@ -490,6 +490,7 @@ impl<
             Request::IpcAccept => self.ipc_accept(caller),
             Request::IpcArgs(from) => self.ipc_args(caller, from),
             Request::IpcReply(value) => self.ipc_reply(caller, value),
+            Request::IpcReplyTerminate(value) => self.ipc_reply_terminate(caller, value),
         };
         result.map_err(|(error, object)| self.report(service(), error, object))
     }
