@@ -255,6 +255,15 @@ impl<
         operation: u16,
         args: [u32; MAX_ARGS],
     ) -> Result<Reply, Failure> {
+        // Only a task can wait, and not while it holds a resource (the ceiling protocol
+        // forbids it, as for WaitEvent). Checked before the verdict, which may move the
+        // policy's state machines and rate counters.
+        let Context::Task(client) = caller else {
+            return Err((Error::CallLevel, Object::None));
+        };
+        if self.tasks[client.index()].held.is_some() {
+            return Err((Error::Resource, Object::None));
+        }
         let r = self.ipc_admit(caller, Action::Call, handle, operation, args)?;
         let server = match self
             .ipc
@@ -265,14 +274,7 @@ impl<
             Some(EndpointKind::Server { task, .. }) => task,
             _ => return Err((Error::ServiceId, Object::None)),
         };
-        // Only a task can wait, and not while it holds a resource (the ceiling protocol
-        // forbids it, as for WaitEvent); a task cannot wait for itself.
-        let Context::Task(client) = caller else {
-            return Err((Error::CallLevel, Object::None));
-        };
-        if self.tasks[client.index()].held.is_some() {
-            return Err((Error::Resource, Object::None));
-        }
+        // A server task calling its own interface would wait for itself.
         if client == server {
             return Err((Error::State, Object::Task(server)));
         }
