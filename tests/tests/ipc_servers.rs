@@ -1,8 +1,8 @@
 //! IPC server tasks under protection (tests/fixtures/ipc_servers): calls queue FIFO per
 //! server task, a server killed by its budget or by the MPU fails its caller's call with
-//! E_OS_STATE instead of leaving it blocked, and a caller killed while queued leaves nothing
-//! behind. The same on the simulation and both QEMU boards, except the hostile read, which
-//! only the boards' MPU stops.
+//! E_OS_STATE instead of leaving it blocked, and a caller killed while queued or while served
+//! leaves nothing behind. The same on the simulation and both QEMU boards, except the hostile
+//! read, which only the boards' MPU stops.
 
 use ecu_configurator::image::Target;
 use ecu_tests::{repo_root, run};
@@ -10,7 +10,7 @@ use ecu_tests::{repo_root, run};
 fn trace(target: Target) -> Vec<String> {
     let path = repo_root().join("tests/fixtures/ipc_servers/ecu.toml");
     let ecu = ecu_configurator::load(&[path]).unwrap_or_else(|d| panic!("{d}"));
-    let out = run(&ecu, target, 12, 0);
+    let out = run(&ecu, target, 14, 0);
     assert_eq!(out.exit_code, Some(0), "{}", out.stdout);
     // Every client checked its replies: a wrong one would show as a call to `?.?`.
     assert!(
@@ -38,6 +38,7 @@ fn matching<'a>(lines: &[&'a str], what: &str) -> Vec<&'a str> {
 }
 
 fn check_common(t: &[String]) {
+    check_killed_while_served(t);
     // FIFO: Second has the higher priority but called second, so it is released second.
     let fifo = at(t, 2);
     assert_eq!(
@@ -101,6 +102,35 @@ fn check_common(t: &[String]) {
             "start EchoServer",
             "error IpcAccept(-) E_OS_NOFUNC",
             "terminate EchoServer",
+        ]
+    );
+}
+
+/// A caller killed while its call is served: the server finishes, its answer has no taker.
+fn check_killed_while_served(t: &[String]) {
+    let mut lines = at(t, 10);
+    lines.extend(at(t, 11));
+    assert_eq!(
+        lines,
+        [
+            "alarm WaitAlarm",
+            "activate Waiter",
+            "start Waiter",
+            "ipc-call Doomed Work.Run",
+            "activate WorkServer",
+            "wait Waiter",
+            "start WorkServer",
+            "alarm KillAlarm",
+            "activate Killer",
+            "preempt WorkServer",
+            "start Killer",
+            "protect E_OS_PROTECTION_TIME Killer",
+            "kill Waiter",
+            "kill Killer",
+            "terminate-app Doomed",
+            "resume WorkServer",
+            "error IpcReply(-) E_OS_NOFUNC",
+            "terminate WorkServer",
         ]
     );
 }

@@ -421,10 +421,14 @@ impl<
         let Context::Task(_) = caller else {
             return Err((Error::CallLevel, Object::None));
         };
-        let replied = self.ipc_reply(caller, value);
+        // An answer without a taker is reported while the server still runs, so the trace
+        // reads in order; nobody is left to see a return value.
+        if let Err((error, object)) = self.ipc_reply(caller, value) {
+            self.report(crate::error::ServiceId::IpcReply, error, object);
+        }
         // Ends the current activation: its errors (resources still held) are traced.
         let _ = self.terminate_running();
-        replied
+        Ok(0)
     }
 
     /// Ends `client`'s call with `outcome` and makes it ready again (last of its priority).
