@@ -136,6 +136,93 @@ pub struct Fault {
     pub count: u32,
 }
 
+/// The most identifiers one masked transmit grant may cover: the policy rules on every
+/// identifier a partition may transmit one by one, so a mask is expanded into its ids.
+pub const MAX_MASKED_TRANSMIT_IDS: u32 = 256;
+
+impl Filter {
+    /// The identifiers (as `CanId::to_bits`) this filter accepts, ascending; `None` when they
+    /// are more than `limit`.
+    pub fn covered_ids(&self, limit: u32) -> Option<Vec<u32>> {
+        let id = self.id_filter().id;
+        let format_bits = id.format_mask();
+        let free = format_bits & !self.mask;
+        if 1u64 << free.count_ones() > limit as u64 {
+            return None;
+        }
+        let flag = id.to_bits() & !format_bits;
+        let base = id.raw() & self.mask & format_bits;
+        // Every subset of the free bits, in ascending order (the carry-rippling walk).
+        let mut ids = Vec::new();
+        let mut subset = 0u32;
+        loop {
+            ids.push(flag | base | subset);
+            subset = subset.wrapping_sub(free) & free;
+            if subset == 0 {
+                break;
+            }
+        }
+        Some(ids)
+    }
+}
+
+/// The CAN part of the policy compiler's system: per bus, every identifier some partition
+/// may transmit or receive there (exact grants, and the ids of masked transmit grants), so
+/// that policy rules can name them as `bus.0x123`.
+pub fn policy_buses(model: &CanModel) -> Vec<(String, Vec<u32>)> {
+    model
+        .buses
+        .iter()
+        .enumerate()
+        .map(|(bus, b)| {
+            let mut ids: Vec<u32> = Vec::new();
+            for p in &model.permissions {
+                for g in p.transmit.iter().filter(|g| g.bus == bus) {
+                    ids.extend(
+                        g.filter
+                            .covered_ids(MAX_MASKED_TRANSMIT_IDS)
+                            .unwrap_or_default(),
+                    );
+                }
+                for g in p.receive.iter().filter(|g| g.bus == bus) {
+                    if g.filter.id_filter().is_exact() {
+                        ids.push(g.filter.id_bits);
+                    }
+                }
+            }
+            ids.sort_unstable();
+            ids.dedup();
+            (b.name.clone(), ids)
+        })
+        .collect()
+}
+
+/// The policy rules the description's transmit grants stand for: `allow APP transmit
+/// BUS.0xID;` for every (partition, bus, id) it grants, except those `governed` says the
+/// policy file already rules on (the file's rules then decide: rates, states, or deny).
+pub fn grant_rules(
+    model: &CanModel,
+    apps: &[String],
+    governed: impl Fn(&str, &str, u32) -> bool,
+) -> String {
+    let mut rules = String::new();
+    for (app, p) in apps.iter().zip(&model.permissions) {
+        for g in &p.transmit {
+            let bus = &model.buses[g.bus].name;
+            for id in g
+                .filter
+                .covered_ids(MAX_MASKED_TRANSMIT_IDS)
+                .unwrap_or_default()
+            {
+                if !governed(app, bus, id) {
+                    let _ = writeln!(rules, "allow {app} transmit {bus}.{id:#x};");
+                }
+            }
+        }
+    }
+    rules
+}
+
 /// The route specs `ecu_com::gateway::build` checks.
 pub fn route_specs(model: &CanModel) -> Vec<RouteSpec> {
     model
@@ -317,6 +404,15 @@ pub fn can_tables(ecu: &Ecu) -> Result<String, String> {
         per_bus.len(),
         per_bus.join(", ")
     );
+    if !ecu.network.frames.is_empty() {
+        let _ = writeln!(
+            s,
+            "\n/// Typed signal accessors, one module per frame of the network."
+        );
+        let _ = writeln!(s, "#[allow(clippy::all)]\npub mod frames {{");
+        s.push_str(&crate::signals::frames_module(&ecu.network.frames));
+        let _ = writeln!(s, "}}");
+    }
     Ok(s)
 }
 
@@ -462,4 +558,39 @@ pub fn report(ecu: &Ecu) -> String {
         &rows,
     ));
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_mask_covers_the_ids_its_free_bits_make() {
+        let f = Filter {
+            id_bits: 0x7E0,
+            mask: 0x7F8,
+        };
+        assert_eq!(
+            f.covered_ids(256),
+            Some((0x7E0..=0x7E7).collect::<Vec<u32>>())
+        );
+        assert_eq!(f.covered_ids(7), None);
+        let exact = Filter {
+            id_bits: 0x123,
+            mask: 0x7FF,
+        };
+        assert_eq!(exact.covered_ids(1), Some(vec![0x123]));
+        // Extended ids keep their format flag; a mask over 29 bits covers too many.
+        let ext = CanId::extended(0x1800_0010).unwrap().to_bits();
+        let f = Filter {
+            id_bits: ext,
+            mask: 0x1FFF_FFFE,
+        };
+        assert_eq!(f.covered_ids(256), Some(vec![ext, ext | 1]));
+        let wide = Filter {
+            id_bits: ext,
+            mask: 0,
+        };
+        assert_eq!(wide.covered_ids(MAX_MASKED_TRANSMIT_IDS), None);
+    }
 }

@@ -142,10 +142,32 @@ fn target_dir() -> PathBuf {
 
 /// Writes the image crate for `target` and returns its directory.
 pub fn write_image(ecu: &Ecu, target: Target, run_ticks: u64) -> Result<PathBuf, ImageError> {
-    let board_isrs = matches!(target, Target::Sim | Target::QemuR5 | Target::QemuR52);
-    if !board_isrs && !ecu.isrs.is_empty() {
+    // The lines each board gives to ISRs: the port's own timers keep theirs.
+    // TMS570: VIM channels 2 up to the part's count, but RTI compare 0/1 and the ESM.
+    let free_line = |line: u32| match target {
+        Target::QemuR5 => line < 32 && line != 4 && line != 5,
+        Target::QemuR52 => line < 32 && line != 27,
+        Target::Tms570 => (2..128).contains(&line) && ![2, 3, 20].contains(&line),
+        Target::Tms570Ls1224 => (2..96).contains(&line) && ![2, 3, 20].contains(&line),
+        Target::Sim => true,
+    };
+    for isr in &ecu.isrs {
+        if let Some(line) = isr.irq.filter(|&line| !free_line(line)) {
+            return Err(ImageError::Generate(format!(
+                "{}: ISR {}: interrupt line {line} is not one the {} board gives to ISRs \
+                 (versatileab: VIC lines 0-31 but 4 and 5, the port's timers; mps3-an536: \
+                 GIC INTIDs 0-31 but 27, the tick; TMS570: VIM channels 4-127 (LS1224: 4-95) \
+                 but 20, the ESM)",
+                ecu.name,
+                isr.name,
+                target.name()
+            )));
+        }
+    }
+    if target.tms570_part().is_some() && !ecu.stimuli.is_empty() {
         return Err(ImageError::Generate(format!(
-            "{} has ISRs: the {} port does not run ISRs yet (the simulation and QEMU do)",
+            "{}: stimuli are raised by the simulation and the QEMU boards; on a {} the ISRs' \
+             devices raise them (`[[isrs]] irq`)",
             ecu.name,
             target.name()
         )));

@@ -44,6 +44,7 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use ecu_policy::compiler::{Field, FieldType, Operation as PolicyOperation, System};
+use ecu_policy::Action;
 use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
@@ -256,7 +257,7 @@ fn camel(name: &str) -> String {
         .collect()
 }
 
-fn rust_ident(name: &str) -> String {
+pub(crate) fn rust_ident(name: &str) -> String {
     let s = snake(name);
     const KEYWORDS: &[&str] = &[
         "as", "break", "const", "continue", "crate", "else", "enum", "extern", "false", "fn",
@@ -797,6 +798,8 @@ pub fn resolve(
         ipc.handles[app].push(index);
     }
 
+    let system = system(ecu, &ipc);
+    let app_names: Vec<String> = ecu.apps.iter().map(|a| a.name.clone()).collect();
     if let Some((file, path)) = &input.policy {
         let dir = sources[*file]
             .path
@@ -804,7 +807,6 @@ pub fn resolve(
             .map(Path::to_path_buf)
             .unwrap_or_default();
         let full = dir.join(path.get_ref());
-        let system = system(ecu, &ipc);
         match std::fs::read_to_string(&full) {
             Err(e) => {
                 cx.error(
@@ -818,7 +820,23 @@ pub fn resolve(
             Ok(text) => {
                 let name = full.display().to_string();
                 let options = ecu_policy::compiler::Options::default();
-                match ecu_policy::compiler::compile(&system, &name, &text, &options) {
+                // The file alone first: its own errors, and which CAN transmissions it rules
+                // on; then with the rules of the description's other transmit grants added
+                // after its last line (so its diagnostics keep their lines).
+                let compiled = ecu_policy::compiler::compile(&system, &name, &text, &options)
+                    .and_then(|alone| {
+                        let granted = crate::can::grant_rules(&ecu.can, &app_names, |a, b, id| {
+                            alone.has_rules(a, Action::Transmit, b, &format!("{id:#x}"))
+                        });
+                        if granted.is_empty() {
+                            return Ok(alone);
+                        }
+                        let text = format!(
+                            "{text}\n# From the description's CAN transmit grants:\n{granted}"
+                        );
+                        ecu_policy::compiler::compile(&system, &name, &text, &options)
+                    });
+                match compiled {
                     Ok(compiled) => {
                         check_grants(&mut cx, &input, &ipc, ecu, &compiled);
                         ipc.policy = Some(Policy {
@@ -856,12 +874,38 @@ pub fn resolve(
         )
         .element("ecu.policy")
         .hint("add `policy = \"ecu.policy\"` to [ecu]: default deny needs rules to allow anything");
+    } else if !ecu.can.is_empty() {
+        // No policy file: the description's transmit grants are the whole policy, so that
+        // the engine rules on every CAN transmission all the same.
+        let text = crate::can::grant_rules(&ecu.can, &app_names, |_, _, _| false);
+        let name = "(CAN transmit grants)";
+        match ecu_policy::compiler::compile(&system, name, &text, &Default::default()) {
+            Ok(compiled) => {
+                ipc.policy = Some(Policy {
+                    path: PathBuf::from(name),
+                    rust: compiled.to_rust(),
+                    report: compiled.report(),
+                })
+            }
+            Err(errors) => {
+                // Generated from checked grants: an error here is the configurator's own bug.
+                cx.diagnostics.push(Diagnostic::error(
+                    Location {
+                        file: PathBuf::from(name),
+                        line: 1,
+                        column: 1,
+                    },
+                    format!("internal: the policy of the CAN grants does not compile: {errors}"),
+                ));
+            }
+        }
     }
     ecu.ipc = ipc;
 }
 
 /// The policy compiler's view of the model: partitions = OS-Applications, interfaces with
-/// their operations (data elements as operations with one field `value`).
+/// their operations (data elements as operations with one field `value`), then the CAN buses
+/// with the identifiers partitions may transmit or receive on them.
 pub fn system(ecu: &crate::model::Ecu, ipc: &Ipc) -> System {
     let mut system = System::new(&ecu.apps.iter().map(|a| a.name.as_str()).collect::<Vec<_>>());
     for i in &ipc.interfaces {
@@ -891,6 +935,9 @@ pub fn system(ecu: &crate::model::Ecu, ipc: &Ipc) -> System {
             })
             .collect();
         system = system.interface(&i.name, operations);
+    }
+    for (bus, ids) in crate::can::policy_buses(&ecu.can) {
+        system = system.can_bus(&bus, &ids);
     }
     system
 }
@@ -957,9 +1004,21 @@ pub fn report(ecu: &crate::model::Ecu) -> String {
     use std::fmt::Write as _;
     let ipc = &ecu.ipc;
     let mut out = String::new();
-    if ipc.interfaces.is_empty() {
-        return out;
+    if !ipc.interfaces.is_empty() {
+        endpoints_report(ecu, &mut out);
     }
+    // A CAN-only ECU has a policy too: its transmit grants, perhaps conditioned.
+    if let Some(policy) = &ipc.policy {
+        let _ = writeln!(out, "\nPolicy {}", policy.path.display());
+        out.push_str(&policy.report);
+    }
+    out
+}
+
+/// The endpoints with their operations and the handle tables.
+fn endpoints_report(ecu: &crate::model::Ecu, out: &mut String) {
+    use std::fmt::Write as _;
+    let ipc = &ecu.ipc;
     let _ = writeln!(out, "\nInter-partition communication");
     for (n, i) in ipc.interfaces.iter().enumerate() {
         let server = match (i.server_app, i.server_task, &i.handler) {
@@ -999,9 +1058,4 @@ pub fn report(ecu: &crate::model::Ecu) -> String {
         };
         let _ = writeln!(out, "    {}: {shown}", ecu.apps[app].name);
     }
-    if let Some(policy) = &ipc.policy {
-        let _ = writeln!(out, "\nPolicy {}", policy.path.display());
-        out.push_str(&policy.report);
-    }
-    out
 }

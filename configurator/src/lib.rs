@@ -15,6 +15,7 @@ pub mod memory;
 pub mod model;
 pub mod network;
 pub mod report;
+pub mod signals;
 
 pub use diag::{Diagnostic, Diagnostics};
 pub use load::load;

@@ -242,6 +242,9 @@ struct IsrIn {
     priority: Spanned<i64>,
     os_application: Option<Spanned<String>>,
     entry: Spanned<String>,
+    /// The interrupt request line on the board: VIC line (QEMU versatileab), GIC INTID (QEMU
+    /// mps3-an536), VIM channel (TMS570). Without, only stimuli raise it.
+    irq: Option<Spanned<i64>>,
     #[serde(default)]
     resources: Vec<Spanned<String>>,
     /// Longest execution of one activation (the worst-case execution time it may use).
@@ -1195,11 +1198,28 @@ fn resolve(loader: &mut Loader, mut files: Vec<(usize, FileIn)>) -> Option<Ecu> 
         }
     }
     let mut model_isrs = Vec::new();
+    let mut irq_owners: HashMap<i64, String> = HashMap::new();
     for i in &isrs {
         let v = &i.value;
         let name = v.name.get_ref();
         let el = |field: &str| format!("isrs[{name}].{field}");
         let category = loader.int(i.file, &v.category, 1..=2, el("category"), "category");
+        let irq = v
+            .irq
+            .as_ref()
+            .and_then(|irq| loader.int(i.file, irq, 0..=1019, el("irq"), "irq"));
+        if let (Some(line), Some(spanned)) = (irq, &v.irq) {
+            if let Some(other) = irq_owners.insert(line, name.clone()) {
+                loader
+                    .error(
+                        i.file,
+                        &spanned.span(),
+                        format!("interrupt line {line} is already ISR {other}'s"),
+                    )
+                    .element(el("irq"))
+                    .hint("one ISR per interrupt request line");
+            }
+        }
         let priority = loader.int(i.file, &v.priority, 1..=255, el("priority"), "priority");
         let app = v.os_application.as_ref().and_then(|a| {
             reference(
@@ -1269,6 +1289,7 @@ fn resolve(loader: &mut Loader, mut files: Vec<(usize, FileIn)>) -> Option<Ecu> 
             priority: priority.unwrap_or(1) as u8,
             app,
             entry: v.entry.get_ref().clone(),
+            irq: irq.map(|line| line as u32),
             resource_mask,
             timing,
         });

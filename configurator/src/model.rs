@@ -120,6 +120,9 @@ pub struct Isr {
     pub priority: u8,
     pub app: Option<usize>,
     pub entry: String,
+    /// The board's interrupt request line (VIC line, GIC INTID, VIM channel), if a device
+    /// raises it; ISRs without one are raised by stimuli only.
+    pub irq: Option<u32>,
     pub resource_mask: u64,
     pub timing: Timing,
     #[serde(skip)]

@@ -332,3 +332,30 @@ autostart = { offset = 1, cycle = 1 }
     let line = text[..at].matches('\n').count() + 1;
     assert_one_error(&result, &path, line, "increment each other");
 }
+
+#[test]
+fn two_isrs_on_one_interrupt_line() {
+    let fixture = example_dir().join("../../tests/fixtures/device_irq");
+    let text = std::fs::read_to_string(fixture.join("ecu.toml")).unwrap()
+        + "\n[[isrs]]\nname = \"TxIsr\"\ncategory = 2\npriority = 2\nos_application = \"Io\"\nentry = \"tx_isr\"\nirq = 10\n";
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(fixture.join("tasks.rs"), dir.path().join("tasks.rs")).unwrap();
+    let path = dir.path().join("ecu.toml");
+    std::fs::write(&path, &text).unwrap();
+    let result = check(&[&path]);
+    let line = text[..text.rfind("irq = 10").unwrap()]
+        .matches('\n')
+        .count()
+        + 1;
+    assert_one_error(
+        &result,
+        &path,
+        line,
+        "interrupt line 10 is already ISR RxIsr's",
+    );
+    assert!(
+        result.stderr.contains("isrs[TxIsr].irq"),
+        "{}",
+        result.stderr
+    );
+}

@@ -1,12 +1,13 @@
-//! CAN for task code: transmit and receive through the kernel, checked against the static
-//! per-partition permission table ([`ecu_com::permission::PermissionTable`]).
+//! CAN for task code: transmit and receive through the kernel.
 //!
-//! A task transmits with `os.can_transmit(bus, frame)`: the kernel checks the id against the
-//! grants of the caller's OS-Application (a walk over that partition's own short grant list:
-//! bounded by the configuration, never by run-time state). A denied frame is refused with
-//! E_OS_ACCESS, traced, counted per partition, and never reaches a controller. An allowed
-//! frame goes into a small transmit queue that the port drains into the controller of that
-//! bus.
+//! A task transmits with `os.can_transmit(bus, frame)`: the kernel asks the policy engine
+//! (`ecu_policy::Engine::can_verdict`, the verdict every IPC call gets: the partition's grants
+//! as rules, with any rate limits and state conditions of the policy file; bounded by the
+//! policy's shape). A kernel without a policy engine (host tests with hand-built tables) checks
+//! the static permission table ([`ecu_com::permission::PermissionTable`]) instead. A denied
+//! frame is refused with E_OS_ACCESS, traced, counted per partition (and per rule and in the
+//! audit ring by the engine), and never reaches a controller. An allowed frame goes into a
+//! small transmit queue that the port drains into the controller of that bus.
 //!
 //! Received frames come the other way: the port hands each frame its controller accepted to
 //! [`CanState::deliver`], which queues it for every partition whose receive grants take it

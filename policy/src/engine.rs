@@ -67,15 +67,28 @@ impl AuditRecord {
 
 const NEVER: u64 = u64::MAX;
 
-/// Flags whose rules change state on allow.
-const EFFECTS: u16 = flags::RATE | flags::MIN_INTERVAL | flags::TRANSITION;
-
 /// The bits of machine `m` in the state vector.
 fn machine_bits(m: &crate::MachineEntry) -> u64 {
     let ones = 1u64
         .checked_shl(m.states as u32)
         .map_or(u64::MAX, |b| b.wrapping_sub(1));
     ones.checked_shl(m.offset as u32).unwrap_or(0)
+}
+
+/// Every argument field within the entry's circular range (unconstrained fields have
+/// `lo = 0, span = u32::MAX`, so an entry without `ARGS` admits any arguments).
+#[inline(always)]
+fn args_admitted(e: &Entry, r: &Request) -> bool {
+    low_args_admitted(e, r)
+        && r.args[2].wrapping_sub(e.arg_lo[2]) <= e.arg_span[2]
+        && r.args[3].wrapping_sub(e.arg_lo[3]) <= e.arg_span[3]
+}
+
+/// Fields 0 and 1 within the entry's ranges: all an entry without `HIGH_ARGS` constrains.
+#[inline(always)]
+fn low_args_admitted(e: &Entry, r: &Request) -> bool {
+    r.args[0].wrapping_sub(e.arg_lo[0]) <= e.arg_span[0]
+        && r.args[1].wrapping_sub(e.arg_lo[1]) <= e.arg_span[1]
 }
 
 /// How far the checks of an entry got before `reason` stopped them.
@@ -192,13 +205,17 @@ impl OwnedStorage {
     }
 }
 
-/// The storage given to [`Engine::new`] is smaller than the tables need.
+/// The storage given to [`Engine::new`] is smaller than the tables need, or the tables are
+/// inconsistent.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SizeMismatch {
     Temporal,
     Events,
     Rules,
     Machines,
+    /// A key without entries whose `start` names an entry (it must lie past them, as in
+    /// [`KeyEntry::EMPTY`]): the fast path would read that entry.
+    EmptyKeyStart,
 }
 
 /// The verdict engine of one policy.
@@ -230,6 +247,12 @@ impl<'t, 's> Engine<'t, 's> {
         }
         if s.machines.len() < t.machines.len() {
             return Err(SizeMismatch::Machines);
+        }
+        if t.keys
+            .iter()
+            .any(|k| k.len == 0 && (k.start as usize) < t.entries.len())
+        {
+            return Err(SizeMismatch::EmptyKeyStart);
         }
         let mut engine = Engine {
             t,
@@ -284,27 +307,38 @@ impl<'t, 's> Engine<'t, 's> {
         let Some(key) = self.key(request) else {
             return self.deny(request, now_ticks, Reason::Malformed, None);
         };
+        // The common case: the key's first entry has only checks on argument fields 0 and 1
+        // and on states, no effects, and admits the request. Entries are ordered deny rules
+        // first, so the first entry admitting the request decides, whatever follows it. An
+        // empty key's `start` lies past the entries (`KeyEntry::EMPTY`; the compiler's
+        // tables and `Engine::new` ensure it), so `get` finds nothing for it.
+        if let Some(e) = self.t.entries.get(key.start as usize) {
+            if e.flags & !(flags::ARGS | flags::STATES) == 0
+                && low_args_admitted(e, request)
+                && self.state_bits & e.states_forbidden == 0
+            {
+                return Verdict::Allow;
+            }
+        }
+        self.verdict_full(request, now_ticks)
+    }
+
+    /// Every check and effect of every entry of the key: the path of denials and of rules
+    /// with capabilities, value sets, temporal clauses, transitions, event stamps or checks
+    /// on argument fields 2 and 3.
+    #[inline(never)]
+    fn verdict_full(&mut self, request: &Request, now_ticks: u64) -> Verdict {
+        let Some(key) = self.key(request) else {
+            return self.deny(request, now_ticks, Reason::Malformed, None);
+        };
+        if key.len == 0 {
+            return self.deny(request, now_ticks, Reason::NoRule, None);
+        }
         let start = key.start as usize;
         let end = start.saturating_add(key.len as usize);
         let Some(entries) = self.t.entries.get(start..end) else {
             return self.deny(request, now_ticks, Reason::Malformed, None);
         };
-        // The common case, one rule for the key, without a loop (nothing to hoist).
-        if let [e] = entries {
-            return match self.check(e, request, now_ticks) {
-                Ok(()) if e.flags & flags::DENY == 0 => {
-                    if e.flags & EFFECTS != 0 || key.mark != NO_SLOT {
-                        self.commit(e, &key, now_ticks);
-                    }
-                    Verdict::Allow
-                }
-                Ok(()) => self.deny(request, now_ticks, Reason::Denied, Some(e.rule)),
-                Err(_) if e.flags & flags::DENY != 0 => {
-                    self.deny(request, now_ticks, Reason::NoRule, None)
-                }
-                Err(reason) => self.deny(request, now_ticks, reason, Some(e.rule)),
-            };
-        }
         self.verdict_many(entries, &key, request, now_ticks)
     }
 
@@ -318,7 +352,7 @@ impl<'t, 's> Engine<'t, 's> {
     ) -> Verdict {
         let mut blame: Option<(Reason, u16)> = None;
         for e in entries {
-            match self.check_outlined(e, request, now_ticks) {
+            match self.check(e, request, now_ticks) {
                 Ok(()) => {
                     if e.flags & flags::DENY != 0 {
                         return self.deny(request, now_ticks, Reason::Denied, Some(e.rule));
@@ -341,11 +375,6 @@ impl<'t, 's> Engine<'t, 's> {
             Some((reason, rule)) => self.deny(request, now_ticks, reason, Some(rule)),
             None => self.deny(request, now_ticks, Reason::NoRule, None),
         }
-    }
-
-    #[inline(never)]
-    fn check_outlined(&self, e: &Entry, r: &Request, now: u64) -> Result<(), Reason> {
-        self.check(e, r, now)
     }
 
     #[inline]
@@ -384,15 +413,8 @@ impl<'t, 's> Engine<'t, 's> {
                 return Err(Reason::NoCapability);
             }
         }
-        if f & flags::ARGS != 0 {
-            let (a, lo, span) = (&r.args, &e.arg_lo, &e.arg_span);
-            let out = (a[0].wrapping_sub(lo[0]) > span[0])
-                | (a[1].wrapping_sub(lo[1]) > span[1])
-                | (a[2].wrapping_sub(lo[2]) > span[2])
-                | (a[3].wrapping_sub(lo[3]) > span[3]);
-            if out {
-                return Err(Reason::BadArgument);
-            }
+        if f & flags::ARGS != 0 && !args_admitted(e, r) {
+            return Err(Reason::BadArgument);
         }
         if f & flags::ARG_SET != 0 {
             let v = *r.args.get(e.set_field as usize).ok_or(Reason::Malformed)?;
@@ -609,6 +631,36 @@ impl<'t, 's> Engine<'t, 's> {
 }
 
 impl Engine<'_, '_> {
+    /// Rules on a CAN frame: `caller` wants to `action` (transmit or receive) identifier
+    /// `id_bits` (as `CanId::to_bits` gives it: bit 31 marks an extended id) on CAN bus `bus`
+    /// (0-based among the policy's CAN buses). An identifier the policy does not list on that
+    /// bus is a default deny (no rule can name it), counted and audited with operation
+    /// `u16::MAX`.
+    pub fn can_verdict(
+        &mut self,
+        caller: u8,
+        action: Action,
+        bus: u8,
+        id_bits: u32,
+        now_ticks: u64,
+    ) -> Verdict {
+        match self.t.can_operation(bus as usize, id_bits) {
+            Some((interface, operation)) => {
+                let request = Request::call(caller, interface, operation).with_action(action);
+                self.verdict(&request, now_ticks)
+            }
+            None => {
+                let interface = self
+                    .t
+                    .plain_interfaces()
+                    .saturating_add(bus as usize)
+                    .min(u16::MAX as usize) as u16;
+                let request = Request::call(caller, interface, u16::MAX).with_action(action);
+                self.deny(&request, now_ticks, Reason::NoRule, None)
+            }
+        }
+    }
+
     /// A denial decided before the tables are consulted (the kernel found the request
     /// malformed at the partition boundary: an unknown handle, a word outside its field's
     /// type): counted as malformed and audited like any other denial.
@@ -691,6 +743,50 @@ mod tests {
             temporal_slots: 0,
             event_slots: 0,
         }
+    }
+
+    #[test]
+    fn empty_key_naming_an_entry_is_refused() {
+        let mut t = tables();
+        static KEYS: [KeyEntry; 2 * ACTIONS] = {
+            let mut k = [KeyEntry::EMPTY; 2 * ACTIONS];
+            k[1] = KeyEntry {
+                start: 0,
+                len: 0,
+                mark: NO_SLOT,
+            };
+            k
+        };
+        t.keys = &KEYS;
+        let mut storage = Storage::<0, 0, 2, 1, 4>::new();
+        assert_eq!(
+            Engine::new(t, storage.state()).err(),
+            Some(SizeMismatch::EmptyKeyStart)
+        );
+    }
+
+    #[test]
+    fn high_argument_fields_are_checked() {
+        static E: [Entry; 1] = [Entry {
+            rule: 0,
+            flags: flags::ARGS | flags::HIGH_ARGS,
+            arg_lo: [0, 0, 5, 0],
+            arg_span: [u32::MAX, u32::MAX, 0, u32::MAX],
+            ..Entry::PLAIN
+        }];
+        let mut t = tables();
+        t.entries = &E;
+        let mut storage = Storage::<0, 0, 2, 1, 4>::new();
+        let mut e = Engine::new(t, storage.state()).unwrap();
+        let op0 = Request::call(0, 0, 0);
+        assert!(e.verdict(&op0.with_args([1, 2, 5, 3]), 1).is_allow());
+        assert_eq!(
+            e.verdict(&op0.with_args([1, 2, 6, 3]), 2),
+            Verdict::Deny {
+                reason: Reason::BadArgument,
+                rule: Some(0)
+            }
+        );
     }
 
     #[test]

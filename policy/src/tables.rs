@@ -141,8 +141,9 @@ pub struct KeyEntry {
 }
 
 impl KeyEntry {
+    /// No rule. `start` lies past any entry table, so the engine's fast path finds no entry.
     pub const EMPTY: KeyEntry = KeyEntry {
-        start: 0,
+        start: u32::MAX,
         len: 0,
         mark: NO_SLOT,
     };
@@ -173,6 +174,12 @@ pub mod flags {
     pub const ARG_SET: u16 = 1 << 9;
     /// State conditions: `states_forbidden`.
     pub const STATES: u16 = 1 << 10;
+    /// The entry's key stamps an event slot ([`KeyEntry::mark`](crate::KeyEntry::mark)) on
+    /// allow: set on every entry of such a key, so that the fast path (entries with nothing
+    /// but `ARGS` and `STATES`) never skips the stamp.
+    pub const MARK: u16 = 1 << 11;
+    /// `ARGS` constrains field 2 or 3 too (the fast path checks fields 0 and 1 only).
+    pub const HIGH_ARGS: u16 = 1 << 12;
 }
 
 /// One compiled rule for one key. Rules written for a role or an interface wildcard expand to

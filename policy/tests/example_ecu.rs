@@ -443,6 +443,42 @@ fn can_identifiers() {
 }
 
 #[test]
+fn can_verdict_maps_raw_ids_and_denies_unlisted_ones_by_default() {
+    let c = compiled();
+    let t = c.tables();
+    let mut st = OwnedStorage::for_tables(&t, 64);
+    let mut e = Engine::new(t, st.state()).unwrap();
+    let gateway = c.partition("Gateway").unwrap();
+    assert!(e
+        .can_verdict(gateway, Action::Transmit, 0, 0x7DF, 1)
+        .is_allow());
+    assert_eq!(
+        deny_reason(e.can_verdict(gateway, Action::Transmit, 0, 0x200, 2)),
+        Some(Reason::NoRule)
+    );
+    // Not a policy object at all: default deny, audited with no rule and no operation.
+    assert_eq!(
+        e.can_verdict(gateway, Action::Transmit, 0, 0x123, 3),
+        Verdict::Deny {
+            reason: Reason::NoRule,
+            rule: None
+        }
+    );
+    assert_eq!(e.default_denies(), 2);
+    let _ = e.audit_pop();
+    let rec = e.audit_pop().unwrap();
+    assert_eq!(
+        (rec.action, rec.operation, rec.rule, rec.time),
+        (
+            Action::Transmit,
+            u16::MAX,
+            ecu_policy::AuditRecordRule::NONE,
+            3
+        )
+    );
+}
+
+#[test]
 fn storage_too_small_is_refused() {
     let c = compiled();
     let mut st = ecu_policy::Storage::<0, 0, 0, 0, 0>::new();

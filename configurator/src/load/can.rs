@@ -512,6 +512,23 @@ pub(super) fn resolve_can(
                         .hint("list the OS-Applications that receive CAN frames first");
                 }
                 if let (Some(bus), Some(filter)) = (bus, filter) {
+                    if dir == "transmit"
+                        && filter
+                            .covered_ids(crate::can::MAX_MASKED_TRANSMIT_IDS)
+                            .is_none()
+                    {
+                        loader
+                            .error(
+                                p.file,
+                                &g.span(),
+                                format!(
+                                    "this transmit grant covers more than {} identifiers",
+                                    crate::can::MAX_MASKED_TRANSMIT_IDS
+                                ),
+                            )
+                            .element(element.clone())
+                            .hint("the policy rules on each identifier a partition may transmit: narrow the mask or list the ids");
+                    }
                     let grant = Grant { bus, filter };
                     let list = &mut model.permissions[app];
                     if dir == "transmit" {

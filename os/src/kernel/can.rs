@@ -1,8 +1,10 @@
-//! The CAN services: transmit checked against the caller's partition's grants, receive from
-//! its queue. The port drains the transmit queue and feeds received frames (`can_*` below).
+//! The CAN services: transmit ruled on by the policy engine (the same verdict as every IPC
+//! call: rate limits, state conditions, audit), receive from the partition's queue, filled by
+//! the permission table's receive grants. The port drains the transmit queue and feeds received frames (`can_*` below).
 
 use ecu_com::permission::{Direction, PermissionTable};
 use ecu_com::{BusId, CanFrame};
+use ecu_policy::Action;
 
 use super::{Failure, Kernel};
 use crate::config::TaskId;
@@ -19,9 +21,11 @@ impl<
         const TABLES: usize,
     > Kernel<TASKS, ALARMS, COUNTERS, RESOURCES, ISRS, TABLES>
 {
-    /// CanTransmit: E_OS_ACCESS (counted, traced, nothing sent) unless the caller's
-    /// OS-Application has a transmit grant for this id on this bus; E_OS_LIMIT when the
-    /// transmit queue is full.
+    /// CanTransmit: E_OS_ACCESS (counted, traced, nothing sent) unless the policy engine
+    /// allows the caller's OS-Application to transmit this id on this bus (its rules may
+    /// limit the rate or need a state; a denial is counted per rule and audited); E_OS_LIMIT
+    /// when the transmit queue is full. A kernel without a policy engine (host tests with
+    /// hand-built tables) asks the permission table instead.
     pub(super) fn can_transmit(
         &mut self,
         caller: Context,
@@ -29,8 +33,17 @@ impl<
         frame: CanFrame,
     ) -> Result<Reply, Failure> {
         let app = self.app_of(caller).index();
-        let object = Object::CanFrame(bus.0, frame.can_id().to_bits());
-        if !self.can.may(app, Direction::Transmit, bus, frame.can_id()) {
+        let bits = frame.can_id().to_bits();
+        let object = Object::CanFrame(bus.0, bits);
+        let now = self.ticks;
+        let allowed = match self.ipc.as_mut() {
+            Some(ipc) => ipc
+                .engine
+                .can_verdict(app as u8, Action::Transmit, bus.0, bits, now)
+                .is_allow(),
+            None => self.can.may(app, Direction::Transmit, bus, frame.can_id()),
+        };
+        if !allowed {
             self.can.count_denial(app);
             return Err((Error::Access, object));
         }
@@ -72,7 +85,7 @@ impl<
         self.can.deliver(partitions, bus, frame)
     }
 
-    /// Transmissions the permission table refused, per OS-Application.
+    /// Transmissions the policy (or the permission table) refused, per OS-Application.
     pub fn can_denied(&self, app: usize) -> u32 {
         self.can.denied.get(app).copied().unwrap_or(0)
     }

@@ -16,7 +16,8 @@ use crate::trace::{Context, Object, TraceEvent};
 /// The kernel's IPC state: tables, the policy engine and the queues.
 pub struct Ipc {
     config: &'static IpcConfig,
-    engine: Engine<'static, 'static>,
+    /// Also rules on CAN transmissions (`kernel/can.rs`).
+    pub(super) engine: Engine<'static, 'static>,
     queues: &'static mut [QueueState],
     slots: &'static mut [u32],
     /// One per task: its own call, and as a server task its FIFO of callers.

@@ -194,7 +194,7 @@ fn hex(v: &[u32]) -> String {
 }
 
 fn flag_names(f: u16) -> String {
-    const NAMES: [&str; 11] = [
+    const NAMES: [&str; 13] = [
         "DENY",
         "HANDLE",
         "RATE",
@@ -206,8 +206,10 @@ fn flag_names(f: u16) -> String {
         "ARGS",
         "ARG_SET",
         "STATES",
+        "MARK",
+        "HIGH_ARGS",
     ];
-    let set: Vec<String> = (0..11)
+    let set: Vec<String> = (0..NAMES.len())
         .filter(|b| f & (1 << b) != 0)
         .map(|b| format!("::ecu_policy::flags::{}", NAMES[b]))
         .collect();

@@ -84,6 +84,26 @@ impl Compiled {
         Some((i, o as u16))
     }
 
+    /// Whether any rule governs `partition`'s `action` on `interface.operation` (CAN: bus
+    /// and identifier name as `0x123`).
+    pub fn has_rules(
+        &self,
+        partition: &str,
+        action: Action,
+        interface: &str,
+        operation: &str,
+    ) -> bool {
+        let (Some(caller), Some((i, o))) = (
+            self.partition(partition),
+            self.operation(interface, operation),
+        ) else {
+            return false;
+        };
+        let object = self.interface_entries[i as usize].first_object as usize + o as usize;
+        let index = (caller as usize * self.objects as usize + object) * ACTIONS + action as usize;
+        self.keys.get(index).is_some_and(|k| k.len > 0)
+    }
+
     pub fn machine(&self, name: &str) -> Option<usize> {
         self.machines.iter().position(|m| m == name)
     }
@@ -742,6 +762,9 @@ pub(super) fn resolve(
             let p = &pendings[i];
             let mut e = Entry::PLAIN;
             e.rule = p.rule;
+            if mark != NO_SLOT {
+                e.flags |= flags::MARK;
+            }
             if p.deny {
                 e.flags |= flags::DENY;
             }
@@ -781,6 +804,13 @@ pub(super) fn resolve(
                 .any(|(&lo, &span)| (lo, span) != (0, u32::MAX))
             {
                 e.flags |= flags::ARGS;
+            }
+            if e.arg_lo[2..]
+                .iter()
+                .zip(&e.arg_span[2..])
+                .any(|(&lo, &span)| (lo, span) != (0, u32::MAX))
+            {
+                e.flags |= flags::HIGH_ARGS;
             }
             let mut forbidden = 0u64;
             for (k, &mask) in p.masks.iter().enumerate() {

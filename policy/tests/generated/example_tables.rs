@@ -119,7 +119,7 @@ pub static TABLES: ::ecu_policy::Tables<'static> = ::ecu_policy::Tables {
         },
         // [6] rule 5 (allow at line 21)
         ::ecu_policy::Entry {
-            rule: 5, flags: ::ecu_policy::flags::HANDLE | ::ecu_policy::flags::WITHIN_STATE | ::ecu_policy::flags::STATES,
+            rule: 5, flags: ::ecu_policy::flags::HANDLE | ::ecu_policy::flags::WITHIN_STATE | ::ecu_policy::flags::STATES | ::ecu_policy::flags::MARK,
             arg_lo: [0x0, 0x0, 0x0, 0x0],
             arg_span: [0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff],
             set_field: 0, set_mask: 0x0, states_forbidden: 0b10011,

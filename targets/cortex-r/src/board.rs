@@ -9,6 +9,9 @@ pub enum Irq {
     Spurious,
     /// The stimulus timer armed by [`Board::arm_stimulus`] fired; the board has acknowledged it.
     Stimulus,
+    /// A device interrupt request line an ISR is configured for ([`Board::enable_line`]); the
+    /// board has acknowledged it at the controller, the device is the ISR's to clear.
+    Line(u32),
     /// A source the configuration does not handle: a fault.
     Unexpected(u32),
 }
@@ -33,6 +36,25 @@ pub trait Board: Sync {
     /// boards without such a timer.
     fn arm_stimulus(&self, at_ns: u64) -> bool {
         let _ = at_ns;
+        false
+    }
+    /// Lets the interrupt request `line` through to the CPU (the port enables every ISR's line
+    /// at start and again when its ISR returns). `false` if the board has no such line for
+    /// ISRs (out of range, or the tick's own).
+    fn enable_line(&self, line: u32) -> bool {
+        let _ = line;
+        false
+    }
+    /// Holds `line` back: from when its request is taken until its ISR returns, so a
+    /// level-triggered device does not interrupt again before its ISR has served it (and for
+    /// good once a protection reaction ended that ISR).
+    fn disable_line(&self, line: u32) {
+        let _ = line;
+    }
+    /// Raises `line` by software (VIC soft interrupt, GIC SGI), as its device would: tests
+    /// drive ISRs through the real interrupt path with it. `false` if the board cannot.
+    fn trigger_line(&self, line: u32) -> bool {
+        let _ = line;
         false
     }
     /// Ends the run with this status (0 = success). On QEMU it ends the emulator.

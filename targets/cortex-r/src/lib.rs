@@ -27,7 +27,7 @@ mod stimuli;
 pub use board::{Board, Irq};
 pub use kernel_ops::PortKernel;
 pub use memory::{init_sections, Memory, Region, SectionInit, TaskMemory};
-pub use stimuli::Stimulus;
+pub use stimuli::{IsrLine, Stimulus};
 
 #[cfg(target_arch = "arm")]
 mod context;
@@ -51,7 +51,9 @@ mod syscalls;
 #[cfg(target_arch = "arm")]
 pub use image::{Image, StackPool};
 #[cfg(target_arch = "arm")]
-pub use port::{run, run_partitioned, run_partitioned_with, run_with, set_stimuli};
+pub use port::{
+    run, run_partitioned, run_partitioned_with, run_with, set_isr_lines, set_stimuli, trigger_line,
+};
 
 // Linked for its vector table, reset code and mode stacks; this crate overrides its IRQ and
 // SVC entries (see `context`).

@@ -12,7 +12,7 @@ use ecu_os::{Config, Context, Dispatch, Error, IsrId, Request, TaskId};
 use crate::context::{Frame, FRAME_BYTES};
 use crate::image::{stacks_fit, Image, TaskContext};
 use crate::memory::Memory;
-use crate::stimuli::{next_arrival, Stimulus};
+use crate::stimuli::{next_arrival, IsrLine, Stimulus};
 use crate::{mpu, syscalls};
 use crate::{Board, Irq, PortKernel};
 
@@ -36,6 +36,8 @@ struct Port {
     timed: bool,
     /// The interrupt stimuli of the description and the board time of StartOS they count from.
     stimuli: &'static [Stimulus],
+    /// The ISRs device lines raise.
+    isr_lines: &'static [IsrLine],
     epoch_ns: u64,
     /// Arrivals up to this time (since StartOS) are delivered; `None`: none yet.
     stimuli_done_ns: Option<u64>,
@@ -64,6 +66,20 @@ static STARTED: AtomicBool = AtomicBool::new(false);
 static PORT: KernelCell<Port> = KernelCell(UnsafeCell::new(None));
 static BOARD: KernelCell<&'static dyn Board> = KernelCell(UnsafeCell::new(None));
 static STIMULI: KernelCell<&'static [Stimulus]> = KernelCell(UnsafeCell::new(None));
+static ISR_LINES: KernelCell<&'static [IsrLine]> = KernelCell(UnsafeCell::new(None));
+
+/// The ISRs that device interrupt lines raise (generated images call this in `kmain`, before
+/// `run`).
+pub fn set_isr_lines(lines: &'static [IsrLine]) {
+    // SAFETY: boot code, IRQs masked, before `run` reads it; never written afterwards.
+    unsafe { *ISR_LINES.0.get() = Some(lines) };
+}
+
+/// Raises an interrupt line by software, as its device would ([`Board::trigger_line`]): for
+/// trusted code (the board's controller is privileged); `false` if the board cannot.
+pub fn trigger_line(line: u32) -> bool {
+    board().is_some_and(|board| board.trigger_line(line))
+}
 
 /// The description's interrupt stimuli, raised by the board's stimulus timer (generated
 /// images call this in `kmain`, before `run`).
@@ -245,6 +261,11 @@ fn start<K: PortKernel + 'static, const TASKS: usize, const STACK_BYTES: usize>(
     if stimuli.iter().any(|s| s.isr.index() >= config.isrs.len()) {
         fatal("a stimulus names no ISR", 0);
     }
+    // SAFETY: written only by `set_isr_lines`, in boot code before `run`.
+    let isr_lines: &'static [IsrLine] = unsafe { *ISR_LINES.0.get() }.unwrap_or(&[]);
+    if isr_lines.iter().any(|l| l.isr.index() >= config.isrs.len()) {
+        fatal("an interrupt line names no ISR", 0);
+    }
     let kernel = install(image, config);
     // SAFETY: `run` gets here once (STARTED), before any interrupt: nothing else refers to
     // the image's cells, and they live for 'static.
@@ -262,6 +283,14 @@ fn start<K: PortKernel + 'static, const TASKS: usize, const STACK_BYTES: usize>(
     // without it, the first (translating) run of the kernel can outlast a tick.
     board.start_tick(config.tick_ns);
     let epoch_ns = board.now_ns().unwrap_or(0);
+    for line in isr_lines {
+        if !board.enable_line(line.line) {
+            fatal(
+                "the board has no such interrupt line for ISRs",
+                line.line as usize,
+            );
+        }
+    }
     if let Some(first) = next_arrival(stimuli, None) {
         if !board.arm_stimulus(epoch_ns + first) {
             fatal("the board cannot raise interrupt stimuli", 0);
@@ -279,6 +308,7 @@ fn start<K: PortKernel + 'static, const TASKS: usize, const STACK_BYTES: usize>(
             memory,
             timed: timing_configured(config),
             stimuli,
+            isr_lines,
             epoch_ns,
             stimuli_done_ns: None,
         })
@@ -526,6 +556,13 @@ extern "C" fn ecu_cortex_r_irq(sp: usize) -> usize {
             }
         }
         Irq::Stimulus => port.deliver_stimuli(board),
+        Irq::Line(line) => match port.isr_lines.iter().find(|l| l.line == line) {
+            Some(isr_line) => {
+                board.disable_line(line);
+                port.kernel.interrupt(isr_line.isr);
+            }
+            None => fatal("interrupt line without an ISR", line as usize),
+        },
         Irq::Spurious => {}
         Irq::Unexpected(source) => fatal("unexpected interrupt", source as usize),
     }
@@ -572,6 +609,14 @@ fn serve(port: &mut Port, regs: &mut [u32; 13]) {
         }
         // Errors (an ISR returning with resources or interrupts still taken) are in the trace.
         syscalls::SVC_ISR_RETURN => {
+            // Served: its line may interrupt again (a killed ISR's line stays held back).
+            if let Some(Context::Isr(isr)) = port.executing.map(|i| port.context_of(i)) {
+                if let (Some(board), Some(line)) =
+                    (board(), port.isr_lines.iter().find(|l| l.isr == isr))
+                {
+                    board.enable_line(line.line);
+                }
+            }
             let _ = port.kernel.isr_return();
         }
         // From here on every entry tells the kernel the time, so the caller's execution time

@@ -7,6 +7,13 @@
 
 use ecu_os::IsrId;
 
+/// An ISR raised by a device's interrupt request line (`[[isrs]] irq`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct IsrLine {
+    pub isr: IsrId,
+    pub line: u32,
+}
+
 /// One stimulus, times relative to StartOS.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Stimulus {

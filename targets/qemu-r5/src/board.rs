@@ -24,6 +24,10 @@ const VIC: usize = 0x1014_0000;
 const VIC_IRQ_STATUS: usize = 0x000;
 const VIC_INT_ENABLE: usize = 0x010;
 const VIC_INT_EN_CLEAR: usize = 0x014;
+const VIC_SOFT_INT: usize = 0x018;
+const VIC_SOFT_INT_CLEAR: usize = 0x01C;
+/// The VIC's lines; 4 and 5 are the port's own timers.
+const VIC_LINES: u32 = 32;
 const TICK_SOURCE: u32 = 4;
 /// QEMU's versatile boards wire the second SP804 to VIC line 5.
 const STIMULUS_SOURCE: u32 = 5;
@@ -73,7 +77,11 @@ impl Board for VersatileR5 {
         } else if pending == 0 {
             Irq::Spurious
         } else {
-            Irq::Unexpected(pending.trailing_zeros())
+            // A software request is taken once, as a device's edge would be; a device's own
+            // line stays asserted until its ISR clears the device.
+            let line = pending.trailing_zeros();
+            write_reg(VIC + VIC_SOFT_INT_CLEAR, 1 << line);
+            Irq::Line(line)
         }
     }
 
@@ -99,6 +107,28 @@ impl Board for VersatileR5 {
         write_reg(TIMER2 + TIMER_LOAD, counts.min(u32::MAX as u64) as u32);
         write_reg(TIMER2 + TIMER_CONTROL, TIMER_ONE_SHOT);
         write_reg(VIC + VIC_INT_ENABLE, 1 << STIMULUS_SOURCE);
+        true
+    }
+
+    fn enable_line(&self, line: u32) -> bool {
+        if line >= VIC_LINES || line == TICK_SOURCE || line == STIMULUS_SOURCE {
+            return false;
+        }
+        write_reg(VIC + VIC_INT_ENABLE, 1 << line);
+        true
+    }
+
+    fn disable_line(&self, line: u32) {
+        if line < VIC_LINES && line != TICK_SOURCE && line != STIMULUS_SOURCE {
+            write_reg(VIC + VIC_INT_EN_CLEAR, 1 << line);
+        }
+    }
+
+    fn trigger_line(&self, line: u32) -> bool {
+        if line >= VIC_LINES || line == TICK_SOURCE || line == STIMULUS_SOURCE {
+            return false;
+        }
+        write_reg(VIC + VIC_SOFT_INT, 1 << line);
         true
     }
 

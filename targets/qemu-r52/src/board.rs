@@ -26,6 +26,11 @@ const UART_CTRL: usize = 0x08;
 const UART_BAUDDIV: usize = 0x10;
 
 const TIMER_PPI: u32 = 27;
+/// SGIs (0-15) and PPIs (16-31): the redistributor's own interrupts, which this board gives
+/// to ISRs (but the timer's). Shared peripheral interrupts would need the distributor's
+/// routing, which no device of this board's ISRs needs yet.
+const PRIVATE_INTIDS: u32 = 32;
+const LINE_PRIORITY: u8 = 0x40;
 const SPURIOUS: u32 = 1023;
 const TICK_PRIORITY: u8 = 0x30;
 
@@ -68,6 +73,19 @@ fn set_virtual_control(value: u32) {
     unsafe { asm!("mcr p15, 0, {0}, c14, c3, 1", "isb", in(reg) value, options(nomem, nostack)) };
 }
 
+/// Puts an SGI or PPI of core 0 in group 1 with this priority (it stays disabled).
+fn configure_private(intid: u32, priority: u8) {
+    let group = read_reg(GICR_SGI + GICR_IGROUPR0);
+    write_reg(GICR_SGI + GICR_IGROUPR0, group | 1 << intid);
+    // SAFETY: one priority byte of this interrupt, in the redistributor's priority array.
+    unsafe {
+        write_volatile(
+            (GICR_SGI + GICR_IPRIORITYR + intid as usize) as *mut u8,
+            priority,
+        )
+    };
+}
+
 pub struct Mps3An536;
 
 /// Nanoseconds per virtual counter tick, 32.32 fixed point, fixed by `start_tick`.
@@ -103,15 +121,7 @@ impl Mps3An536 {
         let waker = read_reg(GICR + GICR_WAKER);
         write_reg(GICR + GICR_WAKER, waker & !(1 << 1));
         while read_reg(GICR + GICR_WAKER) & (1 << 2) != 0 {}
-        let group = read_reg(GICR_SGI + GICR_IGROUPR0);
-        write_reg(GICR_SGI + GICR_IGROUPR0, group | 1 << TIMER_PPI);
-        // SAFETY: one priority byte of the timer PPI, in the redistributor's priority array.
-        unsafe {
-            write_volatile(
-                (GICR_SGI + GICR_IPRIORITYR + TIMER_PPI as usize) as *mut u8,
-                TICK_PRIORITY,
-            )
-        };
+        configure_private(TIMER_PPI, TICK_PRIORITY);
         // SAFETY: ICC_SRE (system-register interface on), ICC_PMR (let every priority
         // through), ICC_IGRPEN1 (group 1 interrupts on): the CPU interface of this core.
         unsafe {
@@ -173,6 +183,8 @@ impl Board for Mps3An536 {
             // A deadline already past (both fell together) fires again at once.
             program_timer();
             irq
+        } else if intid < PRIVATE_INTIDS {
+            Irq::Line(intid)
         } else {
             Irq::Unexpected(intid)
         };
@@ -207,6 +219,35 @@ impl Board for Mps3An536 {
         let count = (at_ns as u128 * hz).div_ceil(1_000_000_000);
         NEXT_STIMULUS.store(count.min(u64::MAX as u128 - 1) as u64, Ordering::Relaxed);
         program_timer();
+        true
+    }
+
+    fn enable_line(&self, line: u32) -> bool {
+        if line >= PRIVATE_INTIDS || line == TIMER_PPI {
+            return false;
+        }
+        configure_private(line, LINE_PRIORITY);
+        write_reg(GICR_SGI + GICR_ISENABLER0, 1 << line);
+        true
+    }
+
+    fn disable_line(&self, line: u32) {
+        if line < PRIVATE_INTIDS && line != TIMER_PPI {
+            write_reg(GICR_SGI + GICR_ICENABLER0, 1 << line);
+        }
+    }
+
+    /// An SGI to this core (ICC_SGI1R: INTID in bits 24-27, target list bit 0, affinity 0).
+    fn trigger_line(&self, line: u32) -> bool {
+        if line >= 16 {
+            return false;
+        }
+        let low = (line << 24) | 1;
+        // SAFETY: writes ICC_SGI1R, which only raises the SGI for this core.
+        unsafe {
+            asm!("mcrr p15, 0, {0}, {1}, c12", "isb", in(reg) low, in(reg) 0u32,
+                options(nomem, nostack))
+        };
         true
     }
 

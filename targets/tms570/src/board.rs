@@ -98,6 +98,15 @@ pub fn init() {
     }
 }
 
+/// The VIM channels the board keeps for itself: the tick, the timing-protection compare and
+/// the ESM (ISRs get every other IRQ channel the part has).
+pub fn reserved_channel(channel: u32) -> bool {
+    matches!(
+        channel,
+        channel::RTI_COMPARE0 | channel::RTI_COMPARE1 | channel::ESM_LOW
+    )
+}
+
 pub struct Tms570;
 
 impl Tms570 {
@@ -147,7 +156,18 @@ impl Board for Tms570 {
                 // The port has no protection hook yet: an ESM error ends the run.
                 Irq::Unexpected(channel::ESM_LOW)
             }
-            Some(other) => Irq::Unexpected(other),
+            // A device's channel: the VIM has acknowledged it; the device is its ISR's to clear.
+            Some(other) => Irq::Line(other),
+        }
+    }
+
+    fn enable_line(&self, line: u32) -> bool {
+        !reserved_channel(line) && vim::enable(vim_regs(), PART.vim_channels(), line).is_ok()
+    }
+
+    fn disable_line(&self, line: u32) {
+        if !reserved_channel(line) {
+            let _ = vim::disable(vim_regs(), PART.vim_channels(), line);
         }
     }
 

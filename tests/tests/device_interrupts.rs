@@ -1,0 +1,101 @@
+//! Device interrupt lines on both QEMU boards (tests/fixtures/device_irq): a line raised by
+//! software as its device would raise it reaches its ISR through the real IRQ path, nests the
+//! ISR over the task, and the task the ISR activates runs when the ISR ends; raised while OS
+//! interrupts are suspended, it waits (pends) and runs at the resume. The task's own asserts
+//! (it counts the ISR's runs) end the run with a fault if the ISR ran at the wrong time.
+
+use ecu_configurator::image::Target;
+use ecu_tests::{repo_root, run};
+
+/// One request served: the ISR runs over Kick, activates Bottom, which preempts Kick when
+/// the ISR ends.
+const SERVED: &[&str] = &[
+    "0 isr RxIsr",
+    "0 activate Bottom",
+    "0 isr-end RxIsr",
+    "0 preempt Kick",
+    "0 start Bottom",
+    "0 terminate Bottom",
+    "0 resume Kick",
+];
+
+fn expected() -> Vec<&'static str> {
+    let mut lines = vec!["0 activate Kick", "0 start Kick"];
+    lines.extend(SERVED);
+    // The second request came while OS interrupts were suspended.
+    lines.push("0 isr-wait RxIsr");
+    lines.extend(SERVED);
+    lines.extend(["0 terminate Kick", "end 3"]);
+    lines
+}
+
+fn check(target: Target) {
+    let path = repo_root().join("tests/fixtures/device_irq/ecu.toml");
+    let ecu = ecu_configurator::load(&[path]).unwrap_or_else(|d| panic!("{d}"));
+    let output = run(&ecu, target, 3, 0);
+    assert_eq!(output.exit_code, Some(0), "{}", output.stdout);
+    let got: Vec<String> = output
+        .stdout
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+        .collect();
+    assert_eq!(got, expected(), "on {}", target.name());
+}
+
+#[test]
+fn a_device_line_raises_its_isr_on_qemu_r5() {
+    check(Target::QemuR5);
+}
+
+#[test]
+fn a_device_line_raises_its_isr_on_qemu_r52() {
+    check(Target::QemuR52);
+}
+
+#[test]
+fn a_line_the_board_keeps_for_itself_is_refused_before_the_build() {
+    let path = repo_root().join("tests/fixtures/device_irq/ecu.toml");
+    let mut ecu = ecu_configurator::load(&[path]).unwrap_or_else(|d| panic!("{d}"));
+    // Line 4 is the versatileab tick's, INTID 27 the mps3-an536 tick's.
+    for (target, line) in [(Target::QemuR5, 4), (Target::QemuR52, 27)] {
+        ecu.isrs[0].irq = Some(line);
+        let error = ecu_configurator::image::write_image(&ecu, target, 3)
+            .expect_err("a reserved line")
+            .to_string();
+        assert!(
+            error.contains(&format!("RxIsr: interrupt line {line}")),
+            "{error}"
+        );
+    }
+}
+
+/// The TMS570 parts take ISRs on VIM channels: the image has the ISR's stack block in the
+/// partition window, and the configurator refuses stimuli there (no stimulus timer: a
+/// device raises its ISR).
+#[test]
+fn the_tms570_parts_build_isrs_on_their_vim_channels() {
+    let path = repo_root().join("tests/fixtures/device_irq/ecu.toml");
+    let mut ecu = ecu_configurator::load(&[path]).unwrap_or_else(|d| panic!("{d}"));
+    for target in [Target::Tms570, Target::Tms570Ls1224] {
+        let elf = ecu_configurator::image::build(&ecu, target, 3)
+            .unwrap_or_else(|e| panic!("{}: {e}", target.name()));
+        let sections = std::process::Command::new("readelf")
+            .arg("-SW")
+            .arg(&elf)
+            .output()
+            .expect("readelf (binutils) runs");
+        let sections = String::from_utf8_lossy(&sections.stdout);
+        assert!(sections.contains(".stack.isr_rxisr"), "{sections}");
+    }
+    ecu.stimuli.push(ecu_configurator::model::Stimulus {
+        isr: 0,
+        offset_us: 500,
+        period_us: 0,
+        jitter_us: 0,
+    });
+    let error = ecu_configurator::image::write_image(&ecu, Target::Tms570, 3)
+        .expect_err("stimuli on a TMS570")
+        .to_string();
+    assert!(error.contains("stimuli"), "{error}");
+}
