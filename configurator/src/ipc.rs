@@ -19,12 +19,25 @@
 //! [[servers]]                      # client-server interfaces: who serves them
 //! interface = "Lights"
 //! os_application = "Comfort"
-//! handler = "lights_server"        # pub fn(u16, [u32; 4]) -> u32 of the application module
+//! task = "LightsServer"            # a [[tasks]] entry of that OS-Application
+//!
+//! [[tasks]]                        # the server task: its partition, stack and budget
+//! name = "LightsServer"
+//! os_application = "Comfort"
+//! priority = 5
+//! stack_size = 1024
+//! execution_budget_us = 200        # per call: one activation serves one call
+//! entry = "lights_server"          # its handler: pub fn(&Os, u16, [u32; 4]) -> u32
 //!
 //! [[clients]]                      # handles: per OS-Application, in the order listed
 //! os_application = "Comfort"
 //! interface = "Lights"
 //! ```
+//!
+//! A server task's body is generated (`ecu::<interface>::serve`): it takes the oldest call,
+//! runs the handler named by the task's `entry` in the server's partition, answers and ends.
+//! The kernel activates it when a call arrives and again for each further queued call. One
+//! task serves one interface.
 
 use std::collections::HashMap;
 use std::ops::Range;
@@ -145,6 +158,8 @@ pub struct Ipc {
     pub queues: Vec<Queue>,
     pub slots: usize,
     pub policy: Option<Policy>,
+    /// Per task: the interface it serves, if it is a server task.
+    pub task_serves: Vec<Option<usize>>,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -153,9 +168,13 @@ pub struct IpcInterface {
     /// The Rust module of its typed stubs (`lights`).
     pub module: String,
     pub client_server: bool,
-    /// Client-server: the serving OS-Application and its handler function.
+    /// Client-server: the serving OS-Application, its server task and that task's handler
+    /// function (the task's `entry`).
     pub server_app: Option<usize>,
+    pub server_task: Option<usize>,
     pub handler: Option<String>,
+    /// The most argument words of its operations (what the server fetches per call).
+    pub max_words: usize,
     pub operations: Vec<IpcOperation>,
     /// Per OS-Application: its handle for this interface, if it has one.
     pub handle_of: Vec<Option<usize>>,
@@ -528,7 +547,9 @@ pub fn resolve(
             module: rust_ident(name),
             client_server,
             server_app: None,
+            server_task: None,
             handler: None,
+            max_words: 0,
             operations,
             handle_of: vec![None; ecu.apps.len()],
         });
@@ -579,7 +600,9 @@ pub fn resolve(
             module: rust_ident(&i.name),
             client_server,
             server_app: None,
+            server_task: None,
             handler: None,
+            max_words: 0,
             operations,
             handle_of: vec![None; ecu.apps.len()],
         });
@@ -613,6 +636,7 @@ pub fn resolve(
     };
 
     let mut served_at: HashMap<usize, Location> = HashMap::new();
+    let mut task_served_at: HashMap<usize, (usize, Location)> = HashMap::new();
     for (file, s) in &input.servers {
         let file = *file;
         let s = s.get_ref();
@@ -647,45 +671,88 @@ pub fn resolve(
             continue;
         }
         served_at.insert(index, sources[file].at(s.interface.span().start));
-        if let Some(task) = &s.task {
-            cx.error(
-                file,
-                &task.span(),
-                "a server task is not supported yet".into(),
-            )
-            .element(format!("{element}.task"))
-            .hint(
-                "name a handler function: handler = \"my_server\" (pub fn(u16, [u32; 4]) -> u32)",
-            );
-            continue;
-        }
-        let Some(handler) = &s.handler else {
-            cx.error(
-                file,
-                &s.interface.span(),
-                "a server needs a `handler`".into(),
-            )
-            .element(element.clone())
-            .hint(
-                "handler = \"my_server\": a pub fn(u16, [u32; 4]) -> u32 of the application module",
-            );
-            continue;
-        };
-        if !crate::load::is_function_name(handler.get_ref()) {
+        if let Some(handler) = &s.handler {
             cx.error(
                 file,
                 &handler.span(),
-                format!(
-                    "handler `{}` is not a Rust function name",
-                    handler.get_ref()
-                ),
+                "a server's handler is its task's `entry`".into(),
             )
             .element(format!("{element}.handler"))
-            .hint("name a pub fn(u16, [u32; 4]) -> u32 of the application module");
+            .hint("name the server task with task = \"MyServer\"; that task's entry = \"my_server\" is a pub fn(&Os, u16, [u32; 4]) -> u32");
             continue;
         }
-        ipc.interfaces[index].server_app = app;
-        ipc.interfaces[index].handler = Some(handler.get_ref().clone());
+        let Some(task_name) = &s.task else {
+            cx.error(
+                file,
+                &s.interface.span(),
+                "a server needs a `task`".into(),
+            )
+            .element(element.clone())
+            .hint("task = \"MyServer\": a [[tasks]] entry of the serving OS-Application, whose entry is the handler");
+            continue;
+        };
+        let Some(task) = ecu
+            .tasks
+            .iter()
+            .position(|t| &t.name == task_name.get_ref())
+        else {
+            cx.error(
+                file,
+                &task_name.span(),
+                format!("unknown task `{}`", task_name.get_ref()),
+            )
+            .element(format!("{element}.task"))
+            .hint("name one of the [[tasks]]");
+            continue;
+        };
+        if let Some(app) = app.filter(|&a| a != ecu.tasks[task].app) {
+            cx.error(
+                file,
+                &task_name.span(),
+                format!(
+                    "task `{}` belongs to `{}`, not to the server `{}`",
+                    task_name.get_ref(),
+                    ecu.apps[ecu.tasks[task].app].name,
+                    ecu.apps[app].name
+                ),
+            )
+            .element(format!("{element}.task"))
+            .hint("the server task runs in the server's partition: pick a task of that OS-Application");
+            continue;
+        }
+        if let Some((other, first)) = task_served_at.get(&task) {
+            let first = first.clone();
+            cx.error(
+                file,
+                &task_name.span(),
+                format!(
+                    "task `{}` already serves `{}`",
+                    task_name.get_ref(),
+                    ipc.interfaces[*other].name
+                ),
+            )
+            .element(format!("{element}.task"))
+            .related(first, "it serves that interface here")
+            .hint("one server task per interface: add another [[tasks]] entry");
+            continue;
+        }
+        task_served_at.insert(task, (index, sources[file].at(task_name.span().start)));
+        let interface = &mut ipc.interfaces[index];
+        interface.server_app = app;
+        interface.server_task = Some(task);
+        interface.handler = Some(ecu.tasks[task].entry.clone());
+        interface.max_words = interface
+            .operations
+            .iter()
+            .map(|o| o.args.len())
+            .max()
+            .unwrap_or(0);
+    }
+    ipc.task_serves = vec![None; ecu.tasks.len()];
+    for (index, i) in ipc.interfaces.iter().enumerate() {
+        if let Some(task) = i.server_task {
+            ipc.task_serves[task] = Some(index);
+        }
     }
     for (file, spanned) in &input.interfaces {
         let name = spanned.get_ref().name.get_ref();
@@ -698,7 +765,7 @@ pub fn resolve(
                     format!("client-server interface `{name}` has no server"),
                 )
                 .element(format!("interfaces[{name}]"))
-                .hint("add [[servers]] with interface, os_application and handler");
+                .hint("add [[servers]] with interface, os_application and task");
             }
         }
     }
@@ -954,8 +1021,11 @@ fn endpoints_report(ecu: &crate::model::Ecu, out: &mut String) {
     let ipc = &ecu.ipc;
     let _ = writeln!(out, "\nInter-partition communication");
     for (n, i) in ipc.interfaces.iter().enumerate() {
-        let server = match (i.server_app, &i.handler) {
-            (Some(app), Some(h)) => format!("served by {} ({h})", ecu.apps[app].name),
+        let server = match (i.server_app, i.server_task, &i.handler) {
+            (Some(app), Some(task), Some(h)) => format!(
+                "served by {} (task {}, handler {h})",
+                ecu.apps[app].name, ecu.tasks[task].name
+            ),
             _ if i.client_server => "no server".to_owned(),
             _ => "sender-receiver".to_owned(),
         };

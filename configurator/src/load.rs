@@ -1971,8 +1971,3 @@ fn resolve_timing(
         lock_budgets_us,
     }
 }
-
-/// A name a generated table can call as a function of the application module.
-pub(crate) fn is_function_name(name: &str) -> bool {
-    is_rust_function_name(name)
-}

@@ -173,13 +173,29 @@ fn bad_interface_shapes_are_located() {
             "unknown interface kind `pub_sub`",
         ),
         (
-            "handler = \"flash_server\"",
-            "task = \"Tester\"",
-            "a server task is not supported yet",
+            "task = \"FlashServer\"",
+            "task = \"FlashSrv\"",
+            "unknown task `FlashSrv`",
         ),
         (
-            "os_application = \"Diag\"\nhandler = \"diagnostics_server\"",
-            "os_application = \"Dig\"\nhandler = \"diagnostics_server\"",
+            "task = \"FlashServer\"",
+            "task = \"Drive\"",
+            "task `Drive` belongs to `Powertrain`, not to the server `Diag`",
+        ),
+        (
+            "task = \"FlashServer\"",
+            // A comment makes the line unique, to locate it.
+            "task = \"DiagnosticsServer\" # also Flash",
+            "task `DiagnosticsServer` already serves `Diagnostics`",
+        ),
+        (
+            "task = \"FlashServer\"",
+            "handler = \"flash_server\"",
+            "a server's handler is its task's `entry`",
+        ),
+        (
+            "os_application = \"Diag\"\ntask = \"DiagnosticsServer\"",
+            "os_application = \"Dig\"\ntask = \"DiagnosticsServer\"",
             "unknown OS-Application `Dig`",
         ),
         (
@@ -203,7 +219,13 @@ fn the_generated_tables_hold_endpoints_handles_and_typed_stubs() {
     let rust = ecu_configurator::generate::kernel_tables(&ecu).unwrap();
     for needle in [
         "pub static IPC: IpcConfig",
-        "kind: EndpointKind::Server { app: COMFORT, handler: crate::app::lights_server }",
+        "kind: EndpointKind::Server { app: COMFORT, task: LIGHTS_SERVER }",
+        // The server task's body is generated around its entry, the handler.
+        "entry: lights::serve,",
+        "pub fn serve(os: &Os) -> ecu_os::Exit {",
+        "let handler: ecu_os::ipc::ServerHandler = crate::app::lights_server;",
+        "match os.ipc_accept(1) {",
+        "Ok((operation, args)) => os.ipc_reply_and_terminate(handler(os, operation, args)),",
         "&[1, 0, 2], // Gateway: 0 = Diagnostics, 1 = Lights, 2 = Flash",
         "QueueConfig { capacity: 4, first_slot: 0 }",
         "QueueConfig { capacity: 0, first_slot: 4 }",
@@ -239,7 +261,8 @@ fn arxml_port_interfaces_are_endpoints() {
         1,
     );
     toml.push_str(
-        "\n[[servers]]\ninterface = \"DoorControl\"\nos_application = \"Powertrain\"\nhandler = \"door_server\"\n\
+        "\n[[servers]]\ninterface = \"DoorControl\"\nos_application = \"Powertrain\"\ntask = \"DoorServer\"\n\
+         \n[[tasks]]\nname = \"DoorServer\"\nos_application = \"Powertrain\"\npriority = 3\nstack_size = 1024\nentry = \"door_server\"\n\
          \n[[clients]]\nos_application = \"Comfort\"\ninterface = \"DoorControl\"\n\
          \n[[clients]]\nos_application = \"Comfort\"\ninterface = \"SpeedInfo\"\n\
          \n[[clients]]\nos_application = \"Powertrain\"\ninterface = \"SpeedInfo\"\n",
@@ -263,6 +286,9 @@ fn arxml_port_interfaces_are_endpoints() {
     assert_eq!(names, ["DoorControl", "SpeedInfo"]);
     let door = &ecu.ipc.interfaces[0];
     assert_eq!(door.server_app, Some(0));
+    let server_task = door.server_task.expect("DoorControl has its server task");
+    assert_eq!(ecu.tasks[server_task].name, "DoorServer");
+    assert_eq!(ecu.ipc.task_serves[server_task], Some(0));
     // The OUT argument is the reply, not a word the client sends.
     assert_eq!(door.operations[0].args.len(), 1);
     assert_eq!(door.operations[0].args[0].ty, "u8");

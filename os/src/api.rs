@@ -354,12 +354,44 @@ impl Os {
 /// call these; application code never builds a raw message.
 impl Os {
     /// A synchronous call through the caller's own handle: the policy rules first, then the
-    /// server's handler runs with the copied words and its reply comes back. E_OS_ACCESS when
-    /// denied (counted and audited).
+    /// caller waits while the server task runs the handler with the copied words in its own
+    /// partition, and the reply comes back. E_OS_ACCESS when denied (counted and audited),
+    /// E_OS_STATE when the server task ended or was killed without replying.
     pub fn ipc_call(&self, handle: u16, operation: u16, args: [u32; 4]) -> Result<u32, Error> {
-        self.sys
-            .call(Request::IpcCall(handle, operation, args))
-            .map(|v| v as u32)
+        self.sys.call(Request::IpcCall(handle, operation, args))?;
+        // Runs once the server answered: the outcome waits in the kernel, not in registers.
+        self.sys.call(Request::IpcTakeReply).map(|v| v as u32)
+    }
+
+    /// Server task: the oldest call queued for it, as (operation, argument words); only the
+    /// first `arity` words are fetched, the rest are 0. E_OS_NOFUNC when none is queued,
+    /// E_OS_ACCESS when the caller serves no endpoint.
+    pub fn ipc_accept(&self, arity: usize) -> Result<(u16, [u32; 4]), Error> {
+        let first = self.sys.call(Request::IpcAccept)?;
+        let mut args = [(first >> 32) as u32, 0, 0, 0];
+        let mut from = 1;
+        while from < arity.min(4) {
+            let pair = self.sys.call(Request::IpcArgs(from as u8))?;
+            args[from] = pair as u32;
+            if from + 1 < 4 {
+                args[from + 1] = (pair >> 32) as u32;
+            }
+            from += 2;
+        }
+        Ok((first as u16, args))
+    }
+
+    /// Server task: answers the call it took with `reply`, which releases the caller.
+    pub fn ipc_reply(&self, reply: u32) -> Result<(), Error> {
+        self.sys.call(Request::IpcReply(reply)).map(|_| ())
+    }
+
+    /// Server task: answers the call it took and ends the activation, in one kernel entry
+    /// (what the generated server body does). The kernel has ended the activation when this
+    /// returns, if it returns at all; the `Exit` is for the body's type.
+    pub fn ipc_reply_and_terminate(&self, reply: u32) -> Exit {
+        let _ = self.sys.call(Request::IpcReplyTerminate(reply));
+        Exit::Terminate
     }
 
     /// Sends one value on a data element: E_OS_LIMIT when its queue is full (counted).

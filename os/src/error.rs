@@ -162,6 +162,8 @@ services!(
     IpcSend,
     IpcReceive,
     AuditRead,
+    IpcAccept,
+    IpcReply,
 );
 
 impl ServiceId {
@@ -214,6 +216,10 @@ impl ServiceId {
             R::IpcSend(..) => ServiceId::IpcSend,
             R::IpcReceive(..) => ServiceId::IpcReceive,
             R::AuditRead(..) => ServiceId::AuditRead,
+            // The outcome of a call is the call's.
+            R::IpcTakeReply => ServiceId::IpcCall,
+            R::IpcAccept | R::IpcArgs(_) => ServiceId::IpcAccept,
+            R::IpcReply(_) | R::IpcReplyTerminate(_) => ServiceId::IpcReply,
         }
     }
 }

@@ -10,7 +10,19 @@
 //! `E_OS_ACCESS`, is counted and lands in the engine's audit ring, which only a trusted
 //! OS-Application may read ([`crate::Request::AuditRead`]).
 
-use crate::config::AppId;
+//!
+//! A client-server call runs the server's handler in a server task of the server's
+//! OS-Application (its partition, stack and execution budget), never in the kernel: the kernel
+//! queues the call in the caller's [`CallSlot`] (FIFO per server task), activates the server
+//! task if it is suspended and blocks the caller (WAITING). The server task's generated body
+//! takes the call (`IpcAccept`, `IpcArgs`), runs the handler and answers (`IpcReply`), which
+//! releases the caller; the caller's stub then fetches the outcome (`IpcTakeReply`): a second
+//! system call, so no port has to patch a blocked task's saved registers. A server task that
+//! ends or is killed without replying fails its caller with E_OS_STATE; a killed server task
+//! fails every call queued for it too.
+
+use crate::config::{AppId, TaskId};
+use crate::error::Error;
 
 /// The type of one argument field: the kernel rejects a word outside it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -50,14 +62,15 @@ pub struct OperationConfig {
     pub queue: u16,
 }
 
-/// A server's handler: `(operation, argument words) -> reply`. It runs inside the call, on
-/// behalf of the server's OS-Application, and reaches no kernel service.
-pub type ServerHandler = fn(u16, [u32; ecu_policy::MAX_ARGS]) -> u32;
+/// A server's handler: `(os, operation, argument words) -> reply`. The generated body of the
+/// server task runs it, in the server's partition, where it may use the OS services its
+/// task may (even call another server).
+pub type ServerHandler = fn(&crate::Os, u16, [u32; ecu_policy::MAX_ARGS]) -> u32;
 
 #[derive(Clone, Copy, Debug)]
 pub enum EndpointKind {
-    /// Client-server: calls go to `handler` of OS-Application `app`.
-    Server { app: AppId, handler: ServerHandler },
+    /// Client-server: calls are served by `task` of OS-Application `app`.
+    Server { app: AppId, task: TaskId },
     /// Sender-receiver: every data element has its queue.
     Data,
 }
@@ -119,23 +132,76 @@ impl QueueState {
     };
 }
 
-/// The IPC storage of one ECU: queue states and message slots, sized by the generated code.
-#[derive(Debug)]
-pub struct IpcStorage<const QUEUES: usize, const SLOTS: usize> {
-    pub queues: [QueueState; QUEUES],
-    pub slots: [u32; SLOTS],
+/// No task, in a [`CallSlot`]'s links.
+pub const NO_TASK: u8 = u8::MAX;
+
+/// Where a task's own call stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CallState {
+    Idle,
+    /// In its server task's FIFO.
+    Queued,
+    /// Taken by the server task (`IpcAccept`), not answered yet.
+    Serving,
+    /// Answered: the caller's `IpcTakeReply` collects it.
+    Replied(u32),
+    /// The server task ended or was killed without answering.
+    Failed(Error),
 }
 
-impl<const QUEUES: usize, const SLOTS: usize> IpcStorage<QUEUES, SLOTS> {
+/// One task's IPC state: at most one call of its own (it waits while the call is open), and,
+/// for a server task, the FIFO of calls waiting for it and the call it is serving.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CallSlot {
+    pub state: CallState,
+    /// The server task the call went to.
+    pub server: u8,
+    pub operation: u16,
+    /// The argument words, copied at the call.
+    pub args: [u32; ecu_policy::MAX_ARGS],
+    /// The next caller in the server's FIFO.
+    pub next: u8,
+    /// As a server task: first and last queued caller, and the caller being served.
+    pub head: u8,
+    pub tail: u8,
+    pub serving: u8,
+}
+
+impl CallSlot {
+    pub const NEW: CallSlot = CallSlot {
+        state: CallState::Idle,
+        server: NO_TASK,
+        operation: 0,
+        args: [0; ecu_policy::MAX_ARGS],
+        next: NO_TASK,
+        head: NO_TASK,
+        tail: NO_TASK,
+        serving: NO_TASK,
+    };
+}
+
+/// The IPC storage of one ECU: queue states, message slots and one call slot per task,
+/// sized by the generated code.
+#[derive(Debug)]
+pub struct IpcStorage<const QUEUES: usize, const SLOTS: usize, const TASKS: usize> {
+    pub queues: [QueueState; QUEUES],
+    pub slots: [u32; SLOTS],
+    pub calls: [CallSlot; TASKS],
+}
+
+impl<const QUEUES: usize, const SLOTS: usize, const TASKS: usize> IpcStorage<QUEUES, SLOTS, TASKS> {
     pub const fn new() -> Self {
         Self {
             queues: [QueueState::NEW; QUEUES],
             slots: [0; SLOTS],
+            calls: [CallSlot::NEW; TASKS],
         }
     }
 }
 
-impl<const QUEUES: usize, const SLOTS: usize> Default for IpcStorage<QUEUES, SLOTS> {
+impl<const QUEUES: usize, const SLOTS: usize, const TASKS: usize> Default
+    for IpcStorage<QUEUES, SLOTS, TASKS>
+{
     fn default() -> Self {
         Self::new()
     }

@@ -72,6 +72,19 @@ pub enum Request {
     IpcReceive(u16, u16),
     /// The audit ring and IPC counters (trusted OS-Applications only): (query, index).
     AuditRead(crate::ipc::AuditQuery, u16),
+    /// The outcome of the caller's last IPC call, once the server answered (the call itself
+    /// only queues it and blocks the caller).
+    IpcTakeReply,
+    /// Server task: take the oldest call queued for it; the reply is
+    /// `operation | argument word 0 << 32` (E_OS_NOFUNC when none is queued).
+    IpcAccept,
+    /// Server task: argument words `from` and `from + 1` of the call it serves, low first.
+    IpcArgs(u8),
+    /// Server task: answer the call it serves with one word, releasing the caller.
+    IpcReply(u32),
+    /// Server task: [`Request::IpcReply`], then the activation ends as by TerminateTask: one
+    /// kernel entry fewer per call.
+    IpcReplyTerminate(u32),
 }
 
 /// The kinds of objects access rights apply to (ObjectTypeType).
@@ -125,10 +138,12 @@ impl Request {
                 | Request::GetAlarmBase(..)
                 | Request::CanReceive(_)
                 | Request::CanReceiveData
-                | Request::IpcCall(..)
                 | Request::IpcSend(..)
                 | Request::IpcReceive(..)
                 | Request::AuditRead(..)
+                | Request::IpcTakeReply
+                | Request::IpcAccept
+                | Request::IpcArgs(_)
         )
     }
 
@@ -188,6 +203,11 @@ impl Request {
             Request::IpcSend(h, el, value) => [42, h as u32 | (el as u32) << 16, value, 0],
             Request::IpcReceive(h, el) => [43, h as u32 | (el as u32) << 16, 0, 0],
             Request::AuditRead(q, index) => [44, q as u32, index as u32, 0],
+            Request::IpcTakeReply => [45, 0, 0, 0],
+            Request::IpcAccept => [46, 0, 0, 0],
+            Request::IpcArgs(from) => [47, from as u32, 0, 0],
+            Request::IpcReply(value) => [48, value, 0, 0],
+            Request::IpcReplyTerminate(value) => [49, value, 0, 0],
         }
     }
 
@@ -252,6 +272,11 @@ impl Request {
                 crate::ipc::AuditQuery::from_code(a)?,
                 b.min(u16::MAX as u32) as u16,
             ),
+            45 => Request::IpcTakeReply,
+            46 => Request::IpcAccept,
+            47 => Request::IpcArgs(id(a)),
+            48 => Request::IpcReply(a),
+            49 => Request::IpcReplyTerminate(a),
             _ => return None,
         })
     }
@@ -354,6 +379,11 @@ mod tests {
             Request::IpcSend(1, 4, 99),
             Request::IpcReceive(65535, 65535),
             Request::AuditRead(crate::ipc::AuditQuery::RuleDenies, 12),
+            Request::IpcTakeReply,
+            Request::IpcAccept,
+            Request::IpcArgs(3),
+            Request::IpcReply(u32::MAX),
+            Request::IpcReplyTerminate(7),
         ] {
             assert_eq!(
                 Request::from_words6(request.to_words(), request.extra_words()),

@@ -1,5 +1,7 @@
 //! examples/ipc_ecu on the simulation: the generated image with its policy, typed stubs and
-//! server handlers; what the kernel allowed and denied, as the trace shows it.
+//! server tasks; what the kernel allowed and denied, as the trace shows it. Every allowed call
+//! runs its handler in the server task (activated for it, in the server's partition) while the
+//! caller waits; the example's clients check each reply (a wrong one shows as a `?.?` call).
 
 use ecu_configurator::image::Target;
 use ecu_tests::{example, run};
@@ -22,66 +24,91 @@ fn at(trace: &[String], tick: u64) -> Vec<&str> {
         .collect()
 }
 
+/// An allowed call, as the trace shows it: the verdict, the server task's activation, the
+/// caller waiting, the server running and releasing it, the caller resuming.
+fn served(caller_app: &str, call: &str, caller: &str, server: &str) -> Vec<String> {
+    vec![
+        format!("ipc-call {caller_app} {call}"),
+        format!("activate {server}"),
+        format!("wait {caller}"),
+        format!("start {server}"),
+        format!("release {caller}"),
+        format!("terminate {server}"),
+        format!("resume {caller}"),
+    ]
+}
+
+fn strings(lines: &[&str]) -> Vec<String> {
+    lines.iter().map(|l| l.to_string()).collect()
+}
+
 #[test]
 fn the_tester_reaches_the_flash_only_through_the_session_and_in_order() {
     let t = trace(0);
-    assert_eq!(
-        at(&t, 0),
-        [
-            "activate Tester",
-            "start Tester",
-            "ipc-call Diag Diagnostics.StartSession",
-            "ipc-call Diag Diagnostics.StartSession",
-            "ipc-deny Diag call Flash.Write OutOfOrder",
-            "error IpcCall(-) E_OS_ACCESS",
-            "ipc-call Diag Flash.Erase",
-            "ipc-call Diag Flash.Write",
-            "ipc-call Diag Diagnostics.StartSession",
-            "terminate Tester",
-        ]
-    );
+    let diag = |op: &str| {
+        served(
+            "Diag",
+            &format!("Diagnostics.{op}"),
+            "Tester",
+            "DiagnosticsServer",
+        )
+    };
+    let flash = |op: &str| served("Diag", &format!("Flash.{op}"), "Tester", "FlashServer");
+    let mut expected = strings(&["activate Tester", "start Tester"]);
+    expected.extend(diag("StartSession"));
+    expected.extend(diag("StartSession"));
+    expected.extend(strings(&[
+        "ipc-deny Diag call Flash.Write OutOfOrder",
+        "error IpcCall(-) E_OS_ACCESS",
+    ]));
+    expected.extend(flash("Erase"));
+    expected.extend(flash("Write"));
+    expected.extend(diag("StartSession"));
+    expected.push("terminate Tester".into());
+    assert_eq!(at(&t, 0), expected);
 }
 
 #[test]
 fn the_intruder_is_denied_counted_and_the_others_keep_their_schedule() {
     let t = trace(0);
-    assert_eq!(
-        at(&t, 7),
-        [
-            "alarm IntruderAlarm",
-            "activate Intruder",
-            "start Intruder",
-            "ipc-deny Gateway call Lights.Set Denied",
-            "error IpcCall(-) E_OS_ACCESS",
-            "ipc-deny Gateway call Flash.Erase NoRule",
-            "error IpcCall(-) E_OS_ACCESS",
-            "ipc-call Gateway Diagnostics.ReadDtc",
-            "ipc-call Gateway Diagnostics.ReadDtc",
-            "ipc-call Gateway Diagnostics.ReadDtc",
-            "ipc-deny Gateway call Diagnostics.ReadDtc RateLimited",
-            "error IpcCall(-) E_OS_ACCESS",
-            "ipc-deny Gateway call ?.? Malformed",
-            "error IpcCall(-) E_OS_ACCESS",
-            "ipc-deny Gateway call Lights.Set Malformed",
-            "error IpcCall(-) E_OS_ACCESS",
-            "terminate Intruder",
-        ]
+    let read_dtc = served(
+        "Gateway",
+        "Diagnostics.ReadDtc",
+        "Intruder",
+        "DiagnosticsServer",
     );
+    let mut expected = strings(&[
+        "alarm IntruderAlarm",
+        "activate Intruder",
+        "start Intruder",
+        "ipc-deny Gateway call Lights.Set Denied",
+        "error IpcCall(-) E_OS_ACCESS",
+        "ipc-deny Gateway call Flash.Erase NoRule",
+        "error IpcCall(-) E_OS_ACCESS",
+    ]);
+    for _ in 0..3 {
+        expected.extend(read_dtc.clone());
+    }
+    expected.extend(strings(&[
+        "ipc-deny Gateway call Diagnostics.ReadDtc RateLimited",
+        "error IpcCall(-) E_OS_ACCESS",
+        "ipc-deny Gateway call ?.? Malformed",
+        "error IpcCall(-) E_OS_ACCESS",
+        "ipc-deny Gateway call Lights.Set Malformed",
+        "error IpcCall(-) E_OS_ACCESS",
+        "terminate Intruder",
+    ]));
+    assert_eq!(at(&t, 7), expected);
     // Drive and Dash run every 10 ms whatever the intruder does.
     for tick in [2, 12, 22] {
-        assert_eq!(
-            at(&t, tick),
-            [
-                "alarm DriveAlarm",
-                "activate Drive",
-                "start Drive",
-                "ipc-call Powertrain Lights.Set",
-                "ipc-send Powertrain Status.Speed",
-                "ipc-send Powertrain Status.Mode",
-                "terminate Drive",
-            ],
-            "tick {tick}"
-        );
+        let mut drive = strings(&["alarm DriveAlarm", "activate Drive", "start Drive"]);
+        drive.extend(served("Powertrain", "Lights.Set", "Drive", "LightsServer"));
+        drive.extend(strings(&[
+            "ipc-send Powertrain Status.Speed",
+            "ipc-send Powertrain Status.Mode",
+            "terminate Drive",
+        ]));
+        assert_eq!(at(&t, tick), drive, "tick {tick}");
         assert_eq!(
             at(&t, tick + 3)[..4],
             [

@@ -5,9 +5,11 @@
 use ecu_policy::{Action, Engine, Reason, Verdict, MAX_ARGS};
 
 use super::{Failure, Kernel};
-use crate::config::AppId;
+use crate::config::{AppId, TaskId};
 use crate::error::Error;
-use crate::ipc::{AuditQuery, EndpointKind, IpcConfig, QueueState, NO_QUEUE};
+use crate::ipc::{
+    AuditQuery, CallSlot, CallState, EndpointKind, IpcConfig, QueueState, NO_QUEUE, NO_TASK,
+};
 use crate::request::Reply;
 use crate::trace::{Context, Object, TraceEvent};
 
@@ -18,6 +20,8 @@ pub struct Ipc {
     pub(super) engine: Engine<'static, 'static>,
     queues: &'static mut [QueueState],
     slots: &'static mut [u32],
+    /// One per task: its own call, and as a server task its FIFO of callers.
+    calls: &'static mut [CallSlot],
     last_audit_time: u64,
 }
 
@@ -30,11 +34,14 @@ pub enum IpcMismatch {
     Handles,
     Queues,
     Slots,
+    /// One call slot per task, no fewer.
+    Calls,
+    /// A server task that is not a task of the ECU, or not of its endpoint's OS-Application.
+    ServerTask,
 }
 
 /// What one resolved request names.
 struct Resolved {
-    app: AppId,
     endpoint: u16,
     operation: u16,
 }
@@ -56,6 +63,7 @@ impl<
         engine: Engine<'static, 'static>,
         queues: &'static mut [QueueState],
         slots: &'static mut [u32],
+        calls: &'static mut [CallSlot],
     ) -> Result<(), IpcMismatch> {
         if engine.tables().plain_interfaces() != config.endpoints.len() {
             return Err(IpcMismatch::Endpoints);
@@ -75,12 +83,28 @@ impl<
         if slots.len() < needed.max(config.slots) {
             return Err(IpcMismatch::Slots);
         }
+        if calls.len() < TASKS {
+            return Err(IpcMismatch::Calls);
+        }
+        let server_fits = config.endpoints.iter().all(|e| match e.kind {
+            EndpointKind::Server { app, task } => self
+                .config
+                .tasks
+                .get(task.index())
+                .is_some_and(|t| t.app == app),
+            EndpointKind::Data => true,
+        });
+        if !server_fits {
+            return Err(IpcMismatch::ServerTask);
+        }
         queues.fill(QueueState::NEW);
+        calls.fill(CallSlot::NEW);
         self.ipc = Some(Ipc {
             config,
             engine,
             queues,
             slots,
+            calls,
             last_audit_time: 0,
         });
         Ok(())
@@ -200,7 +224,6 @@ impl<
                     operation: operation_name,
                 });
                 Ok(Resolved {
-                    app,
                     endpoint,
                     operation,
                 })
@@ -223,8 +246,9 @@ impl<
         self.application_state(app).map_or(2, |s| s as u8)
     }
 
-    /// A synchronous call: on allow, the server's handler runs with the copied words and its
-    /// reply is copied back.
+    /// A synchronous call: on allow, the copied words are queued for the endpoint's server
+    /// task (activated if it is suspended) and the caller waits until the server answers or
+    /// ends; its stub collects the outcome with [`Kernel::ipc_take_reply`].
     pub(super) fn ipc_call(
         &mut self,
         caller: Context,
@@ -232,18 +256,279 @@ impl<
         operation: u16,
         args: [u32; MAX_ARGS],
     ) -> Result<Reply, Failure> {
+        // Only a task can wait, and not while it holds a resource (the ceiling protocol
+        // forbids it, as for WaitEvent). Checked before the verdict, which may move the
+        // policy's state machines and rate counters.
+        let Context::Task(client) = caller else {
+            return Err((Error::CallLevel, Object::None));
+        };
+        if self.tasks[client.index()].held.is_some() {
+            return Err((Error::Resource, Object::None));
+        }
         let r = self.ipc_admit(caller, Action::Call, handle, operation, args)?;
-        let _ = r.app;
-        let handler = match self
+        let server = match self
             .ipc
             .as_ref()
             .and_then(|ipc| ipc.config.endpoints.get(r.endpoint as usize))
             .map(|e| e.kind)
         {
-            Some(EndpointKind::Server { handler, .. }) => handler,
+            Some(EndpointKind::Server { task, .. }) => task,
             _ => return Err((Error::ServiceId, Object::None)),
         };
-        Ok(handler(r.operation, args) as Reply)
+        // A server task calling its own interface would wait for itself.
+        if client == server {
+            return Err((Error::State, Object::Task(server)));
+        }
+        if self.tasks[server.index()].queued.is_empty() {
+            self.activate_task(server)
+                .map_err(|e| (e, Object::Task(server)))?;
+        }
+        let Some(ipc) = self.ipc.as_mut() else {
+            return Err((Error::ServiceId, Object::None));
+        };
+        ipc.calls[client.index()] = CallSlot {
+            state: CallState::Queued,
+            server: server.index() as u8,
+            operation: r.operation,
+            args,
+            next: NO_TASK,
+            ..ipc.calls[client.index()]
+        };
+        let tail = ipc.calls[server.index()].tail;
+        match tail {
+            NO_TASK => ipc.calls[server.index()].head = client.index() as u8,
+            last => ipc.calls[last as usize].next = client.index() as u8,
+        }
+        ipc.calls[server.index()].tail = client.index() as u8;
+        let control = &mut self.tasks[client.index()];
+        control.waiting = true;
+        // No event may end this wait: only the reply or the server's end.
+        control.events_waited = 0;
+        self.record(TraceEvent::Wait(client));
+        Ok(0)
+    }
+
+    /// The outcome of the caller's call: the reply, or E_OS_STATE when its server ended
+    /// without one; E_OS_NOFUNC when it has no answered call.
+    pub(super) fn ipc_take_reply(&mut self, caller: Context) -> Result<Reply, Failure> {
+        let Context::Task(task) = caller else {
+            return Err((Error::CallLevel, Object::None));
+        };
+        let Some(slot) = self
+            .ipc
+            .as_mut()
+            .and_then(|i| i.calls.get_mut(task.index()))
+        else {
+            return Err((Error::ServiceId, Object::None));
+        };
+        match slot.state {
+            CallState::Replied(value) => {
+                slot.state = CallState::Idle;
+                Ok(value as Reply)
+            }
+            CallState::Failed(error) => {
+                slot.state = CallState::Idle;
+                Err((error, Object::None))
+            }
+            _ => Err((Error::NoFunc, Object::None)),
+        }
+    }
+
+    /// The server task the caller is, if it serves an endpoint.
+    fn serving_task(&self, caller: Context) -> Option<TaskId> {
+        let Context::Task(task) = caller else {
+            return None;
+        };
+        let ipc = self.ipc.as_ref()?;
+        ipc.config
+            .endpoints
+            .iter()
+            .any(|e| matches!(e.kind, EndpointKind::Server { task: t, .. } if t == task))
+            .then_some(task)
+    }
+
+    /// Server task: takes the oldest queued call (`operation | word 0 << 32`).
+    pub(super) fn ipc_accept(&mut self, caller: Context) -> Result<Reply, Failure> {
+        let server = self
+            .serving_task(caller)
+            .ok_or((Error::Access, Object::None))?;
+        let Some(ipc) = self.ipc.as_mut() else {
+            return Err((Error::ServiceId, Object::None));
+        };
+        let slot = ipc.calls[server.index()];
+        if slot.serving != NO_TASK {
+            // One call at a time: answer the one taken first.
+            return Err((Error::State, Object::None));
+        }
+        let client = slot.head;
+        if client == NO_TASK {
+            return Err((Error::NoFunc, Object::None));
+        }
+        let call = &mut ipc.calls[client as usize];
+        call.state = CallState::Serving;
+        let next = core::mem::replace(&mut call.next, NO_TASK);
+        let (operation, word0) = (call.operation, call.args[0]);
+        let slot = &mut ipc.calls[server.index()];
+        slot.head = next;
+        if next == NO_TASK {
+            slot.tail = NO_TASK;
+        }
+        slot.serving = client;
+        Ok(operation as Reply | (word0 as Reply) << 32)
+    }
+
+    /// Server task: words `from` and `from + 1` of the call it serves.
+    pub(super) fn ipc_args(&mut self, caller: Context, from: u8) -> Result<Reply, Failure> {
+        let server = self
+            .serving_task(caller)
+            .ok_or((Error::Access, Object::None))?;
+        let Some(ipc) = self.ipc.as_ref() else {
+            return Err((Error::ServiceId, Object::None));
+        };
+        let client = ipc.calls[server.index()].serving;
+        let args = ipc
+            .calls
+            .get(client as usize)
+            .ok_or((Error::NoFunc, Object::None))?
+            .args;
+        let word = |i: usize| args.get(i).copied().unwrap_or(0) as Reply;
+        Ok(word(from as usize) | word(from as usize + 1) << 32)
+    }
+
+    /// Server task: answers the call it serves; the caller is released.
+    pub(super) fn ipc_reply(&mut self, caller: Context, value: u32) -> Result<Reply, Failure> {
+        let server = self
+            .serving_task(caller)
+            .ok_or((Error::Access, Object::None))?;
+        let Some(ipc) = self.ipc.as_mut() else {
+            return Err((Error::ServiceId, Object::None));
+        };
+        let client = core::mem::replace(&mut ipc.calls[server.index()].serving, NO_TASK);
+        if client == NO_TASK {
+            // Nothing taken, or the caller was killed meanwhile: the answer has no taker.
+            return Err((Error::NoFunc, Object::None));
+        }
+        self.finish_call(TaskId::new(client), CallState::Replied(value));
+        Ok(0)
+    }
+
+    /// Server task: answers, then its activation ends as by TerminateTask (whatever the
+    /// answer's outcome: the generated body would end next anyway).
+    pub(super) fn ipc_reply_terminate(
+        &mut self,
+        caller: Context,
+        value: u32,
+    ) -> Result<Reply, Failure> {
+        let Context::Task(_) = caller else {
+            return Err((Error::CallLevel, Object::None));
+        };
+        // An answer without a taker is reported while the server still runs, so the trace
+        // reads in order; nobody is left to see a return value.
+        if let Err((error, object)) = self.ipc_reply(caller, value) {
+            self.report(crate::error::ServiceId::IpcReply, error, object);
+        }
+        // Ends the current activation: its errors (resources still held) are traced.
+        let _ = self.terminate_running();
+        Ok(0)
+    }
+
+    /// Ends `client`'s call with `outcome` and makes it ready again (last of its priority).
+    fn finish_call(&mut self, client: TaskId, outcome: CallState) {
+        if let Some(ipc) = self.ipc.as_mut() {
+            ipc.calls[client.index()].state = outcome;
+            ipc.calls[client.index()].server = NO_TASK;
+        }
+        let stamp = self.next_stamp;
+        let control = &mut self.tasks[client.index()];
+        if control.waiting {
+            control.waiting = false;
+            control.queued.restamp_oldest(stamp);
+            self.next_stamp += 1;
+            self.record(TraceEvent::Release(client));
+        }
+        self.decided = false;
+    }
+
+    /// A task's activation ended (`killed`: by force). As a server task, the call it was
+    /// serving fails (E_OS_STATE); if killed, every call queued for it fails too, otherwise
+    /// it is activated again for the next. As a caller, its call leaves its server's FIFO
+    /// (a call being served is dropped: the server's reply finds no taker).
+    pub(super) fn ipc_task_ended(&mut self, task: TaskId, killed: bool) {
+        let Some(ipc) = self.ipc.as_mut() else {
+            return;
+        };
+        let Some(&slot) = ipc.calls.get(task.index()) else {
+            return;
+        };
+        // As a caller.
+        match slot.state {
+            CallState::Queued if killed => {
+                let server = slot.server as usize;
+                let mut previous = NO_TASK;
+                let mut at = ipc.calls[server].head;
+                // The FIFO holds each task once, so this visits at most TASKS slots.
+                while at != NO_TASK && at as usize != task.index() {
+                    previous = at;
+                    at = ipc.calls[at as usize].next;
+                }
+                match previous {
+                    NO_TASK => ipc.calls[server].head = slot.next,
+                    p => ipc.calls[p as usize].next = slot.next,
+                }
+                if ipc.calls[server].tail as usize == task.index() {
+                    ipc.calls[server].tail = previous;
+                }
+                ipc.calls[task.index()] = CallSlot {
+                    head: slot.head,
+                    tail: slot.tail,
+                    serving: slot.serving,
+                    ..CallSlot::NEW
+                };
+            }
+            CallState::Serving if killed => {
+                ipc.calls[slot.server as usize].serving = NO_TASK;
+                ipc.calls[task.index()].state = CallState::Idle;
+            }
+            // An answer nobody will collect.
+            CallState::Replied(_) | CallState::Failed(_) if killed => {
+                ipc.calls[task.index()].state = CallState::Idle;
+            }
+            _ => {}
+        }
+        // As a server task.
+        if slot.serving != NO_TASK {
+            ipc.calls[task.index()].serving = NO_TASK;
+            self.finish_call(TaskId::new(slot.serving), CallState::Failed(Error::State));
+        }
+        let Some(ipc) = self.ipc.as_mut() else {
+            return;
+        };
+        if ipc.calls[task.index()].head == NO_TASK {
+            return;
+        }
+        // The next caller's turn: a fresh activation, with a fresh budget. If the server task
+        // was killed, or cannot be activated (its time frame), nobody would serve the queue.
+        let served_on = !killed
+            && (!self.tasks[task.index()].queued.is_empty() || self.activate_task(task).is_ok());
+        if !served_on {
+            while let Some(client) = self.pop_caller(task) {
+                self.finish_call(client, CallState::Failed(Error::State));
+            }
+        }
+    }
+
+    fn pop_caller(&mut self, server: TaskId) -> Option<TaskId> {
+        let ipc = self.ipc.as_mut()?;
+        let head = ipc.calls[server.index()].head;
+        if head == NO_TASK {
+            return None;
+        }
+        let next = core::mem::replace(&mut ipc.calls[head as usize].next, NO_TASK);
+        ipc.calls[server.index()].head = next;
+        if next == NO_TASK {
+            ipc.calls[server.index()].tail = NO_TASK;
+        }
+        Some(TaskId::new(head))
     }
 
     fn queue_of(&self, endpoint: u16, operation: u16) -> Option<usize> {

@@ -486,6 +486,11 @@ impl<
             }
             Request::IpcReceive(handle, element) => self.ipc_receive(caller, handle, element),
             Request::AuditRead(query, index) => self.audit_read(caller, query, index),
+            Request::IpcTakeReply => self.ipc_take_reply(caller),
+            Request::IpcAccept => self.ipc_accept(caller),
+            Request::IpcArgs(from) => self.ipc_args(caller, from),
+            Request::IpcReply(value) => self.ipc_reply(caller, value),
+            Request::IpcReplyTerminate(value) => self.ipc_reply_terminate(caller, value),
         };
         result.map_err(|(error, object)| self.report(service(), error, object))
     }

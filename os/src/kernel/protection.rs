@@ -215,6 +215,10 @@ impl<
             self.current = None;
         }
         self.record(TraceEvent::Kill(context));
+        if let Context::Task(task) = context {
+            // Its open call, or as a server task the calls waiting for it (ipc.rs).
+            self.ipc_task_ended(task, true);
+        }
     }
 
     fn remove_from_isr_stack(&mut self, isr: IsrId) {

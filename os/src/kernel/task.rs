@@ -101,6 +101,8 @@ impl<
         // a new activation of the same task.
         self.current = None;
         self.record(TraceEvent::Terminate(task));
+        // A server task that ends without answering fails its caller (ipc.rs).
+        self.ipc_task_ended(task, false);
         if let Some(hook) = self.config.hooks.post_task {
             hook(task);
         }

@@ -4,12 +4,13 @@
 //!
 //! A trusted `Init` task plays a script: for each step it activates the worker task of the
 //! step's partition (higher priority), which makes the request through `Os` and records what
-//! came back. Server handlers record what reached them, so a test sees both sides.
+//! came back. Server handlers run in server tasks of their partitions (higher still) and record
+//! what reached them, so a test sees both sides.
 
 use std::sync::Mutex;
 
 use ecu_os::ipc::{
-    ArgType, Audit, AuditQuery, EndpointConfig, EndpointKind, IpcConfig, OperationConfig,
+    ArgType, Audit, AuditQuery, CallSlot, EndpointConfig, EndpointKind, IpcConfig, OperationConfig,
     QueueConfig, QueueState, NO_QUEUE,
 };
 use ecu_os::{
@@ -156,13 +157,40 @@ fn vehicle_server(op: u16, args: [u32; 4]) -> u32 {
     deliver(VEHICLE, op, args)
 }
 
+/// A server task's body, as the configurator generates it: take the call, run the handler,
+/// answer.
+fn serve(os: &Os, handler: fn(u16, [u32; 4]) -> u32) -> Exit {
+    if let Ok((op, args)) = os.ipc_accept(4) {
+        let _ = os.ipc_reply(handler(op, args));
+    }
+    os.terminate_task()
+}
+fn flash_task(os: &Os) -> Exit {
+    serve(os, flash_server)
+}
+fn diagnostics_task(os: &Os) -> Exit {
+    serve(os, diagnostics_server)
+}
+fn lights_task(os: &Os) -> Exit {
+    serve(os, lights_server)
+}
+fn vehicle_task(os: &Os) -> Exit {
+    serve(os, vehicle_server)
+}
+
+const FLASH_TASK: u8 = 9;
+const DIAGNOSTICS_TASK: u8 = 10;
+const LIGHTS_TASK: u8 = 11;
+const VEHICLE_TASK: u8 = 12;
+const TASK_COUNT: usize = 13;
+
 const SESSION_MASK: u32 = 0b1110;
 static ENDPOINTS: [EndpointConfig; 5] = [
     EndpointConfig {
         name: "Flash",
         kind: EndpointKind::Server {
             app: AppId::new(DIAG as u8),
-            handler: flash_server,
+            task: TaskId::new(FLASH_TASK),
         },
         operations: &[
             OperationConfig {
@@ -181,7 +209,7 @@ static ENDPOINTS: [EndpointConfig; 5] = [
         name: "Diagnostics",
         kind: EndpointKind::Server {
             app: AppId::new(DIAG as u8),
-            handler: diagnostics_server,
+            task: TaskId::new(DIAGNOSTICS_TASK),
         },
         operations: &[
             OperationConfig {
@@ -205,7 +233,7 @@ static ENDPOINTS: [EndpointConfig; 5] = [
         name: "Lights",
         kind: EndpointKind::Server {
             app: AppId::new(COMFORT as u8),
-            handler: lights_server,
+            task: TaskId::new(LIGHTS_TASK),
         },
         operations: &[OperationConfig {
             name: "Set",
@@ -217,7 +245,7 @@ static ENDPOINTS: [EndpointConfig; 5] = [
         name: "Vehicle",
         kind: EndpointKind::Server {
             app: AppId::new(POWERTRAIN as u8),
-            handler: vehicle_server,
+            task: TaskId::new(VEHICLE_TASK),
         },
         operations: &[
             OperationConfig {
@@ -428,7 +456,7 @@ const fn task(
     }
 }
 
-static TASKS: [TaskConfig; 9] = [
+static TASKS: [TaskConfig; TASK_COUNT] = [
     task("W_Powertrain", POWERTRAIN, 10, worker),
     task("W_Comfort", COMFORT, 10, worker),
     task("W_Diag", DIAG, 10, worker),
@@ -441,6 +469,10 @@ static TASKS: [TaskConfig; 9] = [
     },
     task("Flood", GATEWAY, 5, flood),
     task("Blink", COMFORT, 20, blink),
+    task("S_Flash", DIAG, 15, flash_task),
+    task("S_Diagnostics", DIAG, 15, diagnostics_task),
+    task("S_Lights", COMFORT, 15, lights_task),
+    task("S_Vehicle", POWERTRAIN, 15, vehicle_task),
 ];
 
 const fn app(name: &'static str, trusted: bool) -> AppConfig {
@@ -491,7 +523,7 @@ static CONFIG: Config = Config {
     tick_ns: 1_000_000,
 };
 
-type K = ecu_os::Kernel<9, 1, 1, 0, 0, 0>;
+type K = ecu_os::Kernel<TASK_COUNT, 1, 1, 0, 0, 0>;
 
 struct Outcome {
     results: Vec<Result<u32, Error>>,
@@ -522,7 +554,7 @@ fn play(script: &[Step], ticks: u64) -> Outcome {
         seed: 7,
         stimuli: &[],
     };
-    let outcome = ecu_sim::run_in_mode_with::<9, 1, 1, 0, 0, 0>(
+    let outcome = ecu_sim::run_in_mode_with::<TASK_COUNT, 1, 1, 0, 0, 0>(
         &CONFIG,
         options,
         ecu_os::AppModeId::new(0),
@@ -535,8 +567,9 @@ fn play(script: &[Step], ticks: u64) -> Outcome {
             let engine = Engine::new(tables, storage.state()).map_err(|e| format!("{e:?}"))?;
             let queues = Box::leak(Box::new([QueueState::NEW; 2]));
             let slots = Box::leak(Box::new([0u32; 5]));
+            let calls = Box::leak(Box::new([CallSlot::NEW; TASK_COUNT]));
             kernel
-                .attach_ipc(&IPC, engine, queues, slots)
+                .attach_ipc(&IPC, engine, queues, slots, calls)
                 .map_err(|e| format!("{e:?}"))
         },
     )
