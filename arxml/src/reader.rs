@@ -375,12 +375,26 @@ impl FileReader<'_> {
         let base = self.map.files[self.file].base as usize;
         let mut dest = NONE;
         let mut out = AttrExtra::default();
-        for a in e.attributes() {
+        // quick-xml's own duplicate check allocates a list per element; elements have one
+        // to three attributes, so a fixed array (and a list only past eight) does it here.
+        let mut keys = [""; 8];
+        let mut more_keys = Vec::new();
+        for (i, a) in e.attributes().with_checks(false).enumerate() {
             let a = a.map_err(|err| {
                 self.err(at, format!("bad attribute: {err}"), stack)
                     .with_hint("attributes are written name=\"value\", each name once")
             })?;
-            let slot = match a.key.0 {
+            let key = a.key.0;
+            if keys[..i.min(keys.len())].contains(&key) || more_keys.contains(&key) {
+                return Err(self
+                    .err(at, format!("bad attribute: `{key}` is given twice"), stack)
+                    .with_hint("attributes are written name=\"value\", each name once"));
+            }
+            match keys.get_mut(i) {
+                Some(k) => *k = key,
+                None => more_keys.push(key),
+            }
+            let slot = match key {
                 "DEST" => {
                     let v = a
                         .normalized_value(XmlVersion::Implicit1_0)

@@ -77,12 +77,16 @@ pub(crate) struct Interner {
     /// Whether the tag names a reference (`*-REF`, `*-TREF`).
     is_ref: Vec<bool>,
     ids: HashMap<Box<str>, u32, FnvBuild>,
-    /// Direct-mapped cache in front of `ids`, indexed by length and three bytes of the name:
-    /// interning a tag the file used before is then one compare, no hashing.
-    cache: Box<[u32; CACHE]>,
+    /// Direct-mapped table in front of `ids`, indexed by length and four bytes of the name.
+    /// A slot holds the one interned name that maps to it, EMPTY when none does, or COLLIDED
+    /// when several do. Interning a known tag is then one compare, and looking up a tag that no
+    /// file uses (the extractors ask for optional elements all the time) usually no hashing.
+    slots: Box<[u32; SLOTS]>,
 }
 
-const CACHE: usize = 1024;
+const SLOTS: usize = 1024;
+const EMPTY: u32 = u32::MAX;
+const COLLIDED: u32 = u32::MAX - 1;
 
 #[inline]
 fn cache_slot(name: &[u8]) -> usize {
@@ -96,7 +100,7 @@ fn cache_slot(name: &[u8]) -> usize {
         .wrapping_add(usize::from(name[n / 2]).wrapping_mul(0x2f1))
         .wrapping_add(usize::from(name[n - 1]).wrapping_mul(0x1_0001))
         .wrapping_add(usize::from(name[n * 3 / 4]).wrapping_mul(7));
-    (mix ^ (mix >> 10)) & (CACHE - 1)
+    (mix ^ (mix >> 10)) & (SLOTS - 1)
 }
 
 impl Default for Interner {
@@ -105,7 +109,7 @@ impl Default for Interner {
             names: Vec::new(),
             is_ref: Vec::new(),
             ids: HashMap::default(),
-            cache: Box::new([u32::MAX; CACHE]),
+            slots: Box::new([EMPTY; SLOTS]),
         };
         for name in PREDEFINED {
             i.intern(name);
@@ -114,45 +118,55 @@ impl Default for Interner {
     }
 }
 
+/// What the direct-mapped table says about a name.
+enum Probe {
+    Found(u32),
+    Absent,
+    /// Several names share the slot: ask the hash map.
+    Ask,
+}
+
 impl Interner {
     #[inline]
-    pub fn intern(&mut self, name: &str) -> TagId {
-        let slot = cache_slot(name.as_bytes());
-        let cached = self.cache[slot];
-        if self
-            .names
-            .get(cached as usize)
-            .is_some_and(|n| **n == *name)
-        {
-            return TagId(cached);
+    fn probe(&self, name: &str) -> Probe {
+        match self.slots[cache_slot(name.as_bytes())] {
+            EMPTY => Probe::Absent,
+            COLLIDED => Probe::Ask,
+            id if self.names.get(id as usize).is_some_and(|n| **n == *name) => Probe::Found(id),
+            // The slot's only name is another one, so this one was never interned.
+            _ => Probe::Absent,
         }
-        let id = self.intern_slow(name);
-        self.cache[slot] = id.0;
-        id
     }
 
-    fn intern_slow(&mut self, name: &str) -> TagId {
-        if let Some(&id) = self.ids.get(name) {
-            return TagId(id);
+    #[inline]
+    pub fn intern(&mut self, name: &str) -> TagId {
+        match self.probe(name) {
+            Probe::Found(id) => TagId(id),
+            Probe::Absent => self.insert(name),
+            Probe::Ask => match self.ids.get(name) {
+                Some(&id) => TagId(id),
+                None => self.insert(name),
+            },
         }
+    }
+
+    fn insert(&mut self, name: &str) -> TagId {
         let id = self.names.len() as u32;
         self.names.push(name.into());
         self.is_ref
             .push(name.ends_with("-REF") || name.ends_with("-TREF"));
         self.ids.insert(name.into(), id);
+        let slot = &mut self.slots[cache_slot(name.as_bytes())];
+        *slot = if *slot == EMPTY { id } else { COLLIDED };
         TagId(id)
     }
 
     pub fn get(&self, name: &str) -> Option<TagId> {
-        let cached = self.cache[cache_slot(name.as_bytes())];
-        if self
-            .names
-            .get(cached as usize)
-            .is_some_and(|n| **n == *name)
-        {
-            return Some(TagId(cached));
+        match self.probe(name) {
+            Probe::Found(id) => Some(TagId(id)),
+            Probe::Absent => None,
+            Probe::Ask => self.ids.get(name).map(|&id| TagId(id)),
         }
-        self.ids.get(name).map(|&id| TagId(id))
     }
 
     pub fn name(&self, tag: TagId) -> &str {

@@ -5,7 +5,11 @@
 //! Signal start bits are kept as ARXML writes them (`START-POSITION`, or `ComBitPosition`),
 //! which is also cantools' numbering; byte order says how to read them.
 
-use ecu_arxml::{Arxml, Diagnostic as ArDiagnostic, NodeId};
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+use ecu_arxml::{Arxml, Diagnostic as ArDiagnostic, NodeId, TagId};
 use serde::Serialize;
 
 /// A real number that compares by bits, so the model can stay `Eq`.
@@ -98,53 +102,111 @@ fn parse_real(s: &str) -> Option<f64> {
     }
 }
 
-/// `tag` + `suffix` in `buf`, when it fits.
-fn suffixed<'b>(buf: &'b mut [u8; 96], tag: &str, suffix: &str) -> Option<&'b str> {
-    let n = tag.len() + suffix.len();
-    if n > buf.len() {
-        return None;
+/// The tag ids one path step matches: `TAG`, and for `&TAG` also `TAG-REF` and `TAG-TREF`.
+#[derive(Clone, Copy)]
+struct Step {
+    tag: Option<TagId>,
+    reference: Option<TagId>,
+    tref: Option<TagId>,
+}
+
+/// Hashes the address of a `'static` step string: paths are literals, so the address names
+/// the step and the name need not be hashed or compared on every signal.
+#[derive(Default)]
+struct AddressHasher(u64);
+
+impl Hasher for AddressHasher {
+    fn finish(&self) -> u64 {
+        self.0
     }
-    buf[..tag.len()].copy_from_slice(tag.as_bytes());
-    buf[tag.len()..n].copy_from_slice(suffix.as_bytes());
-    std::str::from_utf8(&buf[..n]).ok()
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        }
+    }
+    fn write_usize(&mut self, i: usize) {
+        self.0 = (i as u64).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
 }
 
 struct Ctx<'a> {
     a: &'a Arxml,
     diags: Vec<ArDiagnostic>,
+    /// Tag ids of each path step seen so far, by the step string's (address, length).
+    steps: RefCell<HashMap<(usize, usize), Step, BuildHasherDefault<AddressHasher>>>,
 }
 
 impl<'a> Ctx<'a> {
-    /// Child by a path of tags; `&TAG` follows `TAG-REF` (or takes a `TAG` child directly).
-    fn get(&self, mut n: NodeId, path: &[&str]) -> Option<NodeId> {
-        for step in path {
-            n = match step.strip_prefix('&') {
-                Some(tag) => match self.a.child(n, tag) {
-                    Some(c) => c,
-                    None => {
-                        // `TAG-REF` / `TAG-TREF` built on the stack: this runs per signal.
-                        let mut buf = [0u8; 96];
-                        let r = suffixed(&mut buf, tag, "-REF")
-                            .and_then(|t| self.a.child(n, t))
-                            .or_else(|| {
-                                suffixed(&mut buf, tag, "-TREF").and_then(|t| self.a.child(n, t))
-                            })?;
-                        self.a.reference_target(r)?
-                    }
-                },
-                None => self.a.child(n, step)?,
+    fn new(a: &'a Arxml) -> Self {
+        Ctx {
+            a,
+            diags: Vec::new(),
+            steps: RefCell::default(),
+        }
+    }
+
+    fn step(&self, step: &'static str) -> Step {
+        let key = (step.as_ptr() as usize, step.len());
+        if let Some(&s) = self.steps.borrow().get(&key) {
+            return s;
+        }
+        let a = self.a;
+        let s = match step.strip_prefix('&') {
+            Some(tag) => Step {
+                tag: a.tag_id(tag),
+                reference: a.tag_id(&format!("{tag}-REF")),
+                tref: a.tag_id(&format!("{tag}-TREF")),
+            },
+            None => Step {
+                tag: a.tag_id(step),
+                reference: None,
+                tref: None,
+            },
+        };
+        self.steps.borrow_mut().insert(key, s);
+        s
+    }
+
+    /// Child by a path of tags; `&TAG` follows `TAG-REF` (or `TAG-TREF`), or takes a `TAG`
+    /// child directly.
+    fn get(&self, mut n: NodeId, path: &[&'static str]) -> Option<NodeId> {
+        let a = self.a;
+        for &step in path {
+            let s = self.step(step);
+            if s.reference.is_none() && s.tref.is_none() {
+                n = a.child_by_id(n, s.tag)?;
+                continue;
+            }
+            // One pass over the children: a direct child wins, then -REF, then -TREF.
+            let (mut reference, mut tref) = (None, None);
+            let mut direct = None;
+            for c in a.children(n) {
+                let t = Some(a.tag_id_of(c));
+                if t == s.tag {
+                    direct = Some(c);
+                    break;
+                }
+                if t == s.reference && reference.is_none() {
+                    reference = Some(c);
+                } else if t == s.tref && tref.is_none() {
+                    tref = Some(c);
+                }
+            }
+            n = match direct {
+                Some(c) => c,
+                None => a.reference_target(reference.or(tref)?)?,
             };
         }
         Some(n)
     }
 
-    fn text(&self, n: NodeId, path: &[&str]) -> Option<&'a str> {
+    fn text(&self, n: NodeId, path: &[&'static str]) -> Option<&'a str> {
         let a: &'a Arxml = self.a;
         let n = self.get(n, path)?;
         Some(a.text(n))
     }
 
-    fn uint(&mut self, n: NodeId, path: &[&str]) -> Option<u64> {
+    fn uint(&mut self, n: NodeId, path: &[&'static str]) -> Option<u64> {
         let c = self.get(n, path)?;
         match self.a.text_as_u64(c) {
             Ok(v) => Some(v),
@@ -155,7 +217,7 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    fn required_uint(&mut self, n: NodeId, path: &[&str], what: &str) -> Option<u64> {
+    fn required_uint(&mut self, n: NodeId, path: &[&'static str], what: &str) -> Option<u64> {
         if self.get(n, path).is_none() {
             self.diags.push(
                 self.a
@@ -174,10 +236,7 @@ impl<'a> Ctx<'a> {
 
 /// Reads the network from the loaded ARXML. Problems come back as ARXML diagnostics.
 pub fn extract(a: &Arxml) -> (Network, Vec<ArDiagnostic>) {
-    let mut cx = Ctx {
-        a,
-        diags: Vec::new(),
-    };
+    let mut cx = Ctx::new(a);
     let mut net = Network::default();
     for cluster in a.elements_by_tag("CAN-CLUSTER").collect::<Vec<_>>() {
         let name = cx.name(cluster);
