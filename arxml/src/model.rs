@@ -2,7 +2,7 @@
 
 use crate::diag::{Diagnostic, Location};
 use crate::number::{self, NumberError};
-use crate::paths::{self, PathIndex, Unresolved};
+use crate::paths::{self, ParentMemo, PathIndex, Unresolved};
 use crate::source::SourceMap;
 use crate::tree::{Children, NodeId, TagId, Tree, NONE};
 
@@ -22,6 +22,8 @@ impl Arxml {
         tree: Tree,
         roots: Vec<Option<NodeId>>,
     ) -> (Self, Vec<Diagnostic>) {
+        let mut tree = tree;
+        tree.index_attrs();
         let mut a = Arxml {
             map,
             tree,
@@ -388,6 +390,7 @@ impl Arxml {
         // Taken out so targets can be stored as they resolve (no side list at the peak);
         // nothing below reads attributes through the tree.
         let mut all = std::mem::take(&mut self.tree.attrs);
+        let mut memo = ParentMemo::default();
         for attrs in all.iter_mut() {
             let id = NodeId(attrs.node);
             if !self.is_reference(id) {
@@ -436,7 +439,10 @@ impl Arxml {
                     }
                 }
             };
-            match self.index.resolve(&self.tree, self.src(), text) {
+            match self
+                .index
+                .resolve_memo(&self.tree, self.src(), text, &mut memo)
+            {
                 Ok(target) => {
                     attrs.target = target.0;
                     if attrs.dest != NONE {

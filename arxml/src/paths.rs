@@ -162,8 +162,56 @@ impl PathIndex {
             .map(|&(_, n)| n)
     }
 
+    /// Resolves an absolute path `/A/B/C` whose parent path may be the one `memo` holds:
+    /// references come in runs into the same package, and resolving the shared prefix again
+    /// costs a probe and a name compare per segment in memory that is no longer cached.
+    pub fn resolve_memo(
+        &self,
+        tree: &Tree,
+        src: &str,
+        path: &str,
+        memo: &mut ParentMemo,
+    ) -> Result<NodeId, Unresolved> {
+        if let Some(last) = path
+            .strip_prefix(memo.prefix.as_str())
+            .and_then(|r| r.strip_prefix('/'))
+        {
+            if memo.ctx != ROOT && !last.is_empty() && !last.contains('/') {
+                return match self.get(tree, src, memo.ctx, last) {
+                    Some(n) => Ok(NodeId(n)),
+                    None => Err(Unresolved {
+                        found: memo.ctx,
+                        depth: memo.depth,
+                        missing: last.to_owned(),
+                    }),
+                };
+            }
+        }
+        let (target, parent) = self.resolve_with_parent(tree, src, path)?;
+        match path.rfind('/') {
+            Some(cut) if cut > 0 && parent != ROOT => {
+                memo.prefix.clear();
+                memo.prefix.push_str(&path[..cut]);
+                memo.ctx = parent;
+                memo.depth = path[..cut].matches('/').count();
+            }
+            _ => memo.ctx = ROOT,
+        }
+        Ok(target)
+    }
+
     /// Resolves an absolute path `/A/B/C`.
     pub fn resolve(&self, tree: &Tree, src: &str, path: &str) -> Result<NodeId, Unresolved> {
+        self.resolve_with_parent(tree, src, path).map(|(n, _)| n)
+    }
+
+    /// The target and the context its last segment was found in.
+    fn resolve_with_parent(
+        &self,
+        tree: &Tree,
+        src: &str,
+        path: &str,
+    ) -> Result<(NodeId, u32), Unresolved> {
         let malformed = |found, depth| Unresolved {
             found,
             depth,
@@ -173,12 +221,16 @@ impl PathIndex {
             return Err(malformed(ROOT, 0));
         };
         let mut ctx = ROOT;
+        let mut parent = ROOT;
         for (depth, seg) in rest.split('/').enumerate() {
             if seg.is_empty() {
                 return Err(malformed(ctx, depth));
             }
             match self.get(tree, src, ctx, seg) {
-                Some(n) => ctx = n,
+                Some(n) => {
+                    parent = ctx;
+                    ctx = n;
+                }
                 None => {
                     return Err(Unresolved {
                         found: ctx,
@@ -191,7 +243,26 @@ impl PathIndex {
         if ctx == ROOT {
             Err(malformed(ROOT, 0))
         } else {
-            Ok(NodeId(ctx))
+            Ok((NodeId(ctx), parent))
+        }
+    }
+}
+
+/// The last resolved parent path and its node, for [`PathIndex::resolve_memo`].
+pub(crate) struct ParentMemo {
+    prefix: String,
+    /// Context of the names below `prefix`; ROOT when the memo holds nothing.
+    ctx: u32,
+    /// Segments in `prefix`.
+    depth: usize,
+}
+
+impl Default for ParentMemo {
+    fn default() -> Self {
+        ParentMemo {
+            prefix: String::new(),
+            ctx: ROOT,
+            depth: 0,
         }
     }
 }
@@ -204,6 +275,9 @@ fn hash32(name: &str) -> u32 {
 
 /// SHORT-NAME of an identifiable node, if it is one.
 pub(crate) fn short_name<'a>(tree: &'a Tree, src: &'a str, id: NodeId) -> Option<&'a str> {
+    if !tree.node(id).is_named() {
+        return None;
+    }
     let s = tree.child(id, TAG_SHORT_NAME)?;
     Some(tree.node_text(src, s))
 }

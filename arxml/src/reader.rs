@@ -9,7 +9,7 @@ use quick_xml::{Reader, XmlVersion};
 
 use crate::diag::Diagnostic;
 use crate::source::SourceMap;
-use crate::tree::{AttrExtra, Attrs, Node, NodeId, Text, Tree, MAX_TAGS, NONE};
+use crate::tree::{AttrExtra, Attrs, Node, NodeId, Text, Tree, MAX_TAGS, NONE, TAG_SHORT_NAME};
 
 /// Options for reading.
 #[derive(Clone, Debug)]
@@ -353,6 +353,9 @@ impl FileReader<'_> {
         }
         let parent = stack.last().map_or(NONE, |f| f.node);
         self.tree.nodes.push(Node::new(tag, parent, offset as u32));
+        if tag == TAG_SHORT_NAME && parent != NONE {
+            self.tree.nodes[parent as usize].set_named();
+        }
         if let Some(frame) = stack.last_mut() {
             if frame.last_child != NONE {
                 self.tree.nodes[frame.last_child as usize].next_sibling = id;

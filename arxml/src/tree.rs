@@ -230,8 +230,12 @@ pub(crate) struct AttrExtra {
 /// Marks a node whose text is not `offset + delta` (owned, or too far from the start tag).
 const FAR: u16 = u16::MAX;
 
-/// Largest number of distinct tag names: node tags are u16.
-pub(crate) const MAX_TAGS: u32 = FAR as u32;
+/// Set in `Node::tag` when the element has a SHORT-NAME child: the path index then skips the
+/// child scan for the (many more) elements that have none.
+const NAMED: u16 = 0x8000;
+
+/// Largest number of distinct tag names: node tags are 15 bits, beside the NAMED flag.
+pub(crate) const MAX_TAGS: u32 = NAMED as u32;
 
 /// One element. 16 bytes: the budget is "peak memory <= 2x the file". The first child is not
 /// stored: in pre-order it is the next node when that node's parent is this one. Nor is the
@@ -275,10 +279,24 @@ impl Node {
         }
     }
 
+    #[inline]
     pub fn tag(&self) -> TagId {
-        TagId(u32::from(self.tag))
+        TagId(u32::from(self.tag & !NAMED))
+    }
+
+    /// True when a SHORT-NAME child was read.
+    #[inline]
+    pub fn is_named(&self) -> bool {
+        self.tag & NAMED != 0
+    }
+
+    pub fn set_named(&mut self) {
+        self.tag |= NAMED;
     }
 }
+
+/// Nodes per block of the attribute index.
+const ATTR_BLOCK_BITS: u32 = 8;
 
 /// Nodes, tags, owned text and attributes. Source text lives in [`crate::source::SourceMap`].
 #[derive(Debug, Default)]
@@ -288,6 +306,8 @@ pub(crate) struct Tree {
     pub owned: Vec<Box<str>>,
     pub attrs: Vec<Attrs>,
     pub attr_extra: Vec<AttrExtra>,
+    /// `attr_blocks[b]`: first entry of `attrs` for nodes from `b << ATTR_BLOCK_BITS` on.
+    pub attr_blocks: Vec<u32>,
     /// Texts that are owned or start too far after their start tag; rare.
     pub far: HashMap<u32, Text, FnvBuild>,
 }
@@ -350,8 +370,31 @@ impl Tree {
     }
 
     pub fn attrs(&self, id: NodeId) -> Option<&Attrs> {
-        let i = self.attrs.binary_search_by_key(&id.0, |a| a.node).ok()?;
-        self.attrs.get(i)
+        // The block index narrows the search to the entries of this node's block of nodes;
+        // a search over all entries missed the cache at every step on large inputs.
+        let block = (id.0 >> ATTR_BLOCK_BITS) as usize;
+        let (lo, hi) = match (self.attr_blocks.get(block), self.attr_blocks.get(block + 1)) {
+            (Some(&lo), Some(&hi)) => (lo as usize, hi as usize),
+            _ => (0, self.attrs.len()),
+        };
+        let run = self.attrs.get(lo..hi)?;
+        let i = run.binary_search_by_key(&id.0, |a| a.node).ok()?;
+        run.get(i)
+    }
+
+    /// Builds the block index of `attrs` (after reading, before queries).
+    pub fn index_attrs(&mut self) {
+        let blocks = (self.nodes.len() >> ATTR_BLOCK_BITS) + 1;
+        let mut starts = Vec::with_capacity(blocks + 1);
+        let mut i = 0;
+        for b in 0..=blocks {
+            let first_node = (b as u64) << ATTR_BLOCK_BITS;
+            while i < self.attrs.len() && u64::from(self.attrs[i].node) < first_node {
+                i += 1;
+            }
+            starts.push(i as u32);
+        }
+        self.attr_blocks = starts;
     }
 
     pub fn attr_extra(&self, id: NodeId) -> AttrExtra {
