@@ -289,7 +289,10 @@ mod tests {
         let doc = "<A><SHORT-NAME>x</SHORT-NAME><B DEST=\"Y\">/p/q</B></A>\n".repeat(200_000);
         let exact = doc.matches('<').count() / 2;
         let estimate = estimate_elements(doc.as_bytes());
-        assert!(estimate >= exact && estimate <= exact + exact / 5, "{estimate} vs {exact}");
+        assert!(
+            estimate >= exact && estimate <= exact + exact / 5,
+            "{estimate} vs {exact}"
+        );
         assert_eq!(estimate_elements(b"<a><b/></a>"), 2);
         // Windows past the end never happen: lengths just above the sampling threshold.
         for extra in [0, 1, 7, 4095] {

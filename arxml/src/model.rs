@@ -61,7 +61,15 @@ impl Arxml {
         self.roots.iter().flatten().copied()
     }
 
-    /// The element at an absolute SHORT-NAME path such as `/Pkg/Frame1`.
+    /// Frees the SHORT-NAME path index once references are resolved and no more lookups by
+    /// path will come: [`Arxml::find`] answers `None` afterwards. A caller that builds a large
+    /// model from the tree thus keeps its memory peak lower.
+    pub fn release_path_index(&mut self) {
+        self.index = PathIndex::default();
+    }
+
+    /// The element at an absolute SHORT-NAME path such as `/Pkg/Frame1` (`None` as well after
+    /// [`Arxml::release_path_index`]).
     pub fn find(&self, path: &str) -> Option<NodeId> {
         self.index.resolve(&self.tree, self.src(), path).ok()
     }

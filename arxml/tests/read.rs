@@ -165,3 +165,19 @@ fn text_ranges_without_stored_length() {
         ["one", "two", "three", "four", "<5>", ""]
     );
 }
+
+#[test]
+fn released_path_index_keeps_resolved_references() {
+    let mut loaded = load();
+    let frame = loaded.arxml.find("/Can/EngineData").unwrap();
+    let pdu_ref = loaded
+        .arxml
+        .descendants_by_tag(frame, "PDU-REF")
+        .next()
+        .unwrap();
+    let target = loaded.arxml.reference_target(pdu_ref).unwrap();
+    loaded.arxml.release_path_index();
+    assert_eq!(loaded.arxml.find("/Can/EngineData"), None);
+    assert_eq!(loaded.arxml.reference_target(pdu_ref), Some(target));
+    assert_eq!(loaded.arxml.short_name(frame), Some("EngineData"));
+}

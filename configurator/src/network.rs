@@ -28,11 +28,33 @@ impl Eq for Real {}
 pub struct Network {
     pub clusters: Vec<CanCluster>,
     pub frames: Vec<CanFrame>,
+    /// PduR routing paths from the ECUC values of the `PduR` module.
+    pub pdu_routes: Vec<PduRoute>,
+    /// What `export-arxml` cannot write as it was read, located in the input.
+    #[serde(skip)]
+    pub export_notes: Vec<ExportNote>,
+}
+
+/// A located remark for `export-arxml` (not part of the model's JSON).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExportNote {
+    /// `file:line:column` of the element concerned.
+    pub location: String,
+    pub message: String,
+}
+
+/// One PduR routing path: a source PDU forwarded to one or more destination PDUs (by the
+/// SHORT-NAMEs of the PDUs the ECUC references point at).
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct PduRoute {
+    pub name: String,
+    pub source: String,
+    pub destinations: Vec<String>,
 }
 
 impl Network {
     pub fn is_empty(&self) -> bool {
-        self.clusters.is_empty() && self.frames.is_empty()
+        self.clusters.is_empty() && self.frames.is_empty() && self.pdu_routes.is_empty()
     }
 }
 
@@ -57,7 +79,7 @@ pub struct CanFrame {
     /// The PDU mapped into it, if any.
     pub pdu: Option<String>,
     /// Kind of that PDU: `i_signal_i_pdu`, `multiplexed`, `container`, `secured`, `nm`, ...
-    pub pdu_kind: Option<String>,
+    pub pdu_kind: Option<&'static str>,
     pub senders: Vec<String>,
     pub receivers: Vec<String>,
     pub signals: Vec<CanSignal>,
@@ -134,6 +156,7 @@ struct Ctx<'a> {
     diags: Vec<ArDiagnostic>,
     /// Tag ids of each path step seen so far, by the step string's (address, length).
     steps: RefCell<HashMap<(usize, usize), Step, BuildHasherDefault<AddressHasher>>>,
+    notes: Vec<ExportNote>,
 }
 
 impl<'a> Ctx<'a> {
@@ -142,6 +165,7 @@ impl<'a> Ctx<'a> {
             a,
             diags: Vec::new(),
             steps: RefCell::default(),
+            notes: Vec::new(),
         }
     }
 
@@ -254,10 +278,12 @@ pub fn extract(a: &Arxml) -> (Network, Vec<ArDiagnostic>) {
             baudrate,
             fd_baudrate,
         });
-        for trig in a
+        let triggerings: Vec<NodeId> = a
             .descendants_by_tag(cluster, "CAN-FRAME-TRIGGERING")
-            .collect::<Vec<_>>()
-        {
+            .collect();
+        // One frame per triggering: sized once, no doubling copy at the memory peak.
+        net.frames.reserve_exact(triggerings.len());
+        for trig in triggerings {
             if let Some(f) = frame(&mut cx, &name, trig) {
                 net.frames.push(f);
             }
@@ -266,7 +292,70 @@ pub fn extract(a: &Arxml) -> (Network, Vec<ArDiagnostic>) {
     if net.frames.is_empty() {
         ecuc_frames(&mut cx, &mut net);
     }
+    pdu_routes(&mut cx, &mut net);
+    net.export_notes = cx.notes;
     (net, cx.diags)
+}
+
+/// Name of an ECUC reference's target: its SHORT-NAME, or the path's last segment when the
+/// target is not loaded (the PDU may be defined in a file the integrator did not pass).
+fn ref_target_name(a: &Arxml, r: NodeId) -> String {
+    match a.reference_target(r).and_then(|t| a.short_name(t)) {
+        Some(n) => n.to_owned(),
+        None => a.text(r).rsplit('/').next().unwrap_or("").to_owned(),
+    }
+}
+
+/// PduR routing paths (`PduRRoutingPath`, in a `PduRRoutingPaths` or, in AUTOSAR 4.0, a
+/// `PduRRoutingTable` container): the source PDU of the `PduRSrcPdu` sub-container and the
+/// destination PDU of each `PduRDestPdu`.
+fn pdu_routes(cx: &mut Ctx<'_>, net: &mut Network) {
+    let a = cx.a;
+    let subs = |path: NodeId, def: &'static str| -> Vec<NodeId> {
+        a.child(path, "SUB-CONTAINERS")
+            .map(|s| {
+                a.children(s)
+                    .filter(|&c| {
+                        a.child_text(c, "DEFINITION-REF")
+                            .is_some_and(|d| d.rsplit('/').next() == Some(def))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    for path in ecuc_containers(a, "PduRRoutingPath").collect::<Vec<_>>() {
+        let name = cx.name(path);
+        let source = subs(path, "PduRSrcPdu")
+            .into_iter()
+            .find_map(|s| ecuc_refs(a, s, "PduRSrcPduRef").into_iter().next());
+        let Some(source) = source else {
+            cx.diags.push(
+                a.error_at(path, format!("routing path `{name}` has no source PDU"))
+                    .with_hint("add a PduRSrcPdu sub-container with a PduRSrcPduRef"),
+            );
+            continue;
+        };
+        let destinations: Vec<String> = subs(path, "PduRDestPdu")
+            .into_iter()
+            .flat_map(|d| ecuc_refs(a, d, "PduRDestPduRef"))
+            .map(|r| ref_target_name(a, r))
+            .collect();
+        if destinations.is_empty() {
+            cx.diags.push(
+                a.error_at(
+                    path,
+                    format!("routing path `{name}` has no destination PDU"),
+                )
+                .with_hint("add a PduRDestPdu sub-container with a PduRDestPduRef"),
+            );
+            continue;
+        }
+        net.pdu_routes.push(PduRoute {
+            name,
+            source: ref_target_name(a, source),
+            destinations,
+        });
+    }
 }
 
 fn frame(cx: &mut Ctx<'_>, cluster: &str, trig: NodeId) -> Option<CanFrame> {
@@ -338,7 +427,18 @@ fn frame(cx: &mut Ctx<'_>, cluster: &str, trig: NodeId) -> Option<CanFrame> {
     let mut pdu_kind = None;
     if let Some(pdu) = pdu {
         let mut selector = 1;
-        pdu_kind = Some(pdu_kind_of(a.tag(pdu)).to_owned());
+        let kind = pdu_kind_of(a.tag(pdu));
+        if matches!(kind, "multiplexed" | "container" | "secured") {
+            let at = a.location(pdu);
+            cx.notes.push(ExportNote {
+                location: format!("{}:{}:{}", at.file, at.line, at.column),
+                message: format!(
+                    "frame `{name}` carries the {kind} PDU `{}`; export-arxml writes it as a plain I-SIGNAL-I-PDU with its signals flat (no selector, dynamic parts, contained PDUs or security data)",
+                    cx.name(pdu)
+                ),
+            });
+        }
+        pdu_kind = Some(kind);
         signals = pdu_signals(cx, pdu, &name, &mut selector);
         if a.tag(pdu) == "SECURED-I-PDU" {
             secured_signals(cx, pdu, &name, &mut signals);
