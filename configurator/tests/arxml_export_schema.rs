@@ -64,7 +64,7 @@ fn example_ecus_export_schema_valid_arxml() {
             continue;
         }
         let out = dir.path().join("export.arxml");
-        let (text, _) = export(&[toml.clone()], &out)
+        let (text, _) = export(std::slice::from_ref(&toml), &out)
             .unwrap_or_else(|| panic!("ecuconf rejects {}", toml.display()));
         let problems = schema_problems("export.arxml", &text);
         assert!(problems.is_empty(), "{}: {problems:#?}", toml.display());
@@ -81,7 +81,7 @@ fn cantools_files_export_schema_valid_arxml() {
         let out = dir.path().join("export.arxml");
         // The files ecuconf rejects are the bad-input ones (the agreement test checks that
         // cantools rejects them too).
-        let Some((text, warnings)) = export(&[f.clone()], &out) else {
+        let Some((text, warnings)) = export(std::slice::from_ref(&f), &out) else {
             continue;
         };
         // Multiplexed, container and secured PDUs are written flat, and each is reported
