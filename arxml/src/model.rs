@@ -33,6 +33,7 @@ impl Arxml {
         let (index, mut diags) =
             paths::build_index(&a.tree, &a.map, |n| a.element_path(n), |n| a.path(n));
         a.index = index;
+        a.tree.name_hashes = Vec::new();
         diags.extend(a.resolve_references());
         (a, diags)
     }

@@ -268,7 +268,7 @@ impl Default for ParentMemo {
 }
 
 /// 32 bits of a name's hash: the key is (context, hash), so collisions need the same parent.
-fn hash32(name: &str) -> u32 {
+pub(crate) fn hash32(name: &str) -> u32 {
     let h = fnv(name);
     (h ^ (h >> 32)) as u32
 }
@@ -292,12 +292,11 @@ pub(crate) fn build_index(
     let src = map.text.as_str();
     let mut index = PathIndex::default();
     // Sized once from the number of SHORT-NAMEs: no rehash, no old+new table at the peak.
-    let named = tree
-        .nodes
-        .iter()
-        .filter(|n| n.tag() == TAG_SHORT_NAME)
-        .count();
-    index.map = Table::with_entries(named, tree.nodes.len());
+    index.map = Table::with_entries(tree.name_hashes.len(), tree.nodes.len());
+    // The reader hashed each SHORT-NAME while its text was in cache; taken in node order here,
+    // so the names need not be read again (only on a collision, or for an empty name).
+    let mut hashes = tree.name_hashes.iter().peekable();
+    let empty = hash32("");
     let mut diags = Vec::new();
     // (node, context its children are named in)
     let mut stack: Vec<(u32, u32)> = Vec::new();
@@ -308,8 +307,20 @@ pub(crate) fn build_index(
         }
         let ctx = stack.last().map_or(ROOT, |&(_, c)| c);
         let mut child_ctx = ctx;
-        if let Some(name) = short_name(tree, src, NodeId(i)) {
-            if name.is_empty() {
+        let mut read_hash = None;
+        if node.is_named() {
+            while hashes.next_if(|&&(parent, _)| parent < i).is_some() {}
+            read_hash = hashes
+                .peek()
+                .filter(|&&&(parent, h)| parent == i && h != empty)
+                .map(|&&(_, h)| h);
+        }
+        let named = match read_hash {
+            Some(h) => Some((None, h)),
+            None => short_name(tree, src, NodeId(i)).map(|n| (Some(n), hash32(n))),
+        };
+        if let Some((name, hash)) = named {
+            if name == Some("") {
                 diags.push(
                     Diagnostic::error(map.location(node.offset), "empty SHORT-NAME")
                         .with_element(element_path(NodeId(i)))
@@ -317,10 +328,11 @@ pub(crate) fn build_index(
                 );
             } else {
                 // One hash and probe for the common case: a new name in its context.
-                let vacant = index.map.insert_new(tree, (ctx, hash32(name)), i);
+                let vacant = index.map.insert_new(tree, (ctx, hash), i);
                 child_ctx = i;
                 if !vacant {
-                    match index.get(tree, src, ctx, name) {
+                    let name = name.or_else(|| short_name(tree, src, NodeId(i)));
+                    match index.get(tree, src, ctx, name.unwrap_or_default()) {
                         Some(prev) => {
                             let prev_node = tree.node(NodeId(prev));
                             if prev_node.tag() == TAG_AR_PACKAGE && node.tag() == TAG_AR_PACKAGE {

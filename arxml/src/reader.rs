@@ -8,6 +8,7 @@ use quick_xml::events::{BytesStart, Event};
 use quick_xml::{Reader, XmlVersion};
 
 use crate::diag::Diagnostic;
+use crate::paths::hash32;
 use crate::source::SourceMap;
 use crate::tree::{AttrExtra, Attrs, Node, NodeId, Text, Tree, MAX_TAGS, NONE, TAG_SHORT_NAME};
 
@@ -207,6 +208,12 @@ impl FileReader<'_> {
                     };
                     let text = self.finish_text(&mut frame, src, base);
                     self.tree.set_text(&self.map.text, frame.node, text);
+                    let node = self.tree.nodes[frame.node as usize];
+                    if node.tag() == TAG_SHORT_NAME && node.parent != NONE {
+                        let name = self.tree.text(&self.map.text, text);
+                        let entry = (node.parent, hash32(name));
+                        self.tree.name_hashes.push(entry);
+                    }
                 }
                 Event::Text(_) => match stack.last_mut() {
                     Some(frame) => frame.text(src, before, after),

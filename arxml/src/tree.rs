@@ -308,6 +308,9 @@ pub(crate) struct Tree {
     pub attr_extra: Vec<AttrExtra>,
     /// `attr_blocks[b]`: first entry of `attrs` for nodes from `b << ATTR_BLOCK_BITS` on.
     pub attr_blocks: Vec<u32>,
+    /// (element, hash of its SHORT-NAME) in element order, filled while reading; the path index
+    /// is built from it and it is freed then.
+    pub name_hashes: Vec<(u32, u32)>,
     /// Texts that are owned or start too far after their start tag; rare.
     pub far: HashMap<u32, Text, FnvBuild>,
 }
@@ -410,6 +413,7 @@ impl Tree {
         let keep = self.attrs.partition_point(|a| (a.node as usize) < first);
         self.attrs.truncate(keep);
         self.far.retain(|&k, _| (k as usize) < first);
+        self.name_hashes.retain(|&(k, _)| (k as usize) < first);
     }
 
     /// One past the last node of `id`'s subtree (pre-order makes subtrees contiguous).
