@@ -290,9 +290,11 @@ pub(crate) fn build_index(
     path_of: impl Fn(NodeId) -> Option<String>,
 ) -> (PathIndex, Vec<Diagnostic>) {
     let src = map.text.as_str();
-    let mut index = PathIndex::default();
     // Sized once from the number of SHORT-NAMEs: no rehash, no old+new table at the peak.
-    index.map = Table::with_entries(tree.name_hashes.len(), tree.nodes.len());
+    let mut index = PathIndex {
+        map: Table::with_entries(tree.name_hashes.len(), tree.nodes.len()),
+        ..PathIndex::default()
+    };
     // The reader hashed each SHORT-NAME while its text was in cache; taken in node order here,
     // so the names need not be read again (only on a collision, or for an empty name).
     let mut hashes = tree.name_hashes.iter().peekable();
