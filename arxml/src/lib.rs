@@ -168,8 +168,7 @@ impl Loader {
     fn after_append(&mut self, name: String, start: usize) -> bool {
         let added = &self.map.text.as_bytes()[start..];
         // Roughly one element per two '<'; reserving up front avoids doubling the arena.
-        let estimate = added.iter().filter(|&&b| b == b'<').count() / 2 + 1;
-        self.tree.nodes.reserve_exact(estimate);
+        self.tree.nodes.reserve_exact(estimate_elements(added));
         let file = self.map.push_file(name, start as u32);
         match reader::read_file(&self.map, file, &mut self.tree, &self.opts) {
             Ok(root) => {
@@ -191,6 +190,51 @@ impl Loader {
         diagnostics.extend(more);
         Loaded { arxml, diagnostics }
     }
+}
+
+/// Elements in `bytes`, roughly one per two `<`: counted exactly in small inputs, and from 16
+/// windows of 64 KiB (plus a tenth) in large ones, where a full count was a pass over the
+/// whole input. An underestimate only means the arena grows once more.
+fn estimate_elements(bytes: &[u8]) -> usize {
+    const WINDOW: usize = 64 << 10;
+    const WINDOWS: usize = 16;
+    if bytes.len() <= 4 * WINDOW * WINDOWS {
+        return count_byte(bytes, b'<') / 2 + 1;
+    }
+    let stride = bytes.len() / WINDOWS;
+    let sampled: usize = (0..WINDOWS)
+        .map(|w| count_byte(&bytes[w * stride..w * stride + WINDOW], b'<'))
+        .sum();
+    let per_window = sampled as f64 / (WINDOWS * WINDOW) as f64;
+    (per_window * bytes.len() as f64 * 1.1 / 2.0) as usize + 1
+}
+
+/// Occurrences of `needle`, eight bytes a step: this pass runs over the whole input before
+/// parsing, and a byte-wise count was 5 % of the load.
+fn count_byte(bytes: &[u8], needle: u8) -> usize {
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    let pattern = u64::from_ne_bytes([needle; 8]);
+    let mut n = 0;
+    // Per-byte counters in one word; flushed before a byte lane can reach 256.
+    for block in bytes.chunks(8 * 255) {
+        let mut lanes = 0u64;
+        let mut words = block.chunks_exact(8);
+        for c in &mut words {
+            let word = u64::from_ne_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
+            // A zero byte of `x` is a match: its high bit stays clear in `nonzero` (no carry
+            // crosses a byte: the low seven bits are added apart from the high bit).
+            let x = word ^ pattern;
+            let nonzero = ((x & LOW7) + LOW7) | x;
+            lanes += (!nonzero >> 7) & ONES;
+        }
+        // Sum of the eight lanes, in the top byte (each lane is at most 255, the sum fits
+        // in 11 bits, so add the lanes pairwise instead of by one multiplication).
+        let pairs = (lanes & 0x00ff_00ff_00ff_00ff) + ((lanes >> 8) & 0x00ff_00ff_00ff_00ff);
+        n += (pairs.wrapping_mul(0x0001_0001_0001_0001) >> 48) as usize;
+        n += words.remainder().iter().filter(|&&b| b == needle).count();
+    }
+    n
 }
 
 /// Reads files from disk with default options.
@@ -220,4 +264,40 @@ pub fn read_sources<'a, N: Into<String>>(
         loader.add_source(name, bytes);
     }
     loader.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{count_byte, estimate_elements};
+
+    #[test]
+    fn count_byte_matches_a_plain_count() {
+        let text = "<a><b x=\"<\">\u{e9}<</b></a>  <\u{ff}<<<<<<<<<<<<".repeat(7);
+        for cut in 0..text.len() {
+            let bytes = &text.as_bytes()[cut..];
+            let plain = bytes.iter().filter(|&&b| b == b'<').count();
+            assert_eq!(count_byte(bytes, b'<'), plain, "from byte {cut}");
+        }
+        // Every byte a match, over several flush blocks: no per-byte counter overflows.
+        assert_eq!(count_byte(&[b'<'; 5000], b'<'), 5000);
+        // Bytes that differ from the needle only in the high bit are not matches.
+        assert_eq!(count_byte(&[0xbc; 17], b'<'), 0);
+    }
+
+    #[test]
+    fn element_estimate_is_near_the_count() {
+        let doc = "<A><SHORT-NAME>x</SHORT-NAME><B DEST=\"Y\">/p/q</B></A>\n".repeat(200_000);
+        let exact = doc.matches('<').count() / 2;
+        let estimate = estimate_elements(doc.as_bytes());
+        assert!(
+            estimate >= exact && estimate <= exact + exact / 5,
+            "{estimate} vs {exact}"
+        );
+        assert_eq!(estimate_elements(b"<a><b/></a>"), 2);
+        // Windows past the end never happen: lengths just above the sampling threshold.
+        for extra in [0, 1, 7, 4095] {
+            let bytes = vec![b'<'; (4 << 20) + extra];
+            assert!(estimate_elements(&bytes) >= bytes.len() / 2);
+        }
+    }
 }

@@ -2,7 +2,7 @@
 
 use crate::diag::{Diagnostic, Location};
 use crate::number::{self, NumberError};
-use crate::paths::{self, PathIndex, Unresolved};
+use crate::paths::{self, ParentMemo, PathIndex, Unresolved};
 use crate::source::SourceMap;
 use crate::tree::{Children, NodeId, TagId, Tree, NONE};
 
@@ -22,6 +22,8 @@ impl Arxml {
         tree: Tree,
         roots: Vec<Option<NodeId>>,
     ) -> (Self, Vec<Diagnostic>) {
+        let mut tree = tree;
+        tree.index_attrs();
         let mut a = Arxml {
             map,
             tree,
@@ -31,6 +33,7 @@ impl Arxml {
         let (index, mut diags) =
             paths::build_index(&a.tree, &a.map, |n| a.element_path(n), |n| a.path(n));
         a.index = index;
+        a.tree.name_hashes = Vec::new();
         diags.extend(a.resolve_references());
         (a, diags)
     }
@@ -59,7 +62,15 @@ impl Arxml {
         self.roots.iter().flatten().copied()
     }
 
-    /// The element at an absolute SHORT-NAME path such as `/Pkg/Frame1`.
+    /// Frees the SHORT-NAME path index once references are resolved and no more lookups by
+    /// path will come: [`Arxml::find`] answers `None` afterwards. A caller that builds a large
+    /// model from the tree thus keeps its memory peak lower.
+    pub fn release_path_index(&mut self) {
+        self.index = PathIndex::default();
+    }
+
+    /// The element at an absolute SHORT-NAME path such as `/Pkg/Frame1` (`None` as well after
+    /// [`Arxml::release_path_index`]).
     pub fn find(&self, path: &str) -> Option<NodeId> {
         self.index.resolve(&self.tree, self.src(), path).ok()
     }
@@ -388,6 +399,7 @@ impl Arxml {
         // Taken out so targets can be stored as they resolve (no side list at the peak);
         // nothing below reads attributes through the tree.
         let mut all = std::mem::take(&mut self.tree.attrs);
+        let mut memo = ParentMemo::default();
         for attrs in all.iter_mut() {
             let id = NodeId(attrs.node);
             if !self.is_reference(id) {
@@ -436,7 +448,10 @@ impl Arxml {
                     }
                 }
             };
-            match self.index.resolve(&self.tree, self.src(), text) {
+            match self
+                .index
+                .resolve_memo(&self.tree, self.src(), text, &mut memo)
+            {
                 Ok(target) => {
                     attrs.target = target.0;
                     if attrs.dest != NONE {

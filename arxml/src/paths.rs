@@ -162,8 +162,56 @@ impl PathIndex {
             .map(|&(_, n)| n)
     }
 
+    /// Resolves an absolute path `/A/B/C` whose parent path may be the one `memo` holds:
+    /// references come in runs into the same package, and resolving the shared prefix again
+    /// costs a probe and a name compare per segment in memory that is no longer cached.
+    pub fn resolve_memo(
+        &self,
+        tree: &Tree,
+        src: &str,
+        path: &str,
+        memo: &mut ParentMemo,
+    ) -> Result<NodeId, Unresolved> {
+        if let Some(last) = path
+            .strip_prefix(memo.prefix.as_str())
+            .and_then(|r| r.strip_prefix('/'))
+        {
+            if memo.ctx != ROOT && !last.is_empty() && !last.contains('/') {
+                return match self.get(tree, src, memo.ctx, last) {
+                    Some(n) => Ok(NodeId(n)),
+                    None => Err(Unresolved {
+                        found: memo.ctx,
+                        depth: memo.depth,
+                        missing: last.to_owned(),
+                    }),
+                };
+            }
+        }
+        let (target, parent) = self.resolve_with_parent(tree, src, path)?;
+        match path.rfind('/') {
+            Some(cut) if cut > 0 && parent != ROOT => {
+                memo.prefix.clear();
+                memo.prefix.push_str(&path[..cut]);
+                memo.ctx = parent;
+                memo.depth = path[..cut].matches('/').count();
+            }
+            _ => memo.ctx = ROOT,
+        }
+        Ok(target)
+    }
+
     /// Resolves an absolute path `/A/B/C`.
     pub fn resolve(&self, tree: &Tree, src: &str, path: &str) -> Result<NodeId, Unresolved> {
+        self.resolve_with_parent(tree, src, path).map(|(n, _)| n)
+    }
+
+    /// The target and the context its last segment was found in.
+    fn resolve_with_parent(
+        &self,
+        tree: &Tree,
+        src: &str,
+        path: &str,
+    ) -> Result<(NodeId, u32), Unresolved> {
         let malformed = |found, depth| Unresolved {
             found,
             depth,
@@ -173,12 +221,16 @@ impl PathIndex {
             return Err(malformed(ROOT, 0));
         };
         let mut ctx = ROOT;
+        let mut parent = ROOT;
         for (depth, seg) in rest.split('/').enumerate() {
             if seg.is_empty() {
                 return Err(malformed(ctx, depth));
             }
             match self.get(tree, src, ctx, seg) {
-                Some(n) => ctx = n,
+                Some(n) => {
+                    parent = ctx;
+                    ctx = n;
+                }
                 None => {
                     return Err(Unresolved {
                         found: ctx,
@@ -191,19 +243,41 @@ impl PathIndex {
         if ctx == ROOT {
             Err(malformed(ROOT, 0))
         } else {
-            Ok(NodeId(ctx))
+            Ok((NodeId(ctx), parent))
+        }
+    }
+}
+
+/// The last resolved parent path and its node, for [`PathIndex::resolve_memo`].
+pub(crate) struct ParentMemo {
+    prefix: String,
+    /// Context of the names below `prefix`; ROOT when the memo holds nothing.
+    ctx: u32,
+    /// Segments in `prefix`.
+    depth: usize,
+}
+
+impl Default for ParentMemo {
+    fn default() -> Self {
+        ParentMemo {
+            prefix: String::new(),
+            ctx: ROOT,
+            depth: 0,
         }
     }
 }
 
 /// 32 bits of a name's hash: the key is (context, hash), so collisions need the same parent.
-fn hash32(name: &str) -> u32 {
+pub(crate) fn hash32(name: &str) -> u32 {
     let h = fnv(name);
     (h ^ (h >> 32)) as u32
 }
 
 /// SHORT-NAME of an identifiable node, if it is one.
 pub(crate) fn short_name<'a>(tree: &'a Tree, src: &'a str, id: NodeId) -> Option<&'a str> {
+    if !tree.node(id).is_named() {
+        return None;
+    }
     let s = tree.child(id, TAG_SHORT_NAME)?;
     Some(tree.node_text(src, s))
 }
@@ -216,14 +290,15 @@ pub(crate) fn build_index(
     path_of: impl Fn(NodeId) -> Option<String>,
 ) -> (PathIndex, Vec<Diagnostic>) {
     let src = map.text.as_str();
-    let mut index = PathIndex::default();
     // Sized once from the number of SHORT-NAMEs: no rehash, no old+new table at the peak.
-    let named = tree
-        .nodes
-        .iter()
-        .filter(|n| n.tag() == TAG_SHORT_NAME)
-        .count();
-    index.map = Table::with_entries(named, tree.nodes.len());
+    let mut index = PathIndex {
+        map: Table::with_entries(tree.name_hashes.len(), tree.nodes.len()),
+        ..PathIndex::default()
+    };
+    // The reader hashed each SHORT-NAME while its text was in cache; taken in node order here,
+    // so the names need not be read again (only on a collision, or for an empty name).
+    let mut hashes = tree.name_hashes.iter().peekable();
+    let empty = hash32("");
     let mut diags = Vec::new();
     // (node, context its children are named in)
     let mut stack: Vec<(u32, u32)> = Vec::new();
@@ -234,8 +309,20 @@ pub(crate) fn build_index(
         }
         let ctx = stack.last().map_or(ROOT, |&(_, c)| c);
         let mut child_ctx = ctx;
-        if let Some(name) = short_name(tree, src, NodeId(i)) {
-            if name.is_empty() {
+        let mut read_hash = None;
+        if node.is_named() {
+            while hashes.next_if(|&&(parent, _)| parent < i).is_some() {}
+            read_hash = hashes
+                .peek()
+                .filter(|&&&(parent, h)| parent == i && h != empty)
+                .map(|&&(_, h)| h);
+        }
+        let named = match read_hash {
+            Some(h) => Some((None, h)),
+            None => short_name(tree, src, NodeId(i)).map(|n| (Some(n), hash32(n))),
+        };
+        if let Some((name, hash)) = named {
+            if name == Some("") {
                 diags.push(
                     Diagnostic::error(map.location(node.offset), "empty SHORT-NAME")
                         .with_element(element_path(NodeId(i)))
@@ -243,10 +330,11 @@ pub(crate) fn build_index(
                 );
             } else {
                 // One hash and probe for the common case: a new name in its context.
-                let vacant = index.map.insert_new(tree, (ctx, hash32(name)), i);
+                let vacant = index.map.insert_new(tree, (ctx, hash), i);
                 child_ctx = i;
                 if !vacant {
-                    match index.get(tree, src, ctx, name) {
+                    let name = name.or_else(|| short_name(tree, src, NodeId(i)));
+                    match index.get(tree, src, ctx, name.unwrap_or_default()) {
                         Some(prev) => {
                             let prev_node = tree.node(NodeId(prev));
                             if prev_node.tag() == TAG_AR_PACKAGE && node.tag() == TAG_AR_PACKAGE {

@@ -8,8 +8,9 @@ use quick_xml::events::{BytesStart, Event};
 use quick_xml::{Reader, XmlVersion};
 
 use crate::diag::Diagnostic;
+use crate::paths::hash32;
 use crate::source::SourceMap;
-use crate::tree::{AttrExtra, Attrs, Node, NodeId, Text, Tree, MAX_TAGS, NONE};
+use crate::tree::{AttrExtra, Attrs, Node, NodeId, Text, Tree, MAX_TAGS, NONE, TAG_SHORT_NAME};
 
 /// Options for reading.
 #[derive(Clone, Debug)]
@@ -207,6 +208,12 @@ impl FileReader<'_> {
                     };
                     let text = self.finish_text(&mut frame, src, base);
                     self.tree.set_text(&self.map.text, frame.node, text);
+                    let node = self.tree.nodes[frame.node as usize];
+                    if node.tag() == TAG_SHORT_NAME && node.parent != NONE {
+                        let name = self.tree.text(&self.map.text, text);
+                        let entry = (node.parent, hash32(name));
+                        self.tree.name_hashes.push(entry);
+                    }
                 }
                 Event::Text(_) => match stack.last_mut() {
                     Some(frame) => frame.text(src, before, after),
@@ -353,6 +360,9 @@ impl FileReader<'_> {
         }
         let parent = stack.last().map_or(NONE, |f| f.node);
         self.tree.nodes.push(Node::new(tag, parent, offset as u32));
+        if tag == TAG_SHORT_NAME && parent != NONE {
+            self.tree.nodes[parent as usize].set_named();
+        }
         if let Some(frame) = stack.last_mut() {
             if frame.last_child != NONE {
                 self.tree.nodes[frame.last_child as usize].next_sibling = id;
@@ -375,12 +385,26 @@ impl FileReader<'_> {
         let base = self.map.files[self.file].base as usize;
         let mut dest = NONE;
         let mut out = AttrExtra::default();
-        for a in e.attributes() {
+        // quick-xml's own duplicate check allocates a list per element; elements have one
+        // to three attributes, so a fixed array (and a list only past eight) does it here.
+        let mut keys = [""; 8];
+        let mut more_keys = Vec::new();
+        for (i, a) in e.attributes().with_checks(false).enumerate() {
             let a = a.map_err(|err| {
                 self.err(at, format!("bad attribute: {err}"), stack)
                     .with_hint("attributes are written name=\"value\", each name once")
             })?;
-            let slot = match a.key.0 {
+            let key = a.key.0;
+            if keys[..i.min(keys.len())].contains(&key) || more_keys.contains(&key) {
+                return Err(self
+                    .err(at, format!("bad attribute: `{key}` is given twice"), stack)
+                    .with_hint("attributes are written name=\"value\", each name once"));
+            }
+            match keys.get_mut(i) {
+                Some(k) => *k = key,
+                None => more_keys.push(key),
+            }
+            let slot = match key {
                 "DEST" => {
                     let v = a
                         .normalized_value(XmlVersion::Implicit1_0)

@@ -77,12 +77,16 @@ pub(crate) struct Interner {
     /// Whether the tag names a reference (`*-REF`, `*-TREF`).
     is_ref: Vec<bool>,
     ids: HashMap<Box<str>, u32, FnvBuild>,
-    /// Direct-mapped cache in front of `ids`, indexed by length and three bytes of the name:
-    /// interning a tag the file used before is then one compare, no hashing.
-    cache: Box<[u32; CACHE]>,
+    /// Direct-mapped table in front of `ids`, indexed by length and four bytes of the name.
+    /// A slot holds the one interned name that maps to it, EMPTY when none does, or COLLIDED
+    /// when several do. Interning a known tag is then one compare, and looking up a tag that no
+    /// file uses (the extractors ask for optional elements all the time) usually no hashing.
+    slots: Box<[u32; SLOTS]>,
 }
 
-const CACHE: usize = 1024;
+const SLOTS: usize = 1024;
+const EMPTY: u32 = u32::MAX;
+const COLLIDED: u32 = u32::MAX - 1;
 
 #[inline]
 fn cache_slot(name: &[u8]) -> usize {
@@ -96,7 +100,7 @@ fn cache_slot(name: &[u8]) -> usize {
         .wrapping_add(usize::from(name[n / 2]).wrapping_mul(0x2f1))
         .wrapping_add(usize::from(name[n - 1]).wrapping_mul(0x1_0001))
         .wrapping_add(usize::from(name[n * 3 / 4]).wrapping_mul(7));
-    (mix ^ (mix >> 10)) & (CACHE - 1)
+    (mix ^ (mix >> 10)) & (SLOTS - 1)
 }
 
 impl Default for Interner {
@@ -105,7 +109,7 @@ impl Default for Interner {
             names: Vec::new(),
             is_ref: Vec::new(),
             ids: HashMap::default(),
-            cache: Box::new([u32::MAX; CACHE]),
+            slots: Box::new([EMPTY; SLOTS]),
         };
         for name in PREDEFINED {
             i.intern(name);
@@ -114,45 +118,55 @@ impl Default for Interner {
     }
 }
 
+/// What the direct-mapped table says about a name.
+enum Probe {
+    Found(u32),
+    Absent,
+    /// Several names share the slot: ask the hash map.
+    Ask,
+}
+
 impl Interner {
     #[inline]
-    pub fn intern(&mut self, name: &str) -> TagId {
-        let slot = cache_slot(name.as_bytes());
-        let cached = self.cache[slot];
-        if self
-            .names
-            .get(cached as usize)
-            .is_some_and(|n| **n == *name)
-        {
-            return TagId(cached);
+    fn probe(&self, name: &str) -> Probe {
+        match self.slots[cache_slot(name.as_bytes())] {
+            EMPTY => Probe::Absent,
+            COLLIDED => Probe::Ask,
+            id if self.names.get(id as usize).is_some_and(|n| **n == *name) => Probe::Found(id),
+            // The slot's only name is another one, so this one was never interned.
+            _ => Probe::Absent,
         }
-        let id = self.intern_slow(name);
-        self.cache[slot] = id.0;
-        id
     }
 
-    fn intern_slow(&mut self, name: &str) -> TagId {
-        if let Some(&id) = self.ids.get(name) {
-            return TagId(id);
+    #[inline]
+    pub fn intern(&mut self, name: &str) -> TagId {
+        match self.probe(name) {
+            Probe::Found(id) => TagId(id),
+            Probe::Absent => self.insert(name),
+            Probe::Ask => match self.ids.get(name) {
+                Some(&id) => TagId(id),
+                None => self.insert(name),
+            },
         }
+    }
+
+    fn insert(&mut self, name: &str) -> TagId {
         let id = self.names.len() as u32;
         self.names.push(name.into());
         self.is_ref
             .push(name.ends_with("-REF") || name.ends_with("-TREF"));
         self.ids.insert(name.into(), id);
+        let slot = &mut self.slots[cache_slot(name.as_bytes())];
+        *slot = if *slot == EMPTY { id } else { COLLIDED };
         TagId(id)
     }
 
     pub fn get(&self, name: &str) -> Option<TagId> {
-        let cached = self.cache[cache_slot(name.as_bytes())];
-        if self
-            .names
-            .get(cached as usize)
-            .is_some_and(|n| **n == *name)
-        {
-            return Some(TagId(cached));
+        match self.probe(name) {
+            Probe::Found(id) => Some(TagId(id)),
+            Probe::Absent => None,
+            Probe::Ask => self.ids.get(name).map(|&id| TagId(id)),
         }
-        self.ids.get(name).map(|&id| TagId(id))
     }
 
     pub fn name(&self, tag: TagId) -> &str {
@@ -216,8 +230,12 @@ pub(crate) struct AttrExtra {
 /// Marks a node whose text is not `offset + delta` (owned, or too far from the start tag).
 const FAR: u16 = u16::MAX;
 
-/// Largest number of distinct tag names: node tags are u16.
-pub(crate) const MAX_TAGS: u32 = FAR as u32;
+/// Set in `Node::tag` when the element has a SHORT-NAME child: the path index then skips the
+/// child scan for the (many more) elements that have none.
+const NAMED: u16 = 0x8000;
+
+/// Largest number of distinct tag names: node tags are 15 bits, beside the NAMED flag.
+pub(crate) const MAX_TAGS: u32 = NAMED as u32;
 
 /// One element. 16 bytes: the budget is "peak memory <= 2x the file". The first child is not
 /// stored: in pre-order it is the next node when that node's parent is this one. Nor is the
@@ -261,10 +279,24 @@ impl Node {
         }
     }
 
+    #[inline]
     pub fn tag(&self) -> TagId {
-        TagId(u32::from(self.tag))
+        TagId(u32::from(self.tag & !NAMED))
+    }
+
+    /// True when a SHORT-NAME child was read.
+    #[inline]
+    pub fn is_named(&self) -> bool {
+        self.tag & NAMED != 0
+    }
+
+    pub fn set_named(&mut self) {
+        self.tag |= NAMED;
     }
 }
+
+/// Nodes per block of the attribute index.
+const ATTR_BLOCK_BITS: u32 = 8;
 
 /// Nodes, tags, owned text and attributes. Source text lives in [`crate::source::SourceMap`].
 #[derive(Debug, Default)]
@@ -274,6 +306,11 @@ pub(crate) struct Tree {
     pub owned: Vec<Box<str>>,
     pub attrs: Vec<Attrs>,
     pub attr_extra: Vec<AttrExtra>,
+    /// `attr_blocks[b]`: first entry of `attrs` for nodes from `b << ATTR_BLOCK_BITS` on.
+    pub attr_blocks: Vec<u32>,
+    /// (element, hash of its SHORT-NAME) in element order, filled while reading; the path index
+    /// is built from it and it is freed then.
+    pub name_hashes: Vec<(u32, u32)>,
     /// Texts that are owned or start too far after their start tag; rare.
     pub far: HashMap<u32, Text, FnvBuild>,
 }
@@ -336,8 +373,31 @@ impl Tree {
     }
 
     pub fn attrs(&self, id: NodeId) -> Option<&Attrs> {
-        let i = self.attrs.binary_search_by_key(&id.0, |a| a.node).ok()?;
-        self.attrs.get(i)
+        // The block index narrows the search to the entries of this node's block of nodes;
+        // a search over all entries missed the cache at every step on large inputs.
+        let block = (id.0 >> ATTR_BLOCK_BITS) as usize;
+        let (lo, hi) = match (self.attr_blocks.get(block), self.attr_blocks.get(block + 1)) {
+            (Some(&lo), Some(&hi)) => (lo as usize, hi as usize),
+            _ => (0, self.attrs.len()),
+        };
+        let run = self.attrs.get(lo..hi)?;
+        let i = run.binary_search_by_key(&id.0, |a| a.node).ok()?;
+        run.get(i)
+    }
+
+    /// Builds the block index of `attrs` (after reading, before queries).
+    pub fn index_attrs(&mut self) {
+        let blocks = (self.nodes.len() >> ATTR_BLOCK_BITS) + 1;
+        let mut starts = Vec::with_capacity(blocks + 1);
+        let mut i = 0;
+        for b in 0..=blocks {
+            let first_node = (b as u64) << ATTR_BLOCK_BITS;
+            while i < self.attrs.len() && u64::from(self.attrs[i].node) < first_node {
+                i += 1;
+            }
+            starts.push(i as u32);
+        }
+        self.attr_blocks = starts;
     }
 
     pub fn attr_extra(&self, id: NodeId) -> AttrExtra {
@@ -353,6 +413,7 @@ impl Tree {
         let keep = self.attrs.partition_point(|a| (a.node as usize) < first);
         self.attrs.truncate(keep);
         self.far.retain(|&k, _| (k as usize) < first);
+        self.name_hashes.retain(|&(k, _)| (k as usize) < first);
     }
 
     /// One past the last node of `id`'s subtree (pre-order makes subtrees contiguous).

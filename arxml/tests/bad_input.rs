@@ -119,6 +119,28 @@ fn mismatched_end_tag() {
 }
 
 #[test]
+fn duplicate_attributes_are_located() {
+    // Within the first eight attributes, and past them (the reader keeps eight keys inline).
+    let many: String = (0..10).map(|i| format!(" A{i}=\"x\"")).collect();
+    for attrs in [
+        " DEST=\"I-SIGNAL\" DEST=\"I-SIGNAL\"".to_owned(),
+        format!("{many} A9=\"y\""),
+    ] {
+        let l = one(
+            "d.arxml",
+            pkg(&format!(
+                "<CAN-FRAME><SHORT-NAME>F</SHORT-NAME>\n<PDU-REF{attrs}>/P/F</PDU-REF></CAN-FRAME>\n"
+            ))
+            .as_bytes(),
+        );
+        let d = only_error(&l);
+        assert_eq!((d.location.line, d.location.column), (8, 1), "{d}");
+        assert!(d.message.contains("given twice"), "{d}");
+        assert!(d.element.ends_with("CAN-FRAME"), "{d}");
+    }
+}
+
+#[test]
 fn deep_nesting_is_an_error_not_a_stack_overflow() {
     let depth = 100_000;
     let mut s = String::from("<AUTOSAR xmlns=\"http://autosar.org/schema/r4.0\">");

@@ -165,3 +165,37 @@ fn text_ranges_without_stored_length() {
         ["one", "two", "three", "four", "<5>", ""]
     );
 }
+
+#[test]
+fn released_path_index_keeps_resolved_references() {
+    let mut loaded = load();
+    let frame = loaded.arxml.find("/Can/EngineData").unwrap();
+    let pdu_ref = loaded
+        .arxml
+        .descendants_by_tag(frame, "PDU-REF")
+        .next()
+        .unwrap();
+    let target = loaded.arxml.reference_target(pdu_ref).unwrap();
+    loaded.arxml.release_path_index();
+    assert_eq!(loaded.arxml.find("/Can/EngineData"), None);
+    assert_eq!(loaded.arxml.reference_target(pdu_ref), Some(target));
+    assert_eq!(loaded.arxml.short_name(frame), Some("EngineData"));
+}
+
+#[test]
+fn short_name_after_named_children_still_names_the_element() {
+    // Out of schema order, but readable: the package's SHORT-NAME follows its elements.
+    let xml = r#"<?xml version="1.0" encoding="UTF-8"?>
+<AUTOSAR xmlns="http://autosar.org/schema/r4.0"><AR-PACKAGES>
+<AR-PACKAGE><ELEMENTS><I-SIGNAL><SHORT-NAME>S</SHORT-NAME></I-SIGNAL></ELEMENTS><SHORT-NAME>P</SHORT-NAME></AR-PACKAGE>
+<AR-PACKAGE><SHORT-NAME>Q</SHORT-NAME><ELEMENTS><I-SIGNAL><SHORT-NAME>S</SHORT-NAME></I-SIGNAL></ELEMENTS></AR-PACKAGE>
+</AR-PACKAGES></AUTOSAR>"#;
+    let loaded = ecu_arxml::read_sources([("order.arxml", xml.as_bytes())]);
+    assert!(loaded.diagnostics.is_empty(), "{:#?}", loaded.diagnostics);
+    let a = &loaded.arxml;
+    let p = a.find("/P").unwrap();
+    let s = a.find("/P/S").unwrap();
+    assert_eq!(a.parent(a.parent(s).unwrap()), Some(p));
+    assert_ne!(a.find("/Q/S"), Some(s));
+    assert_eq!(a.path(a.find("/Q/S").unwrap()).as_deref(), Some("/Q/S"));
+}

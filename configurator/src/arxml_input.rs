@@ -122,7 +122,10 @@ pub fn read(
     part.first_name = arxml_paths[0]
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned());
-    let loaded = ecu_arxml::read_files(&arxml_paths);
+    let mut loaded = ecu_arxml::read_files(&arxml_paths);
+    // References are resolved; nothing below looks elements up by path, and the network
+    // model is built on top of the tree at the memory peak.
+    loaded.arxml.release_path_index();
     // The files' text goes to `sources` (for diagnostics) once extraction is done, moved out
     // of the model rather than copied: one buffer per file, not two.
     let base = sources.len();

@@ -4,7 +4,7 @@ use serde::Serialize;
 
 use crate::interfaces::Interface;
 use crate::model::{Alarm, App, Counter, Ecu, Event, Isr, Resource, Task};
-use crate::network::{CanCluster, CanFrame};
+use crate::network::{CanCluster, CanFrame, PduRoute};
 
 #[derive(Serialize)]
 struct Dump<'a> {
@@ -19,6 +19,7 @@ struct Dump<'a> {
     isrs: &'a [Isr],
     can_clusters: &'a [CanCluster],
     can_frames: &'a [CanFrame],
+    pdu_routes: &'a [PduRoute],
     interfaces: &'a [Interface],
 }
 
@@ -36,6 +37,7 @@ pub fn to_json(ecu: &Ecu) -> String {
         isrs: &ecu.isrs,
         can_clusters: &ecu.network.clusters,
         can_frames: &ecu.network.frames,
+        pdu_routes: &ecu.network.pdu_routes,
         interfaces: &ecu.interfaces,
     };
     serde_json::to_string_pretty(&d).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))

@@ -69,28 +69,56 @@ fn num(v: f64) -> String {
     format!("{v:?}")
 }
 
-const DEF: &str = "/AUTOSAR/EcucDefs/Os";
+const DEFS: &str = "/AUTOSAR/EcucDefs";
 
+/// A NUMERICAL or TEXTUAL parameter value of the Os module. The definition's type (the
+/// DEFINITION-REF's DEST) follows from the value: the schema knows no "numerical definition".
 fn param(out: &mut String, def: &str, kind: &str, value: impl std::fmt::Display) {
+    let value = value.to_string();
+    let def_type = match (kind, value.as_str()) {
+        ("NUMERICAL", "true" | "false") => "ECUC-BOOLEAN-PARAM-DEF",
+        ("NUMERICAL", v) if v.contains(['.', 'e', 'E']) => "ECUC-FLOAT-PARAM-DEF",
+        ("NUMERICAL", _) => "ECUC-INTEGER-PARAM-DEF",
+        _ if def.ends_with("Name") => "ECUC-FUNCTION-NAME-DEF",
+        _ => "ECUC-ENUMERATION-PARAM-DEF",
+    };
     let _ = write!(
         out,
-        "<ECUC-{kind}-PARAM-VALUE><DEFINITION-REF DEST=\"ECUC-{kind}-PARAM-DEF\">{DEF}/{def}</DEFINITION-REF><VALUE>{}</VALUE></ECUC-{kind}-PARAM-VALUE>",
-        esc(&value.to_string())
+        "<ECUC-{kind}-PARAM-VALUE><DEFINITION-REF DEST=\"{def_type}\">{DEFS}/Os/{def}</DEFINITION-REF><VALUE>{}</VALUE></ECUC-{kind}-PARAM-VALUE>",
+        esc(&value)
     );
 }
 
+/// A reference of the Os module to one of its own containers.
 fn reference(out: &mut String, def: &str, target: &str) {
+    reference_to(out, "Os", def, &format!("/EcucValues/Os/{target}"));
+}
+
+fn reference_to(out: &mut String, module: &str, def: &str, path: &str) {
     let _ = write!(
         out,
-        "<ECUC-REFERENCE-VALUE><DEFINITION-REF DEST=\"ECUC-REFERENCE-DEF\">{DEF}/{def}</DEFINITION-REF><VALUE-REF DEST=\"ECUC-CONTAINER-VALUE\">/EcucValues/Os/{}</VALUE-REF></ECUC-REFERENCE-VALUE>",
-        esc(target)
+        "<ECUC-REFERENCE-VALUE><DEFINITION-REF DEST=\"ECUC-REFERENCE-DEF\">{DEFS}/{module}/{def}</DEFINITION-REF><VALUE-REF DEST=\"ECUC-CONTAINER-VALUE\">{}</VALUE-REF></ECUC-REFERENCE-VALUE>",
+        esc(path)
     );
 }
 
+/// A container of the Os module.
 fn container(out: &mut String, name: &str, def: &str, params: &str, refs: &str, subs: &str) {
+    container_in(out, "Os", name, def, params, refs, subs);
+}
+
+fn container_in(
+    out: &mut String,
+    module: &str,
+    name: &str,
+    def: &str,
+    params: &str,
+    refs: &str,
+    subs: &str,
+) {
     let _ = write!(
         out,
-        "<ECUC-CONTAINER-VALUE><SHORT-NAME>{}</SHORT-NAME><DEFINITION-REF DEST=\"ECUC-PARAM-CONF-CONTAINER-DEF\">{DEF}/{def}</DEFINITION-REF>",
+        "<ECUC-CONTAINER-VALUE><SHORT-NAME>{}</SHORT-NAME><DEFINITION-REF DEST=\"ECUC-PARAM-CONF-CONTAINER-DEF\">{DEFS}/{module}/{def}</DEFINITION-REF>",
         esc(name)
     );
     if !params.is_empty() {
@@ -105,6 +133,14 @@ fn container(out: &mut String, name: &str, def: &str, params: &str, refs: &str, 
     out.push_str("</ECUC-CONTAINER-VALUE>\n");
 }
 
+/// The values of one module, in the EcucValues package.
+fn module(root: &mut Pkg, name: &str, containers: &str) {
+    let _ = writeln!(
+        root.at(&["EcucValues"]).elements,
+        "<ECUC-MODULE-CONFIGURATION-VALUES><SHORT-NAME>{name}</SHORT-NAME><DEFINITION-REF DEST=\"ECUC-MODULE-DEF\">{DEFS}/{name}</DEFINITION-REF><CONTAINERS>{containers}</CONTAINERS></ECUC-MODULE-CONFIGURATION-VALUES>"
+    );
+}
+
 /// The model as an ARXML document.
 pub fn to_arxml(ecu: &Ecu) -> String {
     let mut root = Pkg::default();
@@ -112,6 +148,9 @@ pub fn to_arxml(ecu: &Ecu) -> String {
     interfaces(ecu, &mut root);
     if !ecu.tasks.is_empty() {
         os(ecu, &mut root);
+    }
+    if !ecu.network.pdu_routes.is_empty() {
+        pdu_routes(ecu, &mut root);
     }
     let mut out = String::from(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<AUTOSAR xmlns=\"http://autosar.org/schema/r4.0\" xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xsi:schemaLocation=\"http://autosar.org/schema/r4.0 AUTOSAR_4-3-0.xsd\">\n",
@@ -599,8 +638,94 @@ fn os(ecu: &Ecu, root: &mut Pkg) {
         }
         container(&mut c, &a.name, "OsAlarm", "", &r, &subs);
     }
-    let _ = writeln!(
-        root.at(&["EcucValues"]).elements,
-        "<ECUC-MODULE-CONFIGURATION-VALUES><SHORT-NAME>Os</SHORT-NAME><DEFINITION-REF DEST=\"ECUC-MODULE-DEF\">{DEF}</DEFINITION-REF><CONTAINERS>{c}</CONTAINERS></ECUC-MODULE-CONFIGURATION-VALUES>"
+    module(root, "Os", &c);
+}
+
+/// PduR routing paths, and the EcuC PDU collection their references point at (the model
+/// knows PDUs by name only).
+fn pdu_routes(ecu: &Ecu, root: &mut Pkg) {
+    let routes = &ecu.network.pdu_routes;
+    let mut pdus: Vec<&str> = Vec::new();
+    for r in routes {
+        for p in std::iter::once(&r.source).chain(&r.destinations) {
+            if !pdus.contains(&p.as_str()) {
+                pdus.push(p);
+            }
+        }
+    }
+    let mut collection = String::new();
+    for p in &pdus {
+        container_in(
+            &mut collection,
+            "EcuC",
+            p,
+            "EcucPduCollection/Pdu",
+            "",
+            "",
+            "",
+        );
+    }
+    let mut c = String::new();
+    container_in(
+        &mut c,
+        "EcuC",
+        "Pdus",
+        "EcucPduCollection",
+        "",
+        "",
+        &collection,
     );
+    module(root, "EcuC", &c);
+    let pdu_path = |p: &str| format!("/EcucValues/EcuC/Pdus/{p}");
+    const PATH: &str = "PduRRoutingPaths/PduRRoutingPath";
+    let mut paths = String::new();
+    for r in routes {
+        let mut subs = String::new();
+        let mut refs = String::new();
+        reference_to(
+            &mut refs,
+            "PduR",
+            &format!("{PATH}/PduRSrcPdu/PduRSrcPduRef"),
+            &pdu_path(&r.source),
+        );
+        container_in(
+            &mut subs,
+            "PduR",
+            "Src",
+            &format!("{PATH}/PduRSrcPdu"),
+            "",
+            &refs,
+            "",
+        );
+        for (i, d) in r.destinations.iter().enumerate() {
+            let mut refs = String::new();
+            reference_to(
+                &mut refs,
+                "PduR",
+                &format!("{PATH}/PduRDestPdu/PduRDestPduRef"),
+                &pdu_path(d),
+            );
+            container_in(
+                &mut subs,
+                "PduR",
+                &format!("Dest{i}"),
+                &format!("{PATH}/PduRDestPdu"),
+                "",
+                &refs,
+                "",
+            );
+        }
+        container_in(&mut paths, "PduR", &r.name, PATH, "", "", &subs);
+    }
+    let mut c = String::new();
+    container_in(
+        &mut c,
+        "PduR",
+        "RoutingPaths",
+        "PduRRoutingPaths",
+        "",
+        "",
+        &paths,
+    );
+    module(root, "PduR", &c);
 }

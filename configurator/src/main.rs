@@ -128,6 +128,9 @@ fn main() -> ExitCode {
                 eprintln!("ecuconf: export-arxml needs -o OUT\n{USAGE}");
                 return ExitCode::from(EXIT_USAGE);
             };
+            for note in &ecu.network.export_notes {
+                eprintln!("{}: warning: {}", note.location, note.message);
+            }
             return match std::fs::write(out, ecu_configurator::export::to_arxml(&ecu)) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {

@@ -5,7 +5,11 @@
 //! Signal start bits are kept as ARXML writes them (`START-POSITION`, or `ComBitPosition`),
 //! which is also cantools' numbering; byte order says how to read them.
 
-use ecu_arxml::{Arxml, Diagnostic as ArDiagnostic, NodeId};
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+use ecu_arxml::{Arxml, Diagnostic as ArDiagnostic, NodeId, TagId};
 use serde::Serialize;
 
 /// A real number that compares by bits, so the model can stay `Eq`.
@@ -24,11 +28,33 @@ impl Eq for Real {}
 pub struct Network {
     pub clusters: Vec<CanCluster>,
     pub frames: Vec<CanFrame>,
+    /// PduR routing paths from the ECUC values of the `PduR` module.
+    pub pdu_routes: Vec<PduRoute>,
+    /// What `export-arxml` cannot write as it was read, located in the input.
+    #[serde(skip)]
+    pub export_notes: Vec<ExportNote>,
+}
+
+/// A located remark for `export-arxml` (not part of the model's JSON).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExportNote {
+    /// `file:line:column` of the element concerned.
+    pub location: String,
+    pub message: String,
+}
+
+/// One PduR routing path: a source PDU forwarded to one or more destination PDUs (by the
+/// SHORT-NAMEs of the PDUs the ECUC references point at).
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct PduRoute {
+    pub name: String,
+    pub source: String,
+    pub destinations: Vec<String>,
 }
 
 impl Network {
     pub fn is_empty(&self) -> bool {
-        self.clusters.is_empty() && self.frames.is_empty()
+        self.clusters.is_empty() && self.frames.is_empty() && self.pdu_routes.is_empty()
     }
 }
 
@@ -53,7 +79,7 @@ pub struct CanFrame {
     /// The PDU mapped into it, if any.
     pub pdu: Option<String>,
     /// Kind of that PDU: `i_signal_i_pdu`, `multiplexed`, `container`, `secured`, `nm`, ...
-    pub pdu_kind: Option<String>,
+    pub pdu_kind: Option<&'static str>,
     pub senders: Vec<String>,
     pub receivers: Vec<String>,
     pub signals: Vec<CanSignal>,
@@ -98,53 +124,113 @@ fn parse_real(s: &str) -> Option<f64> {
     }
 }
 
-/// `tag` + `suffix` in `buf`, when it fits.
-fn suffixed<'b>(buf: &'b mut [u8; 96], tag: &str, suffix: &str) -> Option<&'b str> {
-    let n = tag.len() + suffix.len();
-    if n > buf.len() {
-        return None;
+/// The tag ids one path step matches: `TAG`, and for `&TAG` also `TAG-REF` and `TAG-TREF`.
+#[derive(Clone, Copy)]
+struct Step {
+    tag: Option<TagId>,
+    reference: Option<TagId>,
+    tref: Option<TagId>,
+}
+
+/// Hashes the address of a `'static` step string: paths are literals, so the address names
+/// the step and the name need not be hashed or compared on every signal.
+#[derive(Default)]
+struct AddressHasher(u64);
+
+impl Hasher for AddressHasher {
+    fn finish(&self) -> u64 {
+        self.0
     }
-    buf[..tag.len()].copy_from_slice(tag.as_bytes());
-    buf[tag.len()..n].copy_from_slice(suffix.as_bytes());
-    std::str::from_utf8(&buf[..n]).ok()
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        }
+    }
+    fn write_usize(&mut self, i: usize) {
+        self.0 = (i as u64).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
 }
 
 struct Ctx<'a> {
     a: &'a Arxml,
     diags: Vec<ArDiagnostic>,
+    /// Tag ids of each path step seen so far, by the step string's (address, length).
+    steps: RefCell<HashMap<(usize, usize), Step, BuildHasherDefault<AddressHasher>>>,
+    notes: Vec<ExportNote>,
 }
 
 impl<'a> Ctx<'a> {
-    /// Child by a path of tags; `&TAG` follows `TAG-REF` (or takes a `TAG` child directly).
-    fn get(&self, mut n: NodeId, path: &[&str]) -> Option<NodeId> {
-        for step in path {
-            n = match step.strip_prefix('&') {
-                Some(tag) => match self.a.child(n, tag) {
-                    Some(c) => c,
-                    None => {
-                        // `TAG-REF` / `TAG-TREF` built on the stack: this runs per signal.
-                        let mut buf = [0u8; 96];
-                        let r = suffixed(&mut buf, tag, "-REF")
-                            .and_then(|t| self.a.child(n, t))
-                            .or_else(|| {
-                                suffixed(&mut buf, tag, "-TREF").and_then(|t| self.a.child(n, t))
-                            })?;
-                        self.a.reference_target(r)?
-                    }
-                },
-                None => self.a.child(n, step)?,
+    fn new(a: &'a Arxml) -> Self {
+        Ctx {
+            a,
+            diags: Vec::new(),
+            steps: RefCell::default(),
+            notes: Vec::new(),
+        }
+    }
+
+    fn step(&self, step: &'static str) -> Step {
+        let key = (step.as_ptr() as usize, step.len());
+        if let Some(&s) = self.steps.borrow().get(&key) {
+            return s;
+        }
+        let a = self.a;
+        let s = match step.strip_prefix('&') {
+            Some(tag) => Step {
+                tag: a.tag_id(tag),
+                reference: a.tag_id(&format!("{tag}-REF")),
+                tref: a.tag_id(&format!("{tag}-TREF")),
+            },
+            None => Step {
+                tag: a.tag_id(step),
+                reference: None,
+                tref: None,
+            },
+        };
+        self.steps.borrow_mut().insert(key, s);
+        s
+    }
+
+    /// Child by a path of tags; `&TAG` follows `TAG-REF` (or `TAG-TREF`), or takes a `TAG`
+    /// child directly.
+    fn get(&self, mut n: NodeId, path: &[&'static str]) -> Option<NodeId> {
+        let a = self.a;
+        for &step in path {
+            let s = self.step(step);
+            if s.reference.is_none() && s.tref.is_none() {
+                n = a.child_by_id(n, s.tag)?;
+                continue;
+            }
+            // One pass over the children: a direct child wins, then -REF, then -TREF.
+            let (mut reference, mut tref) = (None, None);
+            let mut direct = None;
+            for c in a.children(n) {
+                let t = Some(a.tag_id_of(c));
+                if t == s.tag {
+                    direct = Some(c);
+                    break;
+                }
+                if t == s.reference && reference.is_none() {
+                    reference = Some(c);
+                } else if t == s.tref && tref.is_none() {
+                    tref = Some(c);
+                }
+            }
+            n = match direct {
+                Some(c) => c,
+                None => a.reference_target(reference.or(tref)?)?,
             };
         }
         Some(n)
     }
 
-    fn text(&self, n: NodeId, path: &[&str]) -> Option<&'a str> {
+    fn text(&self, n: NodeId, path: &[&'static str]) -> Option<&'a str> {
         let a: &'a Arxml = self.a;
         let n = self.get(n, path)?;
         Some(a.text(n))
     }
 
-    fn uint(&mut self, n: NodeId, path: &[&str]) -> Option<u64> {
+    fn uint(&mut self, n: NodeId, path: &[&'static str]) -> Option<u64> {
         let c = self.get(n, path)?;
         match self.a.text_as_u64(c) {
             Ok(v) => Some(v),
@@ -155,7 +241,7 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    fn required_uint(&mut self, n: NodeId, path: &[&str], what: &str) -> Option<u64> {
+    fn required_uint(&mut self, n: NodeId, path: &[&'static str], what: &str) -> Option<u64> {
         if self.get(n, path).is_none() {
             self.diags.push(
                 self.a
@@ -174,10 +260,7 @@ impl<'a> Ctx<'a> {
 
 /// Reads the network from the loaded ARXML. Problems come back as ARXML diagnostics.
 pub fn extract(a: &Arxml) -> (Network, Vec<ArDiagnostic>) {
-    let mut cx = Ctx {
-        a,
-        diags: Vec::new(),
-    };
+    let mut cx = Ctx::new(a);
     let mut net = Network::default();
     for cluster in a.elements_by_tag("CAN-CLUSTER").collect::<Vec<_>>() {
         let name = cx.name(cluster);
@@ -195,10 +278,12 @@ pub fn extract(a: &Arxml) -> (Network, Vec<ArDiagnostic>) {
             baudrate,
             fd_baudrate,
         });
-        for trig in a
+        let triggerings: Vec<NodeId> = a
             .descendants_by_tag(cluster, "CAN-FRAME-TRIGGERING")
-            .collect::<Vec<_>>()
-        {
+            .collect();
+        // One frame per triggering: sized once, no doubling copy at the memory peak.
+        net.frames.reserve_exact(triggerings.len());
+        for trig in triggerings {
             if let Some(f) = frame(&mut cx, &name, trig) {
                 net.frames.push(f);
             }
@@ -207,7 +292,70 @@ pub fn extract(a: &Arxml) -> (Network, Vec<ArDiagnostic>) {
     if net.frames.is_empty() {
         ecuc_frames(&mut cx, &mut net);
     }
+    pdu_routes(&mut cx, &mut net);
+    net.export_notes = cx.notes;
     (net, cx.diags)
+}
+
+/// Name of an ECUC reference's target: its SHORT-NAME, or the path's last segment when the
+/// target is not loaded (the PDU may be defined in a file the integrator did not pass).
+fn ref_target_name(a: &Arxml, r: NodeId) -> String {
+    match a.reference_target(r).and_then(|t| a.short_name(t)) {
+        Some(n) => n.to_owned(),
+        None => a.text(r).rsplit('/').next().unwrap_or("").to_owned(),
+    }
+}
+
+/// PduR routing paths (`PduRRoutingPath`, in a `PduRRoutingPaths` or, in AUTOSAR 4.0, a
+/// `PduRRoutingTable` container): the source PDU of the `PduRSrcPdu` sub-container and the
+/// destination PDU of each `PduRDestPdu`.
+fn pdu_routes(cx: &mut Ctx<'_>, net: &mut Network) {
+    let a = cx.a;
+    let subs = |path: NodeId, def: &'static str| -> Vec<NodeId> {
+        a.child(path, "SUB-CONTAINERS")
+            .map(|s| {
+                a.children(s)
+                    .filter(|&c| {
+                        a.child_text(c, "DEFINITION-REF")
+                            .is_some_and(|d| d.rsplit('/').next() == Some(def))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    for path in ecuc_containers(a, "PduRRoutingPath").collect::<Vec<_>>() {
+        let name = cx.name(path);
+        let source = subs(path, "PduRSrcPdu")
+            .into_iter()
+            .find_map(|s| ecuc_refs(a, s, "PduRSrcPduRef").into_iter().next());
+        let Some(source) = source else {
+            cx.diags.push(
+                a.error_at(path, format!("routing path `{name}` has no source PDU"))
+                    .with_hint("add a PduRSrcPdu sub-container with a PduRSrcPduRef"),
+            );
+            continue;
+        };
+        let destinations: Vec<String> = subs(path, "PduRDestPdu")
+            .into_iter()
+            .flat_map(|d| ecuc_refs(a, d, "PduRDestPduRef"))
+            .map(|r| ref_target_name(a, r))
+            .collect();
+        if destinations.is_empty() {
+            cx.diags.push(
+                a.error_at(
+                    path,
+                    format!("routing path `{name}` has no destination PDU"),
+                )
+                .with_hint("add a PduRDestPdu sub-container with a PduRDestPduRef"),
+            );
+            continue;
+        }
+        net.pdu_routes.push(PduRoute {
+            name,
+            source: ref_target_name(a, source),
+            destinations,
+        });
+    }
 }
 
 fn frame(cx: &mut Ctx<'_>, cluster: &str, trig: NodeId) -> Option<CanFrame> {
@@ -279,7 +427,18 @@ fn frame(cx: &mut Ctx<'_>, cluster: &str, trig: NodeId) -> Option<CanFrame> {
     let mut pdu_kind = None;
     if let Some(pdu) = pdu {
         let mut selector = 1;
-        pdu_kind = Some(pdu_kind_of(a.tag(pdu)).to_owned());
+        let kind = pdu_kind_of(a.tag(pdu));
+        if matches!(kind, "multiplexed" | "container" | "secured") {
+            let at = a.location(pdu);
+            cx.notes.push(ExportNote {
+                location: format!("{}:{}:{}", at.file, at.line, at.column),
+                message: format!(
+                    "frame `{name}` carries the {kind} PDU `{}`; export-arxml writes it as a plain I-SIGNAL-I-PDU with its signals flat (no selector, dynamic parts, contained PDUs or security data)",
+                    cx.name(pdu)
+                ),
+            });
+        }
+        pdu_kind = Some(kind);
         signals = pdu_signals(cx, pdu, &name, &mut selector);
         if a.tag(pdu) == "SECURED-I-PDU" {
             secured_signals(cx, pdu, &name, &mut signals);

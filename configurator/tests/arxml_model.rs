@@ -151,3 +151,67 @@ fn arxml_errors_are_located_in_the_common_diagnostics() {
     assert_eq!(d.location.line, 19);
     assert_eq!(d.element.as_deref(), Some("/Net/BodyCan/Ch/DoorStatusTrig"));
 }
+
+fn dump_json(files: &[PathBuf]) -> serde_json::Value {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_ecuconf"))
+        .arg("dump")
+        .args(files)
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn pdur_routing_paths_from_ecuc_values() {
+    let files = vec![fixture("pdur.arxml")];
+    let ecu = load(&files).unwrap_or_else(|d| panic!("{d}"));
+    let routes = &ecu.network.pdu_routes;
+    assert_eq!(routes.len(), 1);
+    assert_eq!(routes[0].name, "DoorStatusGateway");
+    assert_eq!(routes[0].source, "DoorStatus_Can1");
+    assert_eq!(
+        routes[0].destinations,
+        ["DoorStatus_Can2", "DoorStatus_Com"]
+    );
+
+    let json = dump_json(&files);
+    assert_eq!(
+        json["pdu_routes"],
+        serde_json::json!([{
+            "name": "DoorStatusGateway",
+            "source": "DoorStatus_Can1",
+            "destinations": ["DoorStatus_Can2", "DoorStatus_Com"],
+        }])
+    );
+
+    // Export and read back: the same routes.
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("export.arxml");
+    std::fs::write(&out, to_arxml(&ecu)).unwrap();
+    let back = load(&[out]).unwrap_or_else(|d| panic!("{d}"));
+    assert_eq!(back.network.pdu_routes, *routes);
+}
+
+#[test]
+fn pdur_routing_path_without_source_is_located() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("pdur.arxml");
+    let text = std::fs::read_to_string(fixture("pdur.arxml"))
+        .unwrap()
+        .replace("PduRSrcPdu/PduRSrcPduRef", "PduRSrcPdu/Other");
+    std::fs::write(&bad, text).unwrap();
+    let err = load(&[bad]).unwrap_err();
+    let d = &err.0[0];
+    assert!(
+        d.message.contains("`DoorStatusGateway` has no source PDU"),
+        "{err}"
+    );
+    assert!(d.location.file.ends_with("pdur.arxml"));
+    assert_eq!(d.location.line, 39);
+}
