@@ -403,6 +403,30 @@ fn interfaces(ecu: &Ecu, root: &mut Pkg) {
             esc(&i.name)
         );
     }
+    // The model keeps an argument's or data element's type by path only: each path is
+    // exported as an implementation data type of its own, so the export's references resolve
+    // (the type's layout is not part of the model).
+    let types: std::collections::BTreeSet<&str> = ecu
+        .interfaces
+        .iter()
+        .flat_map(|i| {
+            let arguments = i.operations.iter().flat_map(|o| &o.arguments);
+            arguments
+                .map(|a| &a.type_ref)
+                .chain(i.data_elements.iter().map(|d| &d.type_ref))
+        })
+        .filter_map(|t| t.as_deref())
+        .collect();
+    for path in types {
+        let segs: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+        if let Some((name, pkg)) = segs.split_last().filter(|(_, pkg)| !pkg.is_empty()) {
+            let _ = writeln!(
+                root.at(pkg).elements,
+                "<IMPLEMENTATION-DATA-TYPE><SHORT-NAME>{}</SHORT-NAME><CATEGORY>VALUE</CATEGORY></IMPLEMENTATION-DATA-TYPE>",
+                esc(name)
+            );
+        }
+    }
 }
 
 fn os(ecu: &Ecu, root: &mut Pkg) {

@@ -59,13 +59,23 @@ fn example_ecus_export_schema_valid_arxml() {
     let dir = tempfile::tempdir().unwrap();
     let mut checked = 0;
     for e in std::fs::read_dir(&examples).unwrap() {
-        let toml = e.unwrap().path().join("ecu.toml");
+        let example = e.unwrap().path();
+        let toml = example.join("ecu.toml");
         if !toml.is_file() {
             continue;
         }
+        // An example may take its network from ARXML beside the TOML (examples/can_ecu).
+        let mut files = vec![toml.clone()];
+        let mut arxml: Vec<_> = std::fs::read_dir(&example)
+            .unwrap()
+            .map(|f| f.unwrap().path())
+            .filter(|f| f.extension().is_some_and(|x| x == "arxml"))
+            .collect();
+        arxml.sort();
+        files.extend(arxml);
         let out = dir.path().join("export.arxml");
-        let (text, _) = export(std::slice::from_ref(&toml), &out)
-            .unwrap_or_else(|| panic!("ecuconf rejects {}", toml.display()));
+        let (text, _) =
+            export(&files, &out).unwrap_or_else(|| panic!("ecuconf rejects {}", toml.display()));
         let problems = schema_problems("export.arxml", &text);
         assert!(problems.is_empty(), "{}: {problems:#?}", toml.display());
         checked += 1;
