@@ -1,9 +1,11 @@
 //! Ready tasks in AUTOSAR order: highest priority first, FIFO by activation among equals.
 //!
-//! Every pending activation of a task carries a sequence stamp; a preempted task keeps the
-//! stamp of its running activation, so it stays first of its priority, and a task released
-//! from waiting gets a fresh one, so it goes last. Choosing the next task is one pass over the
-//! task table: bounded by the configuration, not by run-time state.
+//! Every pending activation of a task carries a sequence stamp. A new activation, or a task
+//! released from waiting, takes the next stamp from the back (last of its priority); a
+//! preempted task takes the next stamp from the front (first of its priority, AUTOSAR's
+//! "resumes first"). [`ReadyQueue`] keeps the ready tasks in one FIFO per level, ordered by
+//! those stamps, and a bitmap of the levels that have any: choosing the next task is two
+//! count-leading-zeros and a load, whatever the number of tasks.
 
 use crate::config::MAX_ACTIVATIONS;
 
@@ -59,7 +61,139 @@ impl Activations {
     }
 }
 
-/// Of `(index, priority, stamp)` candidates: highest priority, then oldest stamp.
+/// The first stamp given to activations (growing) and, one below, to preempted tasks
+/// (shrinking): neither side runs out in the life of a system.
+pub const FIRST_BACK_STAMP: u64 = 1 << 62;
+
+/// Levels the queue tells apart: a task's priority is a `u8`. A task above them (holding a
+/// resource shared with ISRs) cannot be preempted by a task, so it never waits in the queue;
+/// were one to, it would share the top level.
+const LEVELS: usize = 256;
+const WORD_BITS: usize = 32;
+const NONE: u8 = u8::MAX;
+
+/// The ready tasks, one doubly linked FIFO per level threaded through per-task links, and a
+/// two-tier bitmap of the non-empty levels. The running task is not in it.
+#[derive(Clone, Debug)]
+pub struct ReadyQueue<const TASKS: usize> {
+    /// Bit `w` set when `words[w]` is non-zero.
+    summary: u32,
+    /// Bit `b` of word `w` set when level `w * 32 + b` has a ready task.
+    words: [u32; LEVELS / WORD_BITS],
+    first: [u8; LEVELS],
+    last: [u8; LEVELS],
+    next: [u8; TASKS],
+    previous: [u8; TASKS],
+    /// The level a queued task is filed under (valid while `linked`).
+    level: [u8; TASKS],
+    linked: [bool; TASKS],
+}
+
+impl<const TASKS: usize> ReadyQueue<TASKS> {
+    /// Task indexes fit the links with one value to spare for "none".
+    pub const FITS: bool = TASKS < NONE as usize;
+
+    pub const fn new() -> Self {
+        Self {
+            summary: 0,
+            words: [0; LEVELS / WORD_BITS],
+            first: [NONE; LEVELS],
+            last: [NONE; LEVELS],
+            next: [NONE; TASKS],
+            previous: [NONE; TASKS],
+            level: [0; TASKS],
+            linked: [false; TASKS],
+        }
+    }
+
+    pub fn contains(&self, task: usize) -> bool {
+        self.linked[task]
+    }
+
+    /// The first task of the highest non-empty level.
+    #[inline]
+    pub fn highest(&self) -> Option<usize> {
+        if self.summary == 0 {
+            return None;
+        }
+        let word = (WORD_BITS - 1) - self.summary.leading_zeros() as usize;
+        let bit = (WORD_BITS - 1) - self.words[word].leading_zeros() as usize;
+        Some(self.first[word * WORD_BITS + bit] as usize)
+    }
+
+    /// Files `task` at `level` after every task with an older stamp (`stamp_of` gives the
+    /// stamps of the queued ones). The usual cases, newest or oldest, take no walk.
+    pub fn insert(
+        &mut self,
+        task: usize,
+        level: crate::config::Level,
+        stamp: u64,
+        stamp_of: impl Fn(usize) -> u64,
+    ) {
+        let level = level.min(LEVELS as crate::config::Level - 1) as usize;
+        // Walk back from the newest to the first older one: none for a new activation.
+        let mut after = self.last[level];
+        if after != NONE && stamp < stamp_of(self.first[level] as usize) {
+            // A preempted task: first of its level.
+            after = NONE;
+        }
+        while after != NONE && stamp_of(after as usize) > stamp {
+            after = self.previous[after as usize];
+        }
+        let before = match after {
+            NONE => self.first[level],
+            _ => self.next[after as usize],
+        };
+        self.previous[task] = after;
+        self.next[task] = before;
+        match after {
+            NONE => self.first[level] = task as u8,
+            _ => self.next[after as usize] = task as u8,
+        }
+        match before {
+            NONE => self.last[level] = task as u8,
+            _ => self.previous[before as usize] = task as u8,
+        }
+        self.level[task] = level as u8;
+        self.linked[task] = true;
+        self.words[level / WORD_BITS] |= 1 << (level % WORD_BITS);
+        self.summary |= 1 << (level / WORD_BITS);
+    }
+
+    /// Takes `task` out, wherever it is in its level.
+    pub fn remove(&mut self, task: usize) {
+        if !self.linked[task] {
+            return;
+        }
+        let level = self.level[task] as usize;
+        let (previous, next) = (self.previous[task], self.next[task]);
+        match previous {
+            NONE => self.first[level] = next,
+            _ => self.next[previous as usize] = next,
+        }
+        match next {
+            NONE => self.last[level] = previous,
+            _ => self.previous[next as usize] = previous,
+        }
+        self.linked[task] = false;
+        if self.first[level] == NONE {
+            let word = level / WORD_BITS;
+            self.words[word] &= !(1 << (level % WORD_BITS));
+            if self.words[word] == 0 {
+                self.summary &= !(1 << word);
+            }
+        }
+    }
+}
+
+impl<const TASKS: usize> Default for ReadyQueue<TASKS> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Of `(index, priority, stamp)` candidates: highest priority, then oldest stamp. The plain
+/// scan [`ReadyQueue`] must agree with (the property tests compare them).
 pub fn highest(
     candidates: impl Iterator<Item = (usize, crate::config::Level, u64)>,
 ) -> Option<(usize, crate::config::Level)> {
@@ -101,5 +235,32 @@ mod tests {
         let picked = highest([(0, 3, 5), (1, 7, 9), (2, 7, 4), (3, 1, 0)].into_iter());
         assert_eq!(picked, Some((2, 7)));
         assert_eq!(highest(core::iter::empty()), None);
+    }
+
+    #[test]
+    fn ready_queue_is_fifo_per_level_and_highest_first() {
+        let stamps = [10u64, 11, 12, 5, 13];
+        let stamp_of = |t: usize| stamps[t];
+        let mut q = ReadyQueue::<5>::new();
+        assert_eq!(q.highest(), None);
+        q.insert(0, 3, stamps[0], stamp_of);
+        q.insert(1, 3, stamps[1], stamp_of);
+        q.insert(2, 200, stamps[2], stamp_of);
+        assert_eq!(q.highest(), Some(2), "level 200 (another bitmap word) first");
+        q.remove(2);
+        assert_eq!(q.highest(), Some(0), "oldest of level 3");
+        // An older stamp (a preempted task, or an earlier activation) goes in front.
+        q.insert(3, 3, stamps[3], stamp_of);
+        assert_eq!(q.highest(), Some(3));
+        q.remove(3);
+        q.remove(0);
+        assert_eq!(q.highest(), Some(1));
+        // Above the levels a priority can name: the top level.
+        q.insert(4, 300, stamps[4], stamp_of);
+        assert_eq!(q.highest(), Some(4));
+        q.remove(4);
+        q.remove(1);
+        assert_eq!(q.highest(), None);
+        assert!(!q.contains(1));
     }
 }

@@ -3,7 +3,6 @@
 use super::{Failure, Kernel};
 use crate::config::{Level, TaskId};
 use crate::error::{Error, ServiceId};
-use crate::ready;
 use crate::trace::{Context, Object, TraceEvent};
 
 /// GetTaskState's answer (OSEK TaskStateType).
@@ -64,6 +63,9 @@ impl<
             control.events_waited = 0;
         }
         self.next_stamp += 1;
+        if was_suspended {
+            self.refile(task);
+        }
         self.record(TraceEvent::Activate(task));
         Ok(())
     }
@@ -100,6 +102,8 @@ impl<
         // The port no longer runs this activation: whatever comes next is a switch, even to
         // a new activation of the same task.
         self.current = None;
+        // A further activation queues behind those activated before it.
+        self.refile(task);
         self.record(TraceEvent::Terminate(task));
         if let Some(hook) = self.config.hooks.post_task {
             hook(task);
@@ -188,11 +192,7 @@ impl<
             let control = &self.tasks[t.index()];
             !control.waiting && !control.queued.is_empty()
         });
-        let best = ready::highest(self.tasks.iter().enumerate().filter_map(|(index, t)| {
-            let stamp = t.queued.oldest()?;
-            let candidate = !t.waiting && running.is_none_or(|r| r.index() != index);
-            candidate.then_some((index, t.level, stamp))
-        }));
+        let best = self.ready.highest();
         let defended = running.map(|r| self.running_level(r));
         self.rescheduling = false;
         let to = match (best, defended) {
@@ -202,9 +202,12 @@ impl<
                 return None;
             }
             (None, Some(_)) => return running,
-            (Some((_, level)), Some(defended)) if level <= defended => return running,
-            (Some((index, _)), _) => TaskId::new(index as u8),
+            (Some(index), Some(defended)) if self.tasks[index].level <= defended => {
+                return running
+            }
+            (Some(index), _) => TaskId::new(index as u8),
         };
+        self.ready.remove(to.index());
         if let Some(preempted) = running {
             self.record(TraceEvent::Preempt(preempted));
         }
@@ -218,6 +221,13 @@ impl<
             control.incarnation = control.incarnation.wrapping_add(1);
         }
         self.running = Some(to);
+        if let Some(preempted) = running {
+            // A preempted task resumes first of its level (AUTOSAR).
+            let stamp = self.next_front_stamp;
+            self.next_front_stamp -= 1;
+            self.tasks[preempted.index()].queued.restamp_oldest(stamp);
+            self.refile(preempted);
+        }
         self.record(if fresh {
             TraceEvent::Start(to)
         } else {
@@ -227,6 +237,25 @@ impl<
             hook(to);
         }
         Some(to)
+    }
+
+    /// Puts `task` into the ready queue or takes it out, as its state now says: it is in it
+    /// when it has an activation, does not wait and is not the running task. Every change of
+    /// those three ends here.
+    pub(super) fn refile(&mut self, task: TaskId) {
+        let index = task.index();
+        let control = &self.tasks[index];
+        match control.queued.oldest() {
+            Some(stamp) if !control.waiting && self.running != Some(task) => {
+                if !self.ready.contains(index) {
+                    let tasks = &self.tasks;
+                    self.ready.insert(index, control.level, stamp, |t| {
+                        tasks[t].queued.oldest().unwrap_or(0)
+                    });
+                }
+            }
+            _ => self.ready.remove(index),
+        }
     }
 
     /// PostTaskHook for a task that leaves the running state by preemption or waiting
