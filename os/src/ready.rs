@@ -130,16 +130,31 @@ impl<const TASKS: usize> ReadyQueue<TASKS> {
         stamp: u64,
         stamp_of: impl Fn(usize) -> u64,
     ) {
-        let level = level.min(LEVELS as crate::config::Level - 1) as usize;
+        let level = Self::bucket(level);
         // Walk back from the newest to the first older one: none for a new activation.
         let mut after = self.last[level];
         if after != NONE && stamp < stamp_of(self.first[level] as usize) {
-            // A preempted task: first of its level.
+            // Older than all: first of its level.
             after = NONE;
         }
         while after != NONE && stamp_of(after as usize) > stamp {
             after = self.previous[after as usize];
         }
+        self.link(task, level, after);
+    }
+
+    /// Files `task` first of `level`: a preempted task, which resumes before the others.
+    pub fn push_first(&mut self, task: usize, level: crate::config::Level) {
+        self.link(task, Self::bucket(level), NONE);
+    }
+
+    fn bucket(level: crate::config::Level) -> usize {
+        level.min(LEVELS as crate::config::Level - 1) as usize
+    }
+
+    /// Links `task` into `level` behind `after` (first when `NONE`).
+    #[inline]
+    fn link(&mut self, task: usize, level: usize, after: u8) {
         let before = match after {
             NONE => self.first[level],
             _ => self.next[after as usize],

@@ -64,7 +64,12 @@ impl<
         }
         self.next_stamp += 1;
         if was_suspended {
-            self.refile(task);
+            // Suspended, so neither running nor waiting: ready, last of its level.
+            let level = control.level;
+            let tasks = &self.tasks;
+            self.ready.insert(task.index(), level, stamp, |t| {
+                tasks[t].queued.oldest().unwrap_or(0)
+            });
         }
         self.record(TraceEvent::Activate(task));
         Ok(())
@@ -225,8 +230,9 @@ impl<
             // A preempted task resumes first of its level (AUTOSAR).
             let stamp = self.next_front_stamp;
             self.next_front_stamp -= 1;
-            self.tasks[preempted.index()].queued.restamp_oldest(stamp);
-            self.refile(preempted);
+            let control = &mut self.tasks[preempted.index()];
+            control.queued.restamp_oldest(stamp);
+            self.ready.push_first(preempted.index(), control.level);
         }
         self.record(if fresh {
             TraceEvent::Start(to)
