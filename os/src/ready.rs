@@ -122,7 +122,9 @@ impl<const TASKS: usize> ReadyQueue<TASKS> {
     }
 
     /// Files `task` at `level` after every task with an older stamp (`stamp_of` gives the
-    /// stamps of the queued ones). The usual cases, newest or oldest, take no walk.
+    /// stamps of the queued ones). The usual cases, newest or oldest, take no walk. Out of
+    /// line: one copy serves every caller.
+    #[inline(never)]
     pub fn insert(
         &mut self,
         task: usize,
@@ -261,7 +263,11 @@ mod tests {
         q.insert(0, 3, stamps[0], stamp_of);
         q.insert(1, 3, stamps[1], stamp_of);
         q.insert(2, 200, stamps[2], stamp_of);
-        assert_eq!(q.highest(), Some(2), "level 200 (another bitmap word) first");
+        assert_eq!(
+            q.highest(),
+            Some(2),
+            "level 200 (another bitmap word) first"
+        );
         q.remove(2);
         assert_eq!(q.highest(), Some(0), "oldest of level 3");
         // An older stamp (a preempted task, or an earlier activation) goes in front.

@@ -65,11 +65,7 @@ impl<
         self.next_stamp += 1;
         if was_suspended {
             // Suspended, so neither running nor waiting: ready, last of its level.
-            let level = control.level;
-            let tasks = &self.tasks;
-            self.ready.insert(task.index(), level, stamp, |t| {
-                tasks[t].queued.oldest().unwrap_or(0)
-            });
+            self.file_ready(task.index());
         }
         self.record(TraceEvent::Activate(task));
         Ok(())
@@ -207,9 +203,7 @@ impl<
                 return None;
             }
             (None, Some(_)) => return running,
-            (Some(index), Some(defended)) if self.tasks[index].level <= defended => {
-                return running
-            }
+            (Some(index), Some(defended)) if self.tasks[index].level <= defended => return running,
             (Some(index), _) => TaskId::new(index as u8),
         };
         self.ready.remove(to.index());
@@ -251,17 +245,22 @@ impl<
     pub(super) fn refile(&mut self, task: TaskId) {
         let index = task.index();
         let control = &self.tasks[index];
-        match control.queued.oldest() {
-            Some(stamp) if !control.waiting && self.running != Some(task) => {
-                if !self.ready.contains(index) {
-                    let tasks = &self.tasks;
-                    self.ready.insert(index, control.level, stamp, |t| {
-                        tasks[t].queued.oldest().unwrap_or(0)
-                    });
-                }
-            }
-            _ => self.ready.remove(index),
+        let ready = !control.queued.is_empty() && !control.waiting && self.running != Some(task);
+        if !ready {
+            self.ready.remove(index);
+        } else if !self.ready.contains(index) {
+            self.file_ready(index);
         }
+    }
+
+    /// Files a ready task by its level and the stamp of its oldest activation.
+    fn file_ready(&mut self, index: usize) {
+        let tasks = &self.tasks;
+        let control = &tasks[index];
+        let stamp = control.queued.oldest().unwrap_or(0);
+        self.ready.insert(index, control.level, stamp, |t| {
+            tasks[t].queued.oldest().unwrap_or(0)
+        });
     }
 
     /// PostTaskHook for a task that leaves the running state by preemption or waiting
