@@ -284,4 +284,105 @@ mod tests {
         assert_eq!(q.highest(), None);
         assert!(!q.contains(1));
     }
+
+    mod model {
+        extern crate std;
+        use super::super::*;
+        use proptest::prelude::*;
+        use std::vec::Vec;
+
+        const TASKS: usize = 6;
+
+        #[derive(Clone, Debug)]
+        enum Op {
+            /// File a task (if it is not filed) at a level, newest or (a preempted task) oldest.
+            File {
+                task: usize,
+                level: u16,
+                first: bool,
+            },
+            /// File a task with a stamp older than the newest ones (a further activation, queued
+            /// since before others): it goes in between.
+            FileOlder {
+                task: usize,
+                level: u16,
+                age: u64,
+            },
+            Remove(usize),
+        }
+
+        fn op() -> impl Strategy<Value = Op> {
+            prop_oneof![
+                // Levels across bitmap words and beyond the top one.
+                (
+                    0..TASKS,
+                    prop_oneof![0u16..4, 30u16..34, 250u16..300],
+                    any::<bool>()
+                )
+                    .prop_map(|(task, level, first)| Op::File {
+                        task,
+                        level,
+                        first
+                    }),
+                (0..TASKS, 0u16..3, 1u64..8).prop_map(|(task, level, age)| Op::FileOlder {
+                    task,
+                    level,
+                    age
+                }),
+                (0..TASKS).prop_map(Op::Remove),
+            ]
+        }
+
+        proptest! {
+            #[test]
+            fn the_queue_chooses_what_a_scan_chooses(ops in proptest::collection::vec(op(), 1..60)) {
+                let mut queue = ReadyQueue::<TASKS>::new();
+                // The reference: the filed tasks with their level and stamp, scanned.
+                let mut filed: Vec<(usize, u16, u64)> = Vec::new();
+                let mut stamps = [0u64; TASKS];
+                // New stamps even, older ones odd, front ones below both.
+                let (mut back, mut front) = (FIRST_BACK_STAMP, FIRST_BACK_STAMP - 1);
+                for op in ops {
+                    match op {
+                        Op::File { task, level, first } => {
+                            if queue.contains(task) {
+                                continue;
+                            }
+                            // The queue folds levels above its top into the top one.
+                            let level = level.min(255);
+                            if first {
+                                stamps[task] = front;
+                                front -= 1;
+                                queue.push_first(task, level);
+                            } else {
+                                stamps[task] = back * 2;
+                                back += 1;
+                                queue.insert(task, level, stamps[task], |t| stamps[t]);
+                            }
+                            filed.push((task, level, stamps[task]));
+                        }
+                        Op::FileOlder { task, level, age } => {
+                            // Odd stamps between the even new ones, each used once.
+                            let stamp = (back - age) * 2 + 1;
+                            if queue.contains(task) || stamps.contains(&stamp) {
+                                continue;
+                            }
+                            stamps[task] = stamp;
+                            queue.insert(task, level, stamp, |t| stamps[t]);
+                            filed.push((task, level, stamp));
+                        }
+                        Op::Remove(task) => {
+                            queue.remove(task);
+                            filed.retain(|&(t, _, _)| t != task);
+                        }
+                    }
+                    let scanned = highest(filed.iter().copied());
+                    prop_assert_eq!(queue.highest(), scanned.map(|(task, _)| task));
+                    for task in 0..TASKS {
+                        prop_assert_eq!(queue.contains(task), filed.iter().any(|&(t, _, _)| t == task));
+                    }
+                }
+            }
+        }
+    }
 }

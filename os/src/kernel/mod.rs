@@ -189,6 +189,7 @@ impl<
     > Kernel<TASKS, ALARMS, COUNTERS, RESOURCES, ISRS, TABLES>
 {
     pub fn new(config: &'static Config) -> Result<Self, ConfigMismatch> {
+        // At most 254 tasks: the ready queue links tasks by byte-sized indexes.
         if config.tasks.len() != TASKS || !ReadyQueue::<TASKS>::FITS {
             return Err(ConfigMismatch::Tasks);
         }
