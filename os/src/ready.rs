@@ -42,20 +42,26 @@ impl Activations {
         true
     }
 
+    /// The slot of the oldest activation (the modulo also spares a bounds check).
+    fn head_slot(&self) -> usize {
+        self.head as usize % MAX_ACTIVATIONS
+    }
+
     pub fn oldest(&self) -> Option<u64> {
-        (!self.is_empty()).then(|| self.stamps[self.head as usize])
+        (!self.is_empty()).then(|| self.stamps[self.head_slot()])
     }
 
     /// Moves the head activation to a new place in its priority's FIFO.
     pub fn restamp_oldest(&mut self, stamp: u64) {
         if !self.is_empty() {
-            self.stamps[self.head as usize] = stamp;
+            let slot = self.head_slot();
+            self.stamps[slot] = stamp;
         }
     }
 
     pub fn pop(&mut self) -> Option<u64> {
         let oldest = self.oldest()?;
-        self.head = ((self.head as usize + 1) % MAX_ACTIVATIONS) as u8;
+        self.head = ((self.head_slot() + 1) % MAX_ACTIVATIONS) as u8;
         self.len -= 1;
         Some(oldest)
     }
@@ -80,13 +86,25 @@ pub struct ReadyQueue<const TASKS: usize> {
     summary: u32,
     /// Bit `b` of word `w` set when level `w * 32 + b` has a ready task.
     words: [u32; LEVELS / WORD_BITS],
-    first: [u8; LEVELS],
-    last: [u8; LEVELS],
-    next: [u8; TASKS],
-    previous: [u8; TASKS],
-    /// The level a queued task is filed under (valid while `linked`).
-    level: [u8; TASKS],
-    linked: [bool; TASKS],
+    /// Each level's first and last task.
+    ends: [Ends; LEVELS],
+    links: [Link; TASKS],
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Ends {
+    first: u8,
+    last: u8,
+}
+
+/// A task's place in its level: together, so one bounds check covers them.
+#[derive(Clone, Copy, Debug)]
+struct Link {
+    next: u8,
+    previous: u8,
+    /// The level it is filed under (valid while `linked`).
+    level: u8,
+    linked: bool,
 }
 
 impl<const TASKS: usize> ReadyQueue<TASKS> {
@@ -97,17 +115,21 @@ impl<const TASKS: usize> ReadyQueue<TASKS> {
         Self {
             summary: 0,
             words: [0; LEVELS / WORD_BITS],
-            first: [NONE; LEVELS],
-            last: [NONE; LEVELS],
-            next: [NONE; TASKS],
-            previous: [NONE; TASKS],
-            level: [0; TASKS],
-            linked: [false; TASKS],
+            ends: [Ends {
+                first: NONE,
+                last: NONE,
+            }; LEVELS],
+            links: [Link {
+                next: NONE,
+                previous: NONE,
+                level: 0,
+                linked: false,
+            }; TASKS],
         }
     }
 
     pub fn contains(&self, task: usize) -> bool {
-        self.linked[task]
+        self.links[task].linked
     }
 
     /// The first task of the highest non-empty level.
@@ -118,7 +140,7 @@ impl<const TASKS: usize> ReadyQueue<TASKS> {
         }
         let word = (WORD_BITS - 1) - self.summary.leading_zeros() as usize;
         let bit = (WORD_BITS - 1) - self.words[word].leading_zeros() as usize;
-        Some(self.first[word * WORD_BITS + bit] as usize)
+        Some(self.ends[word * WORD_BITS + bit].first as usize)
     }
 
     /// Files `task` at `level` after every task with an older stamp (`stamp_of` gives the
@@ -133,14 +155,15 @@ impl<const TASKS: usize> ReadyQueue<TASKS> {
         stamp_of: impl Fn(usize) -> u64,
     ) {
         let level = Self::bucket(level);
+        let ends = self.ends[level];
         // Walk back from the newest to the first older one: none for a new activation.
-        let mut after = self.last[level];
-        if after != NONE && stamp < stamp_of(self.first[level] as usize) {
+        let mut after = ends.last;
+        if after != NONE && stamp < stamp_of(ends.first as usize) {
             // Older than all: first of its level.
             after = NONE;
         }
         while after != NONE && stamp_of(after as usize) > stamp {
-            after = self.previous[after as usize];
+            after = self.links[after as usize].previous;
         }
         self.link(task, level, after);
     }
@@ -158,42 +181,44 @@ impl<const TASKS: usize> ReadyQueue<TASKS> {
     #[inline]
     fn link(&mut self, task: usize, level: usize, after: u8) {
         let before = match after {
-            NONE => self.first[level],
-            _ => self.next[after as usize],
+            NONE => self.ends[level].first,
+            _ => self.links[after as usize].next,
         };
-        self.previous[task] = after;
-        self.next[task] = before;
+        self.links[task] = Link {
+            next: before,
+            previous: after,
+            level: level as u8,
+            linked: true,
+        };
         match after {
-            NONE => self.first[level] = task as u8,
-            _ => self.next[after as usize] = task as u8,
+            NONE => self.ends[level].first = task as u8,
+            _ => self.links[after as usize].next = task as u8,
         }
         match before {
-            NONE => self.last[level] = task as u8,
-            _ => self.previous[before as usize] = task as u8,
+            NONE => self.ends[level].last = task as u8,
+            _ => self.links[before as usize].previous = task as u8,
         }
-        self.level[task] = level as u8;
-        self.linked[task] = true;
         self.words[level / WORD_BITS] |= 1 << (level % WORD_BITS);
         self.summary |= 1 << (level / WORD_BITS);
     }
 
     /// Takes `task` out, wherever it is in its level.
     pub fn remove(&mut self, task: usize) {
-        if !self.linked[task] {
+        let link = self.links[task];
+        if !link.linked {
             return;
         }
-        let level = self.level[task] as usize;
-        let (previous, next) = (self.previous[task], self.next[task]);
-        match previous {
-            NONE => self.first[level] = next,
-            _ => self.next[previous as usize] = next,
+        let level = link.level as usize;
+        match link.previous {
+            NONE => self.ends[level].first = link.next,
+            previous => self.links[previous as usize].next = link.next,
         }
-        match next {
-            NONE => self.last[level] = previous,
-            _ => self.previous[next as usize] = previous,
+        match link.next {
+            NONE => self.ends[level].last = link.previous,
+            next => self.links[next as usize].previous = link.previous,
         }
-        self.linked[task] = false;
-        if self.first[level] == NONE {
+        self.links[task].linked = false;
+        if self.ends[level].first == NONE {
             let word = level / WORD_BITS;
             self.words[word] &= !(1 << (level % WORD_BITS));
             if self.words[word] == 0 {
