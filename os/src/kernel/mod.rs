@@ -263,6 +263,7 @@ impl<
     }
 
     /// What executes now: the innermost accepted ISR, else the running task.
+    #[inline]
     pub fn current(&self) -> Option<Context> {
         match self.isr_depth {
             0 => self.running.map(Context::Task),
