@@ -254,6 +254,7 @@ impl<
     }
 
     /// Files a ready task by its level and the stamp of its oldest activation.
+    #[inline]
     fn file_ready(&mut self, index: usize) {
         let tasks = &self.tasks;
         let control = &tasks[index];
@@ -265,6 +266,7 @@ impl<
 
     /// PostTaskHook for a task that leaves the running state by preemption or waiting
     /// (termination calls it itself).
+    #[inline]
     fn leave_running(&mut self, previous: Option<TaskId>) {
         if let (Some(task), Some(hook)) = (previous, self.config.hooks.post_task) {
             if self.tasks[task.index()].started {
