@@ -357,6 +357,7 @@ impl Port {
     }
 
     /// Keeps the saved stack pointer of what was running, before switching away from it.
+    #[inline]
     fn keep(&mut self, sp: usize) {
         match self.executing {
             Some(index) => self.contexts[index].sp = sp,
