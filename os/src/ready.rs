@@ -202,6 +202,33 @@ impl<const TASKS: usize> ReadyQueue<TASKS> {
         self.summary |= 1 << (level / WORD_BITS);
     }
 
+    /// Takes out the task `highest` named (the first of the highest level): the scheduler's
+    /// choice, without the general case's links to mend.
+    #[inline]
+    pub fn remove_highest(&mut self, task: usize) {
+        let link = self.links[task];
+        debug_assert!(link.linked && link.previous == NONE, "not the first of its level");
+        let level = link.level as usize;
+        self.links[task].linked = false;
+        self.ends[level].first = link.next;
+        match link.next {
+            NONE => {
+                self.ends[level].last = NONE;
+                self.clear_level(level);
+            }
+            next => self.links[next as usize].previous = NONE,
+        }
+    }
+
+    /// The bitmap without `level`, which has emptied.
+    fn clear_level(&mut self, level: usize) {
+        let word = level / WORD_BITS;
+        self.words[word] &= !(1 << (level % WORD_BITS));
+        if self.words[word] == 0 {
+            self.summary &= !(1 << word);
+        }
+    }
+
     /// Takes `task` out, wherever it is in its level.
     pub fn remove(&mut self, task: usize) {
         let link = self.links[task];
@@ -219,11 +246,7 @@ impl<const TASKS: usize> ReadyQueue<TASKS> {
         }
         self.links[task].linked = false;
         if self.ends[level].first == NONE {
-            let word = level / WORD_BITS;
-            self.words[word] &= !(1 << (level % WORD_BITS));
-            if self.words[word] == 0 {
-                self.summary &= !(1 << word);
-            }
+            self.clear_level(level);
         }
     }
 }
@@ -395,6 +418,10 @@ mod tests {
                             stamps[task] = stamp;
                             queue.insert(task, level, stamp, |t| stamps[t]);
                             filed.push((task, level, stamp));
+                        }
+                        Op::Remove(task) if queue.highest() == Some(task) => {
+                            queue.remove_highest(task);
+                            filed.retain(|&(t, _, _)| t != task);
                         }
                         Op::Remove(task) => {
                             queue.remove(task);

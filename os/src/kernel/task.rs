@@ -206,7 +206,7 @@ impl<
             (Some(index), Some(defended)) if self.tasks[index].level <= defended => return running,
             (Some(index), _) => TaskId::new(index as u8),
         };
-        self.ready.remove(to.index());
+        self.ready.remove_highest(to.index());
         if let Some(preempted) = running {
             self.record(TraceEvent::Preempt(preempted));
         }
