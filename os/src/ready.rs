@@ -138,7 +138,8 @@ impl<const TASKS: usize> ReadyQueue<TASKS> {
         if self.summary == 0 {
             return None;
         }
-        let word = (WORD_BITS - 1) - self.summary.leading_zeros() as usize;
+        // The modulo (a mask) tells the compiler the index is in range: no check.
+        let word = ((WORD_BITS - 1) - self.summary.leading_zeros() as usize) % self.words.len();
         let bit = (WORD_BITS - 1) - self.words[word].leading_zeros() as usize;
         Some(self.ends[word * WORD_BITS + bit].first as usize)
     }
