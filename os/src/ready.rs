@@ -208,7 +208,10 @@ impl<const TASKS: usize> ReadyQueue<TASKS> {
     #[inline]
     pub fn remove_highest(&mut self, task: usize) {
         let link = self.links[task];
-        debug_assert!(link.linked && link.previous == NONE, "not the first of its level");
+        debug_assert!(
+            link.linked && link.previous == NONE,
+            "not the first of its level"
+        );
         let level = link.level as usize;
         self.links[task].linked = false;
         self.ends[level].first = link.next;
