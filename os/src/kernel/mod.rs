@@ -296,7 +296,10 @@ impl<
         });
     }
 
-    /// An error: into the trace, then to the error hook, as the specification has it.
+    /// An error: into the trace, then to the error hook, as the specification has it. Cold:
+    /// the services' good paths are laid out without it.
+    #[cold]
+    #[inline(never)]
     fn report(&mut self, service: ServiceId, error: Error, object: Object) -> Error {
         self.record(TraceEvent::ServiceError {
             service,
