@@ -40,6 +40,7 @@ impl<
         const TABLES: usize,
     > Kernel<TASKS, ALARMS, COUNTERS, RESOURCES, ISRS, TABLES>
 {
+    #[inline]
     pub(super) fn app_of(&self, context: Context) -> AppId {
         match context {
             Context::Task(t) => self.config.tasks[t.index()].app,
@@ -53,6 +54,7 @@ impl<
 
     /// Its own application may reach an object unless terminated (a restarting one is busy
     /// restarting itself); others need a listed right and an accessible owner.
+    #[inline]
     fn may_access(&self, caller: AppId, owner: AppId, access: u64) -> bool {
         if caller == owner {
             self.apps_terminated & bit(owner) == 0

@@ -44,6 +44,7 @@ impl<
             // Back to ready, last of its priority (OSEK).
             control.queued.restamp_oldest(stamp);
             self.next_stamp += 1;
+            self.refile(task);
             self.record(TraceEvent::Release(task));
         }
         Ok(())

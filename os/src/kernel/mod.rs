@@ -22,7 +22,7 @@ mod properties;
 
 use crate::config::{Config, ErrorInfo, EventMask, Level, ResourceId, ScheduleTableStart, TaskId};
 use crate::error::{Error, ServiceId};
-use crate::ready::Activations;
+use crate::ready::{Activations, ReadyQueue, FIRST_BACK_STAMP};
 use crate::request::{Reply, Request};
 use crate::trace::{Context, Object, TraceEvent, TraceRecord, TraceRing};
 
@@ -162,7 +162,12 @@ pub struct Kernel<
     now_ns: u64,
     mode: crate::config::AppModeId,
     ticks: u64,
+    /// The next stamp of a new activation or a released task (last of its level).
     next_stamp: u64,
+    /// The next stamp of a preempted task (first of its level).
+    next_front_stamp: u64,
+    /// The ready tasks but the running one, by level and stamp.
+    ready: ReadyQueue<TASKS>,
     trace: TraceRing,
     /// CAN transmit and receive queues and the permission table (see `crate::can`).
     can: crate::can::CanState<TASKS>,
@@ -184,7 +189,8 @@ impl<
     > Kernel<TASKS, ALARMS, COUNTERS, RESOURCES, ISRS, TABLES>
 {
     pub fn new(config: &'static Config) -> Result<Self, ConfigMismatch> {
-        if config.tasks.len() != TASKS {
+        // At most 254 tasks: the ready queue links tasks by byte-sized indexes.
+        if config.tasks.len() != TASKS || !ReadyQueue::<TASKS>::FITS {
             return Err(ConfigMismatch::Tasks);
         }
         if config.alarms.len() != ALARMS {
@@ -237,7 +243,9 @@ impl<
             now_ns: 0,
             mode: crate::config::AppModeId::new(0),
             ticks: 0,
-            next_stamp: 0,
+            next_stamp: FIRST_BACK_STAMP,
+            next_front_stamp: FIRST_BACK_STAMP - 1,
+            ready: ReadyQueue::new(),
             trace: TraceRing::new(),
             can: crate::can::CanState::new(),
             ipc: None,
@@ -255,6 +263,7 @@ impl<
     }
 
     /// What executes now: the innermost accepted ISR, else the running task.
+    #[inline]
     pub fn current(&self) -> Option<Context> {
         match self.isr_depth {
             0 => self.running.map(Context::Task),
@@ -287,7 +296,10 @@ impl<
         });
     }
 
-    /// An error: into the trace, then to the error hook, as the specification has it.
+    /// An error: into the trace, then to the error hook, as the specification has it. Cold:
+    /// the services' good paths are laid out without it.
+    #[cold]
+    #[inline(never)]
     fn report(&mut self, service: ServiceId, error: Error, object: Object) -> Error {
         self.record(TraceEvent::ServiceError {
             service,

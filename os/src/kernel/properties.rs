@@ -37,6 +37,8 @@ enum Op {
     Set(u8),
     Schedule,
     Tick,
+    /// A protection kill of a task: its running activation, or with `all` every one.
+    Kill(u8, bool),
 }
 
 const TASKS: usize = 5;
@@ -64,6 +66,7 @@ fn op() -> impl Strategy<Value = Op> {
         (0u8..5).prop_map(Op::Set),
         Just(Op::Schedule),
         Just(Op::Tick),
+        (0u8..5, any::<bool>()).prop_map(|(t, all)| Op::Kill(t, all)),
     ]
 }
 
@@ -159,6 +162,7 @@ fn check_invariants(k: &K) -> Result<(), TestCaseError> {
         }
         Some(Context::Isr(_)) => prop_assert!(false, "no ISRs in this configuration"),
     }
+    check_ready_queue(k)?;
     for (r, state) in k.resources.iter().enumerate() {
         if let Some(Context::Task(holder)) = state.holder {
             let ceiling = k.config.resources[r].ceiling;
@@ -168,6 +172,31 @@ fn check_invariants(k: &K) -> Result<(), TestCaseError> {
             );
         }
     }
+    Ok(())
+}
+
+/// The ready queue holds exactly the ready tasks but the running one, and its choice is the
+/// plain scan's: highest level, then oldest stamp.
+fn check_ready_queue(k: &K) -> Result<(), TestCaseError> {
+    let candidate = |index: usize| {
+        let control = &k.tasks[index];
+        !control.queued.is_empty()
+            && !control.waiting
+            && k.running.is_none_or(|r| r.index() != index)
+    };
+    for index in 0..TASKS {
+        prop_assert_eq!(
+            k.ready.contains(index),
+            candidate(index),
+            "task {} filed wrongly",
+            index
+        );
+    }
+    let scanned = crate::ready::highest((0..TASKS).filter(|&i| candidate(i)).map(|i| {
+        let control = &k.tasks[i];
+        (i, control.level, control.queued.oldest().unwrap())
+    }));
+    prop_assert_eq!(k.ready.highest(), scanned.map(|(index, _)| index));
     Ok(())
 }
 
@@ -194,7 +223,9 @@ proptest! {
                 Op::Set(t) => { let _ = k.service(Request::SetEvent(TaskId::new(t), 1)); }
                 Op::Schedule => { let _ = k.service(Request::Schedule); }
                 Op::Tick => k.tick(),
+                Op::Kill(t, all) => k.kill(Context::Task(TaskId::new(t)), all),
             }
+            check_ready_queue(&k)?;
             k.dispatch();
             while k.trace_pop().is_some() {}
             prop_assert_eq!(k.trace_take_lost(), 0);

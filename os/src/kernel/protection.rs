@@ -175,6 +175,7 @@ impl<
     /// activation is gone, its port context is stale.
     /// With `all`, a task's queued activations and waiting state go too.
     pub(super) fn kill(&mut self, context: Context, all: bool) {
+        self.decided = false;
         if self.masking.owner == Some(context) {
             self.masking = Masking::default();
         }
@@ -198,6 +199,9 @@ impl<
                 if self.running == Some(task) {
                     self.running = None;
                 }
+                // Out of the ready queue, or back in it for the next activation.
+                self.ready.remove(task.index());
+                self.refile(task);
             }
             Context::Isr(isr) => {
                 if !self.isrs[isr.index()].active {

@@ -3,7 +3,6 @@
 use super::{Failure, Kernel};
 use crate::config::{Level, TaskId};
 use crate::error::{Error, ServiceId};
-use crate::ready;
 use crate::trace::{Context, Object, TraceEvent};
 
 /// GetTaskState's answer (OSEK TaskStateType).
@@ -64,6 +63,10 @@ impl<
             control.events_waited = 0;
         }
         self.next_stamp += 1;
+        if was_suspended {
+            // Suspended, so neither running nor waiting: ready, last of its level.
+            self.file_ready(task.index());
+        }
         self.record(TraceEvent::Activate(task));
         Ok(())
     }
@@ -100,6 +103,8 @@ impl<
         // The port no longer runs this activation: whatever comes next is a switch, even to
         // a new activation of the same task.
         self.current = None;
+        // A further activation queues behind those activated before it.
+        self.refile(task);
         self.record(TraceEvent::Terminate(task));
         // A server task that ends without answering fails its caller (ipc.rs).
         self.ipc_task_ended(task, false);
@@ -190,11 +195,7 @@ impl<
             let control = &self.tasks[t.index()];
             !control.waiting && !control.queued.is_empty()
         });
-        let best = ready::highest(self.tasks.iter().enumerate().filter_map(|(index, t)| {
-            let stamp = t.queued.oldest()?;
-            let candidate = !t.waiting && running.is_none_or(|r| r.index() != index);
-            candidate.then_some((index, t.level, stamp))
-        }));
+        let best = self.ready.highest();
         let defended = running.map(|r| self.running_level(r));
         self.rescheduling = false;
         let to = match (best, defended) {
@@ -204,9 +205,10 @@ impl<
                 return None;
             }
             (None, Some(_)) => return running,
-            (Some((_, level)), Some(defended)) if level <= defended => return running,
-            (Some((index, _)), _) => TaskId::new(index as u8),
+            (Some(index), Some(defended)) if self.tasks[index].level <= defended => return running,
+            (Some(index), _) => TaskId::new(index as u8),
         };
+        self.ready.remove_highest(to.index());
         if let Some(preempted) = running {
             self.record(TraceEvent::Preempt(preempted));
         }
@@ -220,6 +222,14 @@ impl<
             control.incarnation = control.incarnation.wrapping_add(1);
         }
         self.running = Some(to);
+        if let Some(preempted) = running {
+            // A preempted task resumes first of its level (AUTOSAR).
+            let stamp = self.next_front_stamp;
+            self.next_front_stamp -= 1;
+            let control = &mut self.tasks[preempted.index()];
+            control.queued.restamp_oldest(stamp);
+            self.ready.push_first(preempted.index(), control.level);
+        }
         self.record(if fresh {
             TraceEvent::Start(to)
         } else {
@@ -231,8 +241,34 @@ impl<
         Some(to)
     }
 
+    /// Puts `task` into the ready queue or takes it out, as its state now says: it is in it
+    /// when it has an activation, does not wait and is not the running task. Every change of
+    /// those three ends here.
+    pub(super) fn refile(&mut self, task: TaskId) {
+        let index = task.index();
+        let control = &self.tasks[index];
+        let ready = !control.queued.is_empty() && !control.waiting && self.running != Some(task);
+        if !ready {
+            self.ready.remove(index);
+        } else if !self.ready.contains(index) {
+            self.file_ready(index);
+        }
+    }
+
+    /// Files a ready task by its level and the stamp of its oldest activation.
+    #[inline]
+    fn file_ready(&mut self, index: usize) {
+        let tasks = &self.tasks;
+        let control = &tasks[index];
+        let stamp = control.queued.oldest().unwrap_or(0);
+        self.ready.insert(index, control.level, stamp, |t| {
+            tasks[t].queued.oldest().unwrap_or(0)
+        });
+    }
+
     /// PostTaskHook for a task that leaves the running state by preemption or waiting
     /// (termination calls it itself).
+    #[inline]
     fn leave_running(&mut self, previous: Option<TaskId>) {
         if let (Some(task), Some(hook)) = (previous, self.config.hooks.post_task) {
             if self.tasks[task.index()].started {

@@ -116,13 +116,12 @@ _asm_irq_handler:
 _asm_svc_handler:
     save_context_to_sys_stack
     bl      ecu_cortex_r_svc
-    b       ecu_cortex_r_resume
+    // Falls through into ecu_cortex_r_resume, right below (a branch less per system call).
     .size _asm_svc_handler, . - _asm_svc_handler
 
     // r0: the saved stack pointer of the context to resume. Called in SVC mode with the
     // kernel stack empty again, IRQs masked; the restored CPSR decides the task's mode and mask.
     .type ecu_cortex_r_resume, %function
-    .p2align 2
 ecu_cortex_r_resume:
     cps     #0x1F
     mov     sp, r0

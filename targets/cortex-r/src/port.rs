@@ -25,6 +25,10 @@ struct Port {
     /// The context the port resumed last (an index into `contexts`), `None` for idle: whose
     /// context the next entry saves. The port's own record, so saving needs no kernel call.
     executing: Option<usize>,
+    /// The stack of `executing` as its lowest address and size (idle: everything), so that
+    /// an entry checks the saved context with one comparison.
+    executing_bottom: usize,
+    executing_span: usize,
     /// The saved stack pointer of idle while a task runs.
     idle_sp: usize,
     run_ticks: u64,
@@ -303,6 +307,8 @@ fn start<K: PortKernel + 'static, const TASKS: usize, const STACK_BYTES: usize>(
             contexts,
             task_count: config.tasks.len(),
             executing: None,
+            executing_bottom: 0,
+            executing_span: usize::MAX,
             idle_sp: 0,
             run_ticks,
             memory,
@@ -372,20 +378,32 @@ fn idle(board: &'static dyn Board) -> ! {
 }
 
 impl Port {
-    /// Keeps the saved stack pointer of what was running; false if a task's context landed
-    /// outside its stack (the task is then ended through `overflowed`).
-    fn save(&mut self, sp: usize) -> bool {
+    /// Whether what was running saved its context inside its stack; if not, the task is
+    /// ended through `overflowed`. The stack pointer itself is kept only when the port
+    /// switches away (`keep`): an entry that resumes the caller needs it nowhere else.
+    #[inline(always)]
+    fn save(&self, sp: usize) -> bool {
+        sp.wrapping_sub(self.executing_bottom) <= self.executing_span
+    }
+
+    /// Keeps the saved stack pointer of what was running, before switching away from it.
+    #[inline]
+    fn keep(&mut self, sp: usize) {
         match self.executing {
-            Some(index) => {
-                let context = &mut self.contexts[index];
-                if sp < context.bottom || sp > context.top {
-                    return false;
-                }
-                context.sp = sp;
-            }
+            Some(index) => self.contexts[index].sp = sp,
             None => self.idle_sp = sp,
         }
-        true
+    }
+
+    /// Makes `index` (or idle) what executes, with the bounds `save` checks.
+    fn set_executing(&mut self, index: Option<usize>) {
+        let (bottom, span) = match index.map(|i| &self.contexts[i]) {
+            Some(context) => (context.bottom, context.top.wrapping_sub(context.bottom)),
+            None => (0, usize::MAX),
+        };
+        self.executing = index;
+        self.executing_bottom = bottom;
+        self.executing_span = span;
     }
 
     /// A task whose context was saved below its stack (without the MPU, or into memory of
@@ -405,7 +423,8 @@ impl Port {
         self.kernel.protection(Error::ProtectionMemory, culprit);
         match self.kernel.dispatch() {
             Dispatch::Keep => fatal("an overflowed task was kept running", sp),
-            decision => self.switch(0, decision),
+            // Its context is not kept: the task never resumes it.
+            decision => self.switch_away(decision),
         }
     }
 
@@ -432,7 +451,10 @@ impl Port {
     fn switch(&mut self, current_sp: usize, decision: Dispatch) -> usize {
         match decision {
             Dispatch::Keep => current_sp,
-            other => self.switch_away(other),
+            other => {
+                self.keep(current_sp);
+                self.switch_away(other)
+            }
         }
     }
 
@@ -442,7 +464,7 @@ impl Port {
         match decision {
             Dispatch::Keep => fatal("switch_away without a switch", 0),
             Dispatch::Idle => {
-                self.executing = None;
+                self.set_executing(None);
                 self.idle_sp
             }
             Dispatch::Switch { to, fresh } => self.switch_to(to, fresh),
@@ -473,7 +495,7 @@ impl Port {
             Context::Task(t) => t.index(),
             Context::Isr(i) => self.task_count + i.index(),
         };
-        self.executing = Some(index);
+        self.set_executing(Some(index));
         if let Some(memory) = self.memory {
             let regions = &memory.tasks[index];
             // SAFETY: in the kernel, between saving one context and resuming this one; the
@@ -587,8 +609,10 @@ extern "C" fn ecu_cortex_r_svc(sp: usize) -> usize {
     if !port.save(sp) {
         return port.overflowed(sp);
     }
-    if let Some(board) = board() {
-        port.clock(board);
+    if port.timed {
+        if let Some(board) = board() {
+            port.clock(board);
+        }
     }
     // SAFETY: the entry code pushed a whole `Frame` at `sp` on the caller's stack; nothing
     // else refers to it while the kernel runs. Only its word-aligned register array is
@@ -743,6 +767,7 @@ extern "C" fn ecu_cortex_r_fault(kind: u32, pc: usize, spsr: u32) -> usize {
     match port.kernel.dispatch() {
         // The reaction ended the task (or the application, or the system): it cannot go on.
         Dispatch::Keep => fatal("a faulting task was kept running", pc),
-        decision => port.switch(0, decision),
+        // The faulting context is not kept: it never resumes.
+        decision => port.switch_away(decision),
     }
 }
