@@ -444,6 +444,7 @@ impl<
             control.waiting = false;
             control.queued.restamp_oldest(stamp);
             self.next_stamp += 1;
+            self.refile(client);
             self.record(TraceEvent::Release(client));
         }
         self.decided = false;
