@@ -620,6 +620,10 @@ extern "C" fn ecu_cortex_r_svc(sp: usize) -> usize {
     let regs = unsafe { &mut *((sp + offset_of!(Frame, r)) as *mut [u32; 13]) };
     if regs[0] != syscalls::SVC_START {
         serve(port, regs);
+    } else if port.executing.is_some() && !port.timed {
+        // A task's null call changes nothing the last decision weighed (no clock was read,
+        // so no budget can have run out): it goes on without asking the kernel.
+        return sp;
     }
     let decision = port.kernel.dispatch();
     port.switch(sp, decision)
