@@ -27,7 +27,7 @@ mod stimuli;
 pub use board::{Board, Irq};
 pub use kernel_ops::PortKernel;
 pub use memory::{init_sections, Memory, Region, SectionInit, TaskMemory};
-pub use stimuli::{IsrLine, Stimulus};
+pub use stimuli::{Interrupts, IsrLine, Stimulus};
 
 #[cfg(target_arch = "arm")]
 mod context;
@@ -52,7 +52,7 @@ mod syscalls;
 pub use image::{Image, StackPool};
 #[cfg(target_arch = "arm")]
 pub use port::{
-    run, run_partitioned, run_partitioned_with, run_with, set_isr_lines, set_stimuli, trigger_line,
+    run, run_partitioned, run_partitioned_with, run_with, set_interrupts, trigger_line,
 };
 
 // Linked for its vector table, reset code and mode stacks; this crate overrides its IRQ and

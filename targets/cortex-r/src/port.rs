@@ -12,7 +12,7 @@ use ecu_os::{Config, Context, Dispatch, Error, IsrId, Request, TaskId};
 use crate::context::{Frame, FRAME_BYTES};
 use crate::image::{stacks_fit, Image, TaskContext};
 use crate::memory::Memory;
-use crate::stimuli::{next_arrival, IsrLine, Stimulus};
+use crate::stimuli::{next_arrival, Interrupts};
 use crate::{mpu, syscalls};
 use crate::{Board, Irq, PortKernel};
 
@@ -38,10 +38,8 @@ struct Port {
     /// own execution time (`busy_us`): the kernel needs the time at every entry. (Without,
     /// reading the clock would only cost.)
     timed: bool,
-    /// The interrupt stimuli of the description and the board time of StartOS they count from.
-    stimuli: &'static [Stimulus],
-    /// The ISRs device lines raise.
-    isr_lines: &'static [IsrLine],
+    /// What raises the ISRs, and the board time of StartOS the stimuli count from.
+    interrupts: &'static Interrupts,
     epoch_ns: u64,
     /// Arrivals up to this time (since StartOS) are delivered; `None`: none yet.
     stimuli_done_ns: Option<u64>,
@@ -69,27 +67,19 @@ unsafe impl<T> Sync for KernelCell<T> {}
 static STARTED: AtomicBool = AtomicBool::new(false);
 static PORT: KernelCell<Port> = KernelCell(UnsafeCell::new(None));
 static BOARD: KernelCell<&'static dyn Board> = KernelCell(UnsafeCell::new(None));
-static STIMULI: KernelCell<&'static [Stimulus]> = KernelCell(UnsafeCell::new(None));
-static ISR_LINES: KernelCell<&'static [IsrLine]> = KernelCell(UnsafeCell::new(None));
+static INTERRUPTS: KernelCell<&'static Interrupts> = KernelCell(UnsafeCell::new(None));
 
-/// The ISRs that device interrupt lines raise (generated images call this in `kmain`, before
-/// `run`).
-pub fn set_isr_lines(lines: &'static [IsrLine]) {
+/// What raises the image's ISRs: the description's stimuli (the board's stimulus timer) and
+/// device lines (generated images call this in `kmain`, before `run`).
+pub fn set_interrupts(interrupts: &'static Interrupts) {
     // SAFETY: boot code, IRQs masked, before `run` reads it; never written afterwards.
-    unsafe { *ISR_LINES.0.get() = Some(lines) };
+    unsafe { *INTERRUPTS.0.get() = Some(interrupts) };
 }
 
 /// Raises an interrupt line by software, as its device would ([`Board::trigger_line`]): for
 /// trusted code (the board's controller is privileged); `false` if the board cannot.
 pub fn trigger_line(line: u32) -> bool {
     board().is_some_and(|board| board.trigger_line(line))
-}
-
-/// The description's interrupt stimuli, raised by the board's stimulus timer (generated
-/// images call this in `kmain`, before `run`).
-pub fn set_stimuli(stimuli: &'static [Stimulus]) {
-    // SAFETY: boot code, IRQs masked, before `run` reads it; never written afterwards.
-    unsafe { *STIMULI.0.get() = Some(stimuli) };
 }
 
 /// The board, for output from any context (faults included).
@@ -260,14 +250,20 @@ fn start<K: PortKernel + 'static, const TASKS: usize, const STACK_BYTES: usize>(
     if TASKS < config.tasks.len() + config.isrs.len() {
         fatal("the image has no context for every task and ISR", TASKS);
     }
-    // SAFETY: written only by `set_stimuli`, in boot code before `run`.
-    let stimuli: &'static [Stimulus] = unsafe { *STIMULI.0.get() }.unwrap_or(&[]);
-    if stimuli.iter().any(|s| s.isr.index() >= config.isrs.len()) {
+    // SAFETY: written only by `set_interrupts`, in boot code before `run`.
+    let interrupts = unsafe { *INTERRUPTS.0.get() }.unwrap_or(&Interrupts::NONE);
+    if interrupts
+        .stimuli
+        .iter()
+        .any(|s| s.isr.index() >= config.isrs.len())
+    {
         fatal("a stimulus names no ISR", 0);
     }
-    // SAFETY: written only by `set_isr_lines`, in boot code before `run`.
-    let isr_lines: &'static [IsrLine] = unsafe { *ISR_LINES.0.get() }.unwrap_or(&[]);
-    if isr_lines.iter().any(|l| l.isr.index() >= config.isrs.len()) {
+    if interrupts
+        .lines
+        .iter()
+        .any(|l| l.isr.index() >= config.isrs.len())
+    {
         fatal("an interrupt line names no ISR", 0);
     }
     let kernel = install(image, config);
@@ -287,7 +283,7 @@ fn start<K: PortKernel + 'static, const TASKS: usize, const STACK_BYTES: usize>(
     // without it, the first (translating) run of the kernel can outlast a tick.
     board.start_tick(config.tick_ns);
     let epoch_ns = board.now_ns().unwrap_or(0);
-    for line in isr_lines {
+    for line in interrupts.lines {
         if !board.enable_line(line.line) {
             fatal(
                 "the board has no such interrupt line for ISRs",
@@ -295,7 +291,7 @@ fn start<K: PortKernel + 'static, const TASKS: usize, const STACK_BYTES: usize>(
             );
         }
     }
-    if let Some(first) = next_arrival(stimuli, None) {
+    if let Some(first) = next_arrival(interrupts.stimuli, None) {
         if !board.arm_stimulus(epoch_ns + first) {
             fatal("the board cannot raise interrupt stimuli", 0);
         }
@@ -313,8 +309,7 @@ fn start<K: PortKernel + 'static, const TASKS: usize, const STACK_BYTES: usize>(
             run_ticks,
             memory,
             timed: timing_configured(config),
-            stimuli,
-            isr_lines,
+            interrupts,
             epoch_ns,
             stimuli_done_ns: None,
         })
@@ -533,13 +528,13 @@ impl Port {
             .now_ns()
             .unwrap_or(self.epoch_ns)
             .saturating_sub(self.epoch_ns);
-        for stimulus in self.stimuli {
+        for stimulus in self.interrupts.stimuli {
             for _ in 0..stimulus.arrivals_until(self.stimuli_done_ns, now) {
                 self.kernel.interrupt(stimulus.isr);
             }
         }
         self.stimuli_done_ns = Some(now);
-        if let Some(next) = next_arrival(self.stimuli, Some(now)) {
+        if let Some(next) = next_arrival(self.interrupts.stimuli, Some(now)) {
             board.arm_stimulus(self.epoch_ns + next);
         }
     }
@@ -587,7 +582,7 @@ extern "C" fn ecu_cortex_r_irq(sp: usize) -> usize {
                 port.kernel.protection(Error::ProtectionException, context);
             }
         }
-        Irq::Line(line) => match port.isr_lines.iter().find(|l| l.line == line) {
+        Irq::Line(line) => match port.interrupts.lines.iter().find(|l| l.line == line) {
             Some(isr_line) => {
                 board.disable_line(line);
                 port.kernel.interrupt(isr_line.isr);
@@ -649,7 +644,7 @@ fn serve(port: &mut Port, regs: &mut [u32; 13]) {
             // Served: its line may interrupt again (a killed ISR's line stays held back).
             if let Some(Context::Isr(isr)) = port.executing.map(|i| port.context_of(i)) {
                 if let (Some(board), Some(line)) =
-                    (board(), port.isr_lines.iter().find(|l| l.isr == isr))
+                    (board(), port.interrupts.lines.iter().find(|l| l.isr == isr))
                 {
                     board.enable_line(line.line);
                 }

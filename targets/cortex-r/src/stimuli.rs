@@ -7,6 +7,20 @@
 
 use ecu_os::IsrId;
 
+/// What raises the image's ISRs on a board: the description's stimuli and device lines.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Interrupts {
+    pub stimuli: &'static [Stimulus],
+    pub lines: &'static [IsrLine],
+}
+
+impl Interrupts {
+    pub const NONE: Interrupts = Interrupts {
+        stimuli: &[],
+        lines: &[],
+    };
+}
+
 /// An ISR raised by a device's interrupt request line (`[[isrs]] irq`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct IsrLine {
