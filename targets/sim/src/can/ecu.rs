@@ -16,7 +16,7 @@ use ecu_com::permission::PermissionTable;
 use ecu_com::{AnyFrame, BusId, CanFrame, CanId, IdFilter};
 
 use super::bus::{BusConfig, Event, Network, NodeId, Received, SimRng};
-use super::gateway::GatewayRecord;
+use super::gateway::{route_received, GatewayRecord};
 use super::trace::{write_candump, write_pcap, DEFAULT_EPOCH_S};
 
 /// Routes the simulated gateway has counters for.
@@ -307,35 +307,16 @@ impl EcuCan {
     }
 
     fn received(&mut self, r: Received, deliver: &mut impl FnMut(BusId, CanFrame)) {
-        let Received {
-            time_ns,
-            bus,
-            frame,
-            ..
-        } = r;
-        if let AnyFrame::Classic(f) = frame {
-            deliver(bus, f);
+        if let AnyFrame::Classic(f) = r.frame {
+            deliver(r.bus, f);
         }
-        let verdict = self
-            .gateway
-            .route(bus, frame.can_id(), frame.len(), time_ns);
-        self.log.push(GatewayRecord {
-            time_ns,
-            from: bus,
-            id: frame.can_id(),
-            verdict,
-        });
-        if let Verdict::Forward {
-            id, destinations, ..
-        } = verdict
-        {
-            for dest in destinations.iter() {
-                match self.controllers.get(dest.index()) {
-                    Some(&c) if self.net.send(c, frame.with_id(id)).is_ok() => {}
-                    _ => self.gateway_refused += 1,
-                }
-            }
-        }
+        self.gateway_refused += route_received(
+            &mut self.gateway,
+            &self.controllers,
+            &mut self.log,
+            &mut self.net,
+            &r,
+        );
     }
 
     /// A frame a task was allowed to send: queued on the ECU's controller of `bus` now.

@@ -57,33 +57,14 @@ impl<'a, const R: usize> GatewayNode<'a, R> {
         let Some(&controller) = self.controllers.get(bus.index()) else {
             return;
         };
-        for Received {
-            time_ns,
-            bus,
-            frame,
-            ..
-        } in net.take_received(controller)
-        {
-            let verdict = self
-                .gateway
-                .route(bus, frame.can_id(), frame.len(), time_ns);
-            self.log.push(GatewayRecord {
-                time_ns,
-                from: bus,
-                id: frame.can_id(),
-                verdict,
-            });
-            if let Verdict::Forward {
-                id, destinations, ..
-            } = verdict
-            {
-                for dest in destinations.iter() {
-                    match self.controllers.get(dest.index()) {
-                        Some(&c) if net.send(c, frame.with_id(id)).is_ok() => {}
-                        _ => self.tx_refused += 1,
-                    }
-                }
-            }
+        for received in net.take_received(controller) {
+            self.tx_refused += route_received(
+                &mut self.gateway,
+                &self.controllers,
+                &mut self.log,
+                net,
+                &received,
+            );
         }
     }
 
@@ -94,6 +75,44 @@ impl<'a, const R: usize> GatewayNode<'a, R> {
             .filter(|r| matches!(r.verdict, Verdict::Drop { reason: x, .. } if x == reason))
             .count()
     }
+}
+
+/// Routes one frame a gateway controller received, at its reception time: the decision goes
+/// to `log`, a forwarded frame is queued on each destination bus's controller. Returns how
+/// many destination controllers refused it (queue full or bus-off).
+pub(super) fn route_received<const R: usize>(
+    gateway: &mut Gateway<'_, R>,
+    controllers: &[NodeId],
+    log: &mut Vec<GatewayRecord>,
+    net: &mut Network,
+    received: &Received,
+) -> u64 {
+    let &Received {
+        time_ns,
+        bus,
+        frame,
+        ..
+    } = received;
+    let verdict = gateway.route(bus, frame.can_id(), frame.len(), time_ns);
+    log.push(GatewayRecord {
+        time_ns,
+        from: bus,
+        id: frame.can_id(),
+        verdict,
+    });
+    let mut refused = 0;
+    if let Verdict::Forward {
+        id, destinations, ..
+    } = verdict
+    {
+        for dest in destinations.iter() {
+            match controllers.get(dest.index()) {
+                Some(&c) if net.send(c, frame.with_id(id)).is_ok() => {}
+                _ => refused += 1,
+            }
+        }
+    }
+    refused
 }
 
 /// A partition's access to the ECU's controllers, checked against the permission table.
