@@ -37,11 +37,7 @@ impl CanRun {
 
     /// The `can ...` summary lines and kernel trace lines, whitespace-normalised.
     pub fn lines(&self) -> Vec<String> {
-        self.output
-            .trace()
-            .iter()
-            .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
-            .collect()
+        crate::squeezed_trace(&self.output)
     }
 
     pub fn line_starting(&self, prefix: &str) -> String {

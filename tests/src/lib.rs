@@ -20,4 +20,24 @@ pub fn run(ecu: &Ecu, target: Target, ticks: u64, seed: u64) -> RunOutput {
         .unwrap_or_else(|e| panic!("{} on {}: {e}", ecu.name, target.name()))
 }
 
+/// A trace line with its column padding collapsed to single spaces, as expected traces and
+/// assertions write it.
+pub fn squeeze(line: &str) -> String {
+    line.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The run's trace lines (without the closing `end` line), squeezed.
+pub fn squeezed_trace(output: &RunOutput) -> Vec<String> {
+    output.trace().iter().map(|l| squeeze(l)).collect()
+}
+
+/// What happened at `tick` in a squeezed trace: its lines without the tick number.
+pub fn at(trace: &[String], tick: u64) -> Vec<&str> {
+    trace
+        .iter()
+        .filter(|l| l.split(' ').next() == Some(&tick.to_string()))
+        .map(|l| l.split_once(' ').unwrap().1)
+        .collect()
+}
+
 pub mod can;

@@ -2,7 +2,7 @@
 //! run; trusted functions check their callers.
 
 use ecu_configurator::image::{run_with, RunOptions, Target};
-use ecu_tests::repo_root;
+use ecu_tests::{repo_root, squeezed_trace};
 
 fn trace(mode: Option<&str>) -> Vec<String> {
     let path = repo_root().join("tests/fixtures/modes/ecu.toml");
@@ -13,10 +13,7 @@ fn trace(mode: Option<&str>) -> Vec<String> {
     };
     let run = run_with(&ecu, Target::Sim, 5, 0, &options).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(run.exit_code, Some(0), "{}", run.stdout);
-    run.trace()
-        .iter()
-        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
-        .collect()
+    squeezed_trace(&run)
 }
 
 #[test]

@@ -5,7 +5,7 @@
 //! (it counts the ISR's runs) end the run with a fault if the ISR ran at the wrong time.
 
 use ecu_configurator::image::Target;
-use ecu_tests::{repo_root, run};
+use ecu_tests::{repo_root, run, squeeze};
 
 /// One request served: the ISR runs over Kick, activates Bottom, which preempts Kick when
 /// the ISR ends.
@@ -38,7 +38,7 @@ fn check(target: Target) {
         .stdout
         .lines()
         .filter(|l| !l.trim().is_empty())
-        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+        .map(squeeze)
         .collect();
     assert_eq!(got, expected(), "on {}", target.name());
 }

@@ -4,24 +4,13 @@
 //! caller waits; the example's clients check each reply (a wrong one shows as a `?.?` call).
 
 use ecu_configurator::image::Target;
-use ecu_tests::{example, run};
+use ecu_tests::{at, example, run, squeezed_trace};
 
 fn trace(seed: u64) -> Vec<String> {
     let ecu = example("ipc_ecu");
     let out = run(&ecu, Target::Sim, 30, seed);
     assert_eq!(out.exit_code, Some(0), "{}", out.stdout);
-    out.trace()
-        .iter()
-        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
-        .collect()
-}
-
-fn at(trace: &[String], tick: u64) -> Vec<&str> {
-    trace
-        .iter()
-        .filter(|l| l.split(' ').next() == Some(&tick.to_string()))
-        .map(|l| l.split_once(' ').unwrap().1)
-        .collect()
+    squeezed_trace(&out)
 }
 
 /// An allowed call, as the trace shows it: the verdict, the server task's activation, the

@@ -5,7 +5,7 @@
 //! read, which only the boards' MPU stops.
 
 use ecu_configurator::image::Target;
-use ecu_tests::{repo_root, run};
+use ecu_tests::{at, repo_root, run, squeezed_trace};
 
 fn trace(target: Target) -> Vec<String> {
     let path = repo_root().join("tests/fixtures/ipc_servers/ecu.toml");
@@ -18,18 +18,7 @@ fn trace(target: Target) -> Vec<String> {
         "a wrong reply:\n{}",
         out.stdout
     );
-    out.trace()
-        .iter()
-        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
-        .collect()
-}
-
-fn at(trace: &[String], tick: u64) -> Vec<&str> {
-    trace
-        .iter()
-        .filter(|l| l.split(' ').next() == Some(&tick.to_string()))
-        .map(|l| l.split_once(' ').unwrap().1)
-        .collect()
+    squeezed_trace(&out)
 }
 
 /// The lines of `trace` that contain `what`, in order.

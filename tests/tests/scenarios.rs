@@ -16,6 +16,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use ecu_configurator::image::Target;
+use ecu_tests::squeeze;
 
 fn scenarios_dir() -> PathBuf {
     ecu_tests::repo_root().join("tests").join("scenarios")
@@ -25,10 +26,6 @@ struct Expected {
     ticks: u64,
     seed: u64,
     lines: Vec<String>,
-}
-
-fn normalize(line: &str) -> String {
-    line.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 fn parse_expected(path: &Path) -> Result<Expected, String> {
@@ -56,7 +53,7 @@ fn parse_expected(path: &Path) -> Result<Expected, String> {
             continue;
         }
         if !line.is_empty() {
-            lines.push(normalize(line));
+            lines.push(squeeze(line));
         }
     }
     let ticks = ticks.ok_or_else(|| format!("{}: no `# ticks: N` line", path.display()))?;
@@ -86,7 +83,7 @@ fn run_scenario(dir: &Path) -> Result<(), String> {
     let got: Vec<String> = output
         .stdout
         .lines()
-        .map(normalize)
+        .map(squeeze)
         .filter(|l| !l.is_empty())
         .collect();
     if std::env::var_os("SCENARIOS_SHOW").is_some() {

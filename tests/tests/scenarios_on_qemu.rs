@@ -3,11 +3,7 @@
 //! and the reasons for the few left out: tests/scenarios/ON_BOARDS.md).
 
 use ecu_configurator::image::Target;
-use ecu_tests::{repo_root, run};
-
-fn squeeze(line: &str) -> String {
-    line.split_whitespace().collect::<Vec<_>>().join(" ")
-}
+use ecu_tests::{repo_root, run, squeeze};
 
 #[test]
 fn the_portable_scenarios_give_their_expected_traces_on_qemu_r5() {
