@@ -17,17 +17,18 @@ use crate::memory::Region;
 /// How many regions the per-task part uses (application data, stack).
 pub const TASK_REGIONS: usize = 2;
 
+/// The number of regions the CPU has: MPUIR bits 15:8 on both architectures (DREGION on
+/// PMSAv7, REGION, the EL1 regions, on PMSAv8).
+fn regions() -> u32 {
+    let mpuir: u32;
+    // SAFETY: reads MPUIR; no side effects.
+    unsafe { asm!("mrc p15, 0, {0}, c0, c0, 4", out(reg) mpuir, options(nomem, nostack)) };
+    (mpuir >> 8) & 0xFF
+}
+
 #[cfg(not(target_feature = "v8"))]
 mod arch {
     use super::*;
-
-    /// MPUIR.DREGION: the number of data regions.
-    pub fn regions() -> u32 {
-        let mpuir: u32;
-        // SAFETY: reads MPUIR; no side effects.
-        unsafe { asm!("mrc p15, 0, {0}, c0, c0, 4", out(reg) mpuir, options(nomem, nostack)) };
-        (mpuir >> 8) & 0xFF
-    }
 
     /// Writes region `index`.
     ///
@@ -59,14 +60,6 @@ mod arch {
 #[cfg(target_feature = "v8")]
 mod arch {
     use super::*;
-
-    /// MPUIR.REGION: the number of EL1 regions.
-    pub fn regions() -> u32 {
-        let mpuir: u32;
-        // SAFETY: reads MPUIR; no side effects.
-        unsafe { asm!("mrc p15, 0, {0}, c0, c0, 4", out(reg) mpuir, options(nomem, nostack)) };
-        (mpuir >> 8) & 0xFF
-    }
 
     /// Writes region `index`.
     ///
@@ -102,7 +95,7 @@ mod arch {
 /// # Safety
 /// Boot only (privileged, IRQs masked). `fixed` must map what the kernel uses (PMSAv8).
 pub unsafe fn enable(fixed: &[Region]) {
-    let regions = arch::regions();
+    let regions = regions();
     let off: Region = [0, 0, 0];
     // SAFETY: the MPU is still off; the regions take effect when SCTLR.M is set below.
     unsafe {
@@ -124,7 +117,7 @@ pub unsafe fn enable(fixed: &[Region]) {
 
 /// Whether the MPU has room for `fixed` and the per-task regions.
 pub fn fits(fixed: usize) -> bool {
-    fixed + TASK_REGIONS <= arch::regions() as usize
+    fixed + TASK_REGIONS <= regions() as usize
 }
 
 /// Maps the running task's data and stack: two region writes after the fixed ones.
