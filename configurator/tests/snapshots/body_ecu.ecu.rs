@@ -6,6 +6,9 @@
 // ISRs 0.
 #![allow(dead_code)]
 
+// One import list for every description; which names a description needs varies (ISRs,
+// schedule tables, events, ...).
+#[allow(unused_imports)]
 use ecu_os::{
     AlarmAction, AlarmConfig, AlarmId, AppConfig, AppId, Config, CounterConfig, CounterId,
     EventConfig, EventMask, ExpiryAction, ExpiryPoint, Hooks, IsrConfig, IsrId, ResourceConfig,

@@ -55,7 +55,7 @@ impl<
     /// Its own application may reach an object unless terminated (a restarting one is busy
     /// restarting itself); others need a listed right and an accessible owner.
     #[inline]
-    fn may_access(&self, caller: AppId, owner: AppId, access: u64) -> bool {
+    pub(super) fn may_access(&self, caller: AppId, owner: AppId, access: u64) -> bool {
         if caller == owner {
             self.apps_terminated & bit(owner) == 0
         } else {

@@ -177,6 +177,12 @@ pub struct Kernel<
     /// (every entry that may change what runs clears it). Lets a read-only service, or the
     /// null call, return without weighing the ready tasks again.
     decided: bool,
+    /// A service already made the decision and set `current` (the ActivateTask fast path):
+    /// the next dispatch tells the port to switch to it.
+    prepared: bool,
+    /// Tests compare the fast paths with the general ones on the same operations.
+    #[cfg(test)]
+    pub(crate) fast_paths: bool,
 }
 
 impl<
@@ -250,6 +256,9 @@ impl<
             can: crate::can::CanState::new(),
             ipc: None,
             decided: false,
+            prepared: false,
+            #[cfg(test)]
+            fast_paths: true,
         })
     }
 
@@ -375,6 +384,11 @@ impl<
     /// One service request of the current task or ISR. Errors are traced and given to the
     /// error hook (service, object, code) and returned to the caller.
     pub fn service(&mut self, request: Request) -> Result<Reply, Error> {
+        if let Request::ActivateTask(task) = request {
+            if self.activate_preempting(task) {
+                return Ok(0);
+            }
+        }
         if !request.is_scheduling_neutral() {
             self.decided = false;
         }
@@ -550,6 +564,14 @@ impl<
     #[inline]
     pub fn dispatch(&mut self) -> Dispatch {
         match (self.decided, self.current) {
+            // A fast path decided already: the port is still on the previous context.
+            (true, Some(Context::Task(task))) if self.prepared => {
+                self.prepared = false;
+                Dispatch::Switch {
+                    to: Context::Task(task),
+                    fresh: self.take_fresh(task),
+                }
+            }
             // Nothing changed since the port carried out the last answer: it stands.
             (true, Some(_)) => Dispatch::Keep,
             (true, None) => Dispatch::Idle,
@@ -564,13 +586,15 @@ impl<
             return Dispatch::Shutdown(error);
         }
         self.decided = true;
+        // A prepared switch the port has not carried out yet is a switch even to the same.
+        let prepared = core::mem::take(&mut self.prepared);
         // Whatever lowered the level (a release, an end, a switch) may let a pending ISR in.
         self.accept_pending();
         let target = match self.current_isr() {
             Some(isr) => Some(Context::Isr(isr)),
             None => self.schedule_tasks().map(Context::Task),
         };
-        if target == self.current {
+        if target == self.current && !prepared {
             return match target {
                 Some(_) => Dispatch::Keep,
                 None => Dispatch::Idle,

@@ -233,6 +233,63 @@ proptest! {
         }
     }
 
+    /// The ActivateTask fast path ends in the same state, trace and decision as the general
+    /// path (activation, then deciding), whatever state the operations led to.
+    #[test]
+    fn the_activation_fast_path_is_the_general_path(
+        specs in proptest::collection::vec(task_spec(), TASKS),
+        non_preemptive in 0u8..2,
+        ops in proptest::collection::vec(op(), 1..80),
+    ) {
+        let config = config(&specs, non_preemptive);
+        let mut fast = K::new(config).unwrap();
+        let mut general = K::new(config).unwrap();
+        general.fast_paths = false;
+        for k in [&mut fast, &mut general] {
+            k.start_os();
+            k.dispatch();
+        }
+        for op in ops {
+            let mut replies = Vec::new();
+            for k in [&mut fast, &mut general] {
+                let reply = match op {
+                    // From the running task, as a service: where the fast path applies. (From
+                    // idle, as an alarm would.)
+                    Op::Activate(t) if k.current.is_some() => {
+                        k.service(Request::ActivateTask(TaskId::new(t)))
+                    }
+                    Op::Activate(t) => k.activate_task(TaskId::new(t)).map(|()| 0),
+                    Op::Terminate => k.terminate_running().map(|()| 0),
+                    Op::Chain(t) => k.chain_running(TaskId::new(t)).map(|()| 0),
+                    Op::Get(r) => k.service(Request::GetResource(ResourceId::new(r))),
+                    Op::Release(r) => k.service(Request::ReleaseResource(ResourceId::new(r))),
+                    Op::Wait => k.service(Request::WaitEvent(1)),
+                    Op::Set(t) => k.service(Request::SetEvent(TaskId::new(t), 1)),
+                    Op::Schedule => k.service(Request::Schedule),
+                    Op::Tick => { k.tick(); Ok(0) }
+                    Op::Kill(t, all) => { k.kill(Context::Task(TaskId::new(t)), all); Ok(0) }
+                };
+                let decision = k.dispatch();
+                let mut trace = Vec::new();
+                while let Some(record) = k.trace_pop() {
+                    trace.push(record);
+                }
+                replies.push((reply, decision, trace));
+            }
+            prop_assert_eq!(&replies[0], &replies[1], "after {:?}", op);
+            prop_assert_eq!(fast.running, general.running);
+            prop_assert_eq!(fast.current, general.current);
+            for (a, b) in fast.tasks.iter().zip(&general.tasks) {
+                prop_assert_eq!(a.queued.len(), b.queued.len());
+                prop_assert_eq!(a.queued.oldest(), b.queued.oldest());
+                prop_assert_eq!((a.started, a.fresh, a.waiting, a.level), (b.started, b.fresh, b.waiting, b.level));
+                prop_assert_eq!((a.incarnation, a.events_set), (b.incarnation, b.events_set));
+            }
+            prop_assert_eq!((fast.next_stamp, fast.next_front_stamp), (general.next_stamp, general.next_front_stamp));
+            check_invariants(&fast)?;
+        }
+    }
+
     #[test]
     fn no_lock_is_held_past_its_budget(
         hold_ns in 1u64..5_000_000,

@@ -71,6 +71,80 @@ impl<
         Ok(())
     }
 
+    /// ActivateTask by the running task of a suspended task that outranks it, the common
+    /// case: the activation and the decision in one go, ending in the same state and trace
+    /// as `activate_task` followed by `decide` (the property tests compare them). The next
+    /// dispatch switches to it. `false`, with nothing changed, where this does not apply:
+    /// the general path then decides, errors included.
+    #[inline]
+    pub fn activate_preempting(&mut self, task: TaskId) -> bool {
+        #[cfg(test)]
+        if !self.fast_paths {
+            return false;
+        }
+        // The last decision stands and nothing masks or interrupts: no ISR can be waiting
+        // (it would have been accepted), so the decision weighs tasks alone.
+        let Some(Context::Task(caller)) = self.current else {
+            return false;
+        };
+        if !self.decided
+            || self.prepared
+            || self.masking.any()
+            || self.shutdown.is_some()
+            || self.isr_depth != 0
+        {
+            return false;
+        }
+        let (Some(config), Some(caller_config)) = (
+            self.config.tasks.get(task.index()),
+            self.config.tasks.get(caller.index()),
+        ) else {
+            return false;
+        };
+        let target = &self.tasks[task.index()];
+        if !target.queued.is_empty()
+            || config.timing.time_frame_ns != 0
+            || !((caller_config.app == config.app && self.apps_terminated == 0)
+                || self.may_access(caller_config.app, config.app, config.access))
+            || target.level <= self.running_level(caller)
+        {
+            return false;
+        }
+        // activate_task: a first activation, within every limit.
+        let stamp = self.next_stamp;
+        self.next_stamp += 1;
+        let now_ns = self.now_ns;
+        let target = &mut self.tasks[task.index()];
+        target.last_arrival_ns = Some(now_ns);
+        target.queued.push(stamp);
+        target.events_set = 0;
+        target.events_waited = 0;
+        self.record(TraceEvent::Activate(task));
+        // schedule_tasks: the caller is preempted and resumes first of its level.
+        self.rescheduling = false;
+        self.record(TraceEvent::Preempt(caller));
+        self.leave_running(Some(caller));
+        let target = &mut self.tasks[task.index()];
+        target.started = true;
+        target.fresh = true;
+        target.used_ns = 0;
+        target.incarnation = target.incarnation.wrapping_add(1);
+        self.running = Some(task);
+        let front = self.next_front_stamp;
+        self.next_front_stamp -= 1;
+        let preempted = &mut self.tasks[caller.index()];
+        preempted.queued.restamp_oldest(front);
+        let level = preempted.level;
+        self.ready.push_first(caller.index(), level);
+        self.record(TraceEvent::Start(task));
+        if let Some(hook) = self.config.hooks.pre_task {
+            hook(task);
+        }
+        self.current = Some(Context::Task(task));
+        self.prepared = true;
+        true
+    }
+
     /// The running task's body returned `Exit::Terminate` (TerminateTask).
     pub fn terminate_running(&mut self) -> Result<(), Error> {
         self.decided = false;

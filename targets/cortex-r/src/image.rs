@@ -48,12 +48,18 @@ pub(crate) fn stacks_fit(stack_sizes: &[usize], pool_bytes: usize) -> bool {
         && stack_sizes.iter().sum::<usize>() <= pool_bytes
 }
 
-/// One task's stack bounds and, while it is preempted, its saved stack pointer.
+/// One task's (or ISR's) stack bounds, how an activation starts, and while it is preempted
+/// its saved stack pointer. The start is worked out once at boot: a switch to a fresh
+/// activation then only writes its frame.
 #[derive(Clone, Copy)]
 pub(crate) struct TaskContext {
     pub bottom: usize,
     pub top: usize,
     pub sp: usize,
+    /// The trampoline an activation starts in, its argument (the body) and its CPSR.
+    pub start_pc: usize,
+    pub start_arg: usize,
+    pub start_cpsr: u32,
 }
 
 impl TaskContext {
@@ -61,5 +67,8 @@ impl TaskContext {
         bottom: 0,
         top: 0,
         sp: 0,
+        start_pc: 0,
+        start_arg: 0,
+        start_cpsr: 0,
     };
 }

@@ -15,6 +15,8 @@ pub trait PortKernel {
     fn start_os(&mut self);
     fn tick(&mut self);
     fn service(&mut self, request: Request) -> Result<Reply, Error>;
+    /// ActivateTask by the current task or ISR (`service` with that request, fast path first).
+    fn activate_task(&mut self, task: TaskId) -> Result<(), Error>;
     fn unknown_service(&mut self) -> Error;
     fn terminate_running(&mut self) -> Result<(), Error>;
     fn chain_running(&mut self, next: TaskId) -> Result<(), Error>;
@@ -60,6 +62,12 @@ impl<
     }
     fn service(&mut self, request: Request) -> Result<Reply, Error> {
         Kernel::service(self, request)
+    }
+    fn activate_task(&mut self, task: TaskId) -> Result<(), Error> {
+        if Kernel::activate_preempting(self, task) {
+            return Ok(());
+        }
+        Kernel::service(self, Request::ActivateTask(task)).map(drop)
     }
     fn unknown_service(&mut self) -> Error {
         Kernel::unknown_service(self)

@@ -270,8 +270,30 @@ fn start<K: PortKernel + 'static, const TASKS: usize, const STACK_BYTES: usize>(
     // SAFETY: `run` gets here once (STARTED), before any interrupt: nothing else refers to
     // the image's cells, and they live for 'static.
     let contexts: &'static mut [TaskContext; TASKS] = unsafe { &mut *image.tasks.get() };
-    for (context, &(bottom, top)) in contexts.iter_mut().zip(bounds) {
-        *context = TaskContext { bottom, top, sp: 0 };
+    let task_trampoline = syscalls::task_trampoline as extern "C" fn(usize) -> ! as usize;
+    let isr_trampoline = syscalls::isr_trampoline as extern "C" fn(usize) -> ! as usize;
+    let starts = config
+        .tasks
+        .iter()
+        .map(|t| (task_trampoline, t.entry as usize, t.app))
+        .chain(
+            config
+                .isrs
+                .iter()
+                .map(|i| (isr_trampoline, i.entry as usize, i.app)),
+        );
+    for (context, (&(bottom, top), (start_pc, start_arg, app))) in
+        contexts.iter_mut().zip(bounds.iter().zip(starts))
+    {
+        let user = !config.apps[app.index()].trusted;
+        *context = TaskContext {
+            bottom,
+            top,
+            sp: 0,
+            start_pc,
+            start_arg,
+            start_cpsr: Frame::start_cpsr(start_pc, user),
+        };
     }
     if let Err(what) = setup(kernel) {
         fatal(what, 0);
@@ -499,25 +521,17 @@ impl Port {
             unsafe { mpu::switch(memory.fixed.len() as u32, &regions.data, &regions.stack) };
         }
         let context = &mut self.contexts[index];
-        if !fresh {
-            return context.sp;
+        if fresh {
+            // SAFETY: a fresh activation owns its whole stack: the previous one has ended.
+            context.sp = unsafe {
+                Frame::fresh(
+                    context.top & !7,
+                    context.start_pc,
+                    context.start_arg,
+                    context.start_cpsr,
+                )
+            };
         }
-        let config = self.kernel.config();
-        let (app, trampoline, entry) = match to {
-            Context::Task(t) => {
-                let task = &config.tasks[t.index()];
-                let trampoline = syscalls::task_trampoline as extern "C" fn(usize) -> !;
-                (task.app, trampoline as usize, task.entry as usize)
-            }
-            Context::Isr(i) => {
-                let isr = &config.isrs[i.index()];
-                let trampoline = syscalls::isr_trampoline as extern "C" fn(usize) -> !;
-                (isr.app, trampoline as usize, isr.entry as usize)
-            }
-        };
-        let user = !config.apps[app.index()].trusted;
-        // SAFETY: a fresh activation owns its whole stack: the previous one has ended.
-        context.sp = unsafe { Frame::fresh(context.top & !7, trampoline, entry, user) };
         context.sp
     }
 
@@ -613,16 +627,29 @@ extern "C" fn ecu_cortex_r_svc(sp: usize) -> usize {
     // else refers to it while the kernel runs. Only its word-aligned register array is
     // borrowed: a task's SP is only guaranteed 4-aligned at an `svc`.
     let regs = unsafe { &mut *((sp + offset_of!(Frame, r)) as *mut [u32; 13]) };
-    if regs[0] != syscalls::SVC_START {
-        serve(port, regs);
-    } else if port.executing.is_some() && !port.timed {
-        // A task's null call changes nothing the last decision weighed (no clock was read,
-        // so no budget can have run out): it goes on without asking the kernel.
-        return sp;
+    match regs[0] {
+        syscalls::SVC_START if port.executing.is_some() && !port.timed => {
+            // A task's null call changes nothing the last decision weighed (no clock was
+            // read, so no budget can have run out): it goes on without asking the kernel.
+            return sp;
+        }
+        syscalls::SVC_START => {}
+        // ActivateTask, decoded here: the kernel's fast path makes the common preemption
+        // a single call.
+        ACTIVATE_TASK if regs[1] <= u8::MAX as u32 => {
+            regs[0] = match port.kernel.activate_task(TaskId::new(regs[1] as u8)) {
+                Ok(()) => 0,
+                Err(error) => error.code() as u32,
+            };
+        }
+        _ => serve(port, regs),
     }
     let decision = port.kernel.dispatch();
     port.switch(sp, decision)
 }
+
+/// ActivateTask's service number (`ecu_os::Request::to_words`).
+const ACTIVATE_TASK: u32 = 1;
 
 /// One system call but the null one: the request in the caller's saved r0-r5, the status
 /// and reply into its saved r0-r2. Out of line: the null call needs none of it.
@@ -656,8 +683,11 @@ fn serve(port: &mut Port, regs: &mut [u32; 13]) {
         syscalls::SVC_EXECUTION_TIME => {
             let used = match (board(), port.executing) {
                 (Some(board), Some(index)) if board.now_ns().is_some() => {
-                    port.timed = true;
-                    port.clock(board);
+                    // The entry read the clock already when the image was timed.
+                    if !port.timed {
+                        port.timed = true;
+                        port.clock(board);
+                    }
                     let context = port.context_of(index);
                     Some(port.kernel.execution_time(context))
                 }
