@@ -77,14 +77,22 @@ impl Target {
         }
     }
 
-    /// Code generation flags of a cross target. The QEMU boards' images are T32 (Thumb-2):
-    /// about 28 % less code than A32 for the same instruction counts. The TMS570 stays A32:
-    /// its BE32 byte order with T32's two-halfword instructions is unverified without a board.
-    /// (Exception entries are A32 on all of them: `.arm` in the port's assembly.)
+    /// Code generation flags of a cross target.
+    /// - LLVM's Arm global merge pass is off: it merges statics into one anonymous symbol,
+    ///   whose section no longer names its crate, so a partition's statics would miss the
+    ///   linker script's placement and land in kernel memory (a User-mode task then faults on
+    ///   its own data; seen at opt-level "z").
+    /// - The QEMU boards' images are T32 (Thumb-2): about 28 % less code than A32 for the same
+    ///   instruction counts. The TMS570 stays A32: its BE32 byte order with T32's
+    ///   two-halfword instructions is unverified without a board. (Exception entries are A32
+    ///   on all of them: `.arm` in the port's assembly.)
     pub fn rustflags(self) -> &'static str {
         match self {
-            Target::QemuR5 | Target::QemuR52 => "-Ctarget-feature=+thumb-mode",
-            Target::Sim | Target::Tms570 | Target::Tms570Ls1224 => "",
+            Target::QemuR5 | Target::QemuR52 => {
+                "-Cllvm-args=-arm-global-merge=false -Ctarget-feature=+thumb-mode"
+            }
+            Target::Tms570 | Target::Tms570Ls1224 => "-Cllvm-args=-arm-global-merge=false",
+            Target::Sim => "",
         }
     }
 }

@@ -170,6 +170,8 @@ impl<const TASKS: usize> ReadyQueue<TASKS> {
     }
 
     /// Files `task` first of `level`: a preempted task, which resumes before the others.
+    /// Inlined: it is on the preemption path, where the link's general case is dead code.
+    #[inline(always)]
     pub fn push_first(&mut self, task: usize, level: crate::config::Level) {
         self.link(task, Self::bucket(level), NONE);
     }
@@ -179,7 +181,7 @@ impl<const TASKS: usize> ReadyQueue<TASKS> {
     }
 
     /// Links `task` into `level` behind `after` (first when `NONE`).
-    #[inline]
+    #[inline(always)]
     fn link(&mut self, task: usize, level: usize, after: u8) {
         let before = match after {
             NONE => self.ends[level].first,
