@@ -137,6 +137,9 @@ struct ImageContext<'a> {
     tms570_part: Option<&'static str>,
     /// The partition layout of the Cortex-R boards (MPU regions, linker sections).
     memory: Option<crate::memory::Layout>,
+    /// Category 1 ISRs on device lines take FIQs, outside the kernel (the QEMU boards; the
+    /// TMS570 keeps them on the kernel's IRQ path for now).
+    fiq_category_1: bool,
     /// Glob patterns of the application module's mangled symbols (legacy `_ZN<len><crate>3app`
     /// and v0 `_R...<len><crate>3app`): the linker script puts its statics that name no
     /// partition into the common block.
@@ -183,6 +186,21 @@ pub fn write_image(ecu: &Ecu, target: Target, run_ticks: u64) -> Result<PathBuf,
             )));
         }
     }
+    let fiq_category_1 = matches!(target, Target::QemuR5 | Target::QemuR52);
+    let untrusted_fiq = ecu.isrs.iter().find(|isr| {
+        fiq_category_1
+            && isr.category == 1
+            && isr.irq.is_some()
+            && isr.app.is_some_and(|app| !ecu.apps[app].trusted)
+    });
+    if let Some(isr) = untrusted_fiq {
+        return Err(ImageError::Generate(format!(
+            "{}: ISR {}: a category 1 ISR on a device line runs as a FIQ on the {} board,              privileged and outside the OS (no MPU partition, no timing protection): it must              belong to a trusted OS-Application",
+            ecu.name,
+            isr.name,
+            target.name()
+        )));
+    }
     if target.tms570_part().is_some() && !ecu.stimuli.is_empty() {
         return Err(ImageError::Generate(format!(
             "{}: stimuli are raised by the simulation and the QEMU boards; on a {} the ISRs' \
@@ -211,6 +229,7 @@ pub fn write_image(ecu: &Ecu, target: Target, run_ticks: u64) -> Result<PathBuf,
         repo_root: root.display().to_string(),
         app_module: ecu.application.display().to_string(),
         run_ticks,
+        fiq_category_1,
         app_symbol_patterns: {
             let krate = package.replace('-', "_");
             let path = format!("{}{krate}3app", krate.len());

@@ -26,6 +26,16 @@ pub fn squeeze(line: &str) -> String {
     line.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// Every non-empty line the run printed (trace, `end`, faults), squeezed.
+pub fn squeezed_output(output: &RunOutput) -> Vec<String> {
+    output
+        .stdout
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(squeeze)
+        .collect()
+}
+
 /// The run's trace lines (without the closing `end` line), squeezed.
 pub fn squeezed_trace(output: &RunOutput) -> Vec<String> {
     output.trace().iter().map(|l| squeeze(l)).collect()

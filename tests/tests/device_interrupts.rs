@@ -5,7 +5,7 @@
 //! (it counts the ISR's runs) end the run with a fault if the ISR ran at the wrong time.
 
 use ecu_configurator::image::Target;
-use ecu_tests::{repo_root, run, squeeze};
+use ecu_tests::{repo_root, run, squeezed_output};
 
 /// One request served: the ISR runs over Kick, activates Bottom, which preempts Kick when
 /// the ISR ends.
@@ -29,18 +29,25 @@ fn expected() -> Vec<&'static str> {
     lines
 }
 
-fn check(target: Target) {
-    let path = repo_root().join("tests/fixtures/device_irq/ecu.toml");
+/// Runs a fixture for 3 ticks; its lines, the run having ended well.
+fn lines_of(fixture: &str, target: Target) -> Vec<String> {
+    let path = repo_root()
+        .join("tests/fixtures")
+        .join(fixture)
+        .join("ecu.toml");
     let ecu = ecu_configurator::load(&[path]).unwrap_or_else(|d| panic!("{d}"));
     let output = run(&ecu, target, 3, 0);
     assert_eq!(output.exit_code, Some(0), "{}", output.stdout);
-    let got: Vec<String> = output
-        .stdout
-        .lines()
-        .filter(|l| !l.trim().is_empty())
-        .map(squeeze)
-        .collect();
-    assert_eq!(got, expected(), "on {}", target.name());
+    squeezed_output(&output)
+}
+
+fn check(target: Target) {
+    assert_eq!(
+        lines_of("device_irq", target),
+        expected(),
+        "on {}",
+        target.name()
+    );
 }
 
 #[test]
@@ -98,4 +105,55 @@ fn the_tms570_parts_build_isrs_on_their_vim_channels() {
         .expect_err("stimuli on a TMS570")
         .to_string();
     assert!(error.contains("stimuli"), "{error}");
+}
+
+/// Category 1 ISRs on FIQ (tests/fixtures/fiq_isr): the task's own asserts check that the ISR
+/// runs at once, outside the kernel (its service call is refused with E_OS_CALLEVEL), waits
+/// while all interrupts are disabled or (nested) suspended, and not while only OS interrupts
+/// are suspended. The kernel's trace never names it; the category 2 ISR beside it pends as
+/// usual.
+fn check_fiq(target: Target) {
+    let expected = [
+        "0 activate Kick",
+        "0 start Kick",
+        "0 isr-wait RxIsr",
+        "0 isr RxIsr",
+        "0 isr-end RxIsr",
+        "0 terminate Kick",
+        "end 3",
+    ];
+    assert_eq!(
+        lines_of("fiq_isr", target),
+        expected,
+        "on {}",
+        target.name()
+    );
+}
+
+#[test]
+fn a_category_1_isr_takes_a_fiq_outside_the_kernel_on_qemu_r5() {
+    check_fiq(Target::QemuR5);
+}
+
+#[test]
+fn a_category_1_isr_takes_a_fiq_outside_the_kernel_on_qemu_r52() {
+    check_fiq(Target::QemuR52);
+}
+
+/// A FIQ runs privileged and outside the partitions: only a trusted OS-Application may own one.
+#[test]
+fn a_category_1_isr_of_a_non_trusted_application_is_refused() {
+    let path = repo_root().join("tests/fixtures/fiq_isr/ecu.toml");
+    let mut ecu = ecu_configurator::load(&[path]).unwrap_or_else(|d| panic!("{d}"));
+    ecu.apps[0].trusted = false;
+    for target in [Target::QemuR5, Target::QemuR52] {
+        let error = ecu_configurator::image::write_image(&ecu, target, 3)
+            .expect_err("a non-trusted FIQ")
+            .to_string();
+        assert!(
+            error.contains("ISR FastIsr: a category 1 ISR on a device line runs as a FIQ")
+                && error.contains("trusted OS-Application"),
+            "{error}"
+        );
+    }
 }

@@ -3,7 +3,7 @@
 //! and the reasons for the few left out: tests/scenarios/ON_BOARDS.md).
 
 use ecu_configurator::image::Target;
-use ecu_tests::{repo_root, run, squeeze};
+use ecu_tests::{repo_root, run, squeeze, squeezed_output};
 
 #[test]
 fn the_portable_scenarios_give_their_expected_traces_on_qemu_r5() {
@@ -41,12 +41,7 @@ fn check(target: Target) {
         let ecu = ecu_configurator::load(&[dir.join(name).join("ecu.toml")])
             .unwrap_or_else(|d| panic!("{name}: {d}"));
         let output = run(&ecu, target, ticks, 0);
-        let got: Vec<String> = output
-            .stdout
-            .lines()
-            .filter(|l| !l.trim().is_empty())
-            .map(squeeze)
-            .collect();
+        let got = squeezed_output(&output);
         if got != expected {
             let at = got
                 .iter()

@@ -285,6 +285,12 @@ impl<
         self.ticks
     }
 
+    /// DisableAllInterrupts or SuspendAllInterrupts is in force: category 1 ISRs wait too
+    /// (the Cortex-R port masks FIQ in the caller's context for them).
+    pub fn all_interrupts_masked(&self) -> bool {
+        self.masking.all_disabled || self.masking.all_suspended > 0
+    }
+
     pub fn is_shut_down(&self) -> bool {
         self.shutdown.is_some()
     }

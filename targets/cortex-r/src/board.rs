@@ -62,6 +62,22 @@ pub trait Board: Sync {
         let _ = line;
         false
     }
+    /// Makes `line` a fast interrupt (FIQ) source and lets it through: category 1 ISRs, which
+    /// the OS does not manage. `false` if the board cannot (no such line, the board's own, or
+    /// no FIQ routing).
+    fn route_to_fiq(&self, line: u32) -> bool {
+        let _ = line;
+        false
+    }
+    /// Called first in every FIQ: the line being taken, acknowledged at the controller;
+    /// `None` if nothing is pending any more.
+    fn claim_fiq(&self) -> Option<u32> {
+        None
+    }
+    /// The FIQ of `line` is served (GIC: end of interrupt).
+    fn end_fiq(&self, line: u32) {
+        let _ = line;
+    }
     /// Ends the run with this status (0 = success). On QEMU it ends the emulator.
     fn exit(&self, code: u32) -> !;
 }

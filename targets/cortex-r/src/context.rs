@@ -32,19 +32,23 @@ pub struct Frame {
 pub const FRAME_BYTES: usize = size_of::<Frame>();
 const _: () = assert!(FRAME_BYTES % 8 == 0 && FRAME_BYTES == 200);
 
-/// SYS mode (trusted OS-Applications) or User mode (the others), Arm state, IRQ enabled, FIQ
-/// masked: how a task starts. User mode cannot mask interrupts (`cpsid` is a no-op there),
-/// change mode or touch system registers; the kernel is reached only through `svc`.
-const SYS_CPSR: u32 = 0x1F | 1 << 6;
-const USR_CPSR: u32 = 0x10 | 1 << 6;
+/// SYS mode (trusted OS-Applications) or User mode (the others), Arm state, IRQ enabled: how a
+/// task starts. FIQ is masked unless the image has category 1 ISRs on FIQ lines. User mode
+/// cannot mask interrupts (`cpsid` is a no-op there), change mode or touch system registers;
+/// the kernel is reached only through `svc`.
+const SYS_CPSR: u32 = 0x1F;
+const USR_CPSR: u32 = 0x10;
 const CPSR_THUMB: u32 = 1 << 5;
+/// CPSR.F: FIQ masked.
+pub const CPSR_FIQ_MASKED: u32 = 1 << 6;
 
 impl Frame {
-    /// The CPSR a context starts with: SYS (trusted) or User mode, and Thumb state for a T32
-    /// entry (`entry`'s bit 0).
-    pub fn start_cpsr(entry: usize, user: bool) -> u32 {
+    /// The CPSR a context starts with: SYS (trusted) or User mode, Thumb state for a T32
+    /// entry (`entry`'s bit 0), FIQ open only when category 1 ISRs use it.
+    pub fn start_cpsr(entry: usize, user: bool, fiq: bool) -> u32 {
         let thumb = if entry & 1 != 0 { CPSR_THUMB } else { 0 };
-        (if user { USR_CPSR } else { SYS_CPSR }) | thumb
+        let fiq = if fiq { 0 } else { CPSR_FIQ_MASKED };
+        (if user { USR_CPSR } else { SYS_CPSR }) | thumb | fiq
     }
 
     /// A frame that "returns" into `entry(arg)` in `cpsr` (`start_cpsr`) with the stack empty
@@ -171,14 +175,26 @@ ecu_cortex_r_fault_entry:
     b       ecu_cortex_r_resume
     .size ecu_cortex_r_fault_entry, . - ecu_cortex_r_fault_entry
 
-    // FIQ is never enabled; if one comes anyway, report it with the SVC stack (we never return).
+    // FIQ: category 1 ISRs, outside the kernel (AUTOSAR: the OS does not manage them). It
+    // may come anywhere FIQ is open, the kernel included: it saves what the AAPCS lets the
+    // Rust handler clobber (r0-r3, r12, lr, d0-d7, FPSCR; r8-r12 are banked but r12 is
+    // saved anyway, the handler may use it), on the FIQ stack, and returns to what it
+    // interrupted. 96 bytes: the stack stays 8-aligned.
     .global _asm_fiq_handler
     .type _asm_fiq_handler, %function
     .p2align 2
 _asm_fiq_handler:
-    sub     r0, lr, #4
-    ldr     sp, =_svc_stack_high_end
+    sub     lr, lr, #4
+    push    {{r0-r3, r12, lr}}
+    vpush   {{d0-d7}}
+    vmrs    r0, fpscr
+    push    {{r0, r1}}
     bl      ecu_cortex_r_fiq
+    pop     {{r0, r1}}
+    vmsr    fpscr, r0
+    vpop    {{d0-d7}}
+    pop     {{r0-r3, r12, lr}}
+    movs    pc, lr
     .size _asm_fiq_handler, . - _asm_fiq_handler
     .popsection
     "#

@@ -13,12 +13,6 @@ extern "C" fn _hvc_handler(_hsr: u32, _frame: usize) -> ! {
     fatal("hypervisor call", 0)
 }
 
-/// From `_asm_fiq_handler` (context.rs), with the interrupted address.
-#[unsafe(no_mangle)]
-extern "C" fn ecu_cortex_r_fiq(addr: usize) -> ! {
-    fatal("fiq", addr)
-}
-
 #[panic_handler]
 fn panic(info: &core::panic::PanicInfo) -> ! {
     let cpsr: u32;

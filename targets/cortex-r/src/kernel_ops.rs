@@ -37,6 +37,8 @@ pub trait PortKernel {
     fn isr_return(&mut self) -> Result<(), Error>;
     /// Execution time of `context`'s current activation.
     fn execution_time(&self, context: Context) -> u64;
+    /// DisableAllInterrupts or SuspendAllInterrupts is in force.
+    fn all_interrupts_masked(&self) -> bool;
 }
 
 impl<
@@ -110,5 +112,8 @@ impl<
     }
     fn execution_time(&self, context: Context) -> u64 {
         Kernel::execution_time(self, context)
+    }
+    fn all_interrupts_masked(&self) -> bool {
+        Kernel::all_interrupts_masked(self)
     }
 }

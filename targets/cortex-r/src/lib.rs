@@ -27,7 +27,7 @@ mod stimuli;
 pub use board::{Board, Irq};
 pub use kernel_ops::PortKernel;
 pub use memory::{init_sections, Memory, Region, SectionInit, TaskMemory};
-pub use stimuli::{Interrupts, IsrLine, Stimulus};
+pub use stimuli::{FiqLine, Interrupts, IsrLine, Stimulus};
 
 #[cfg(target_arch = "arm")]
 mod context;

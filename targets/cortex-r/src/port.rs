@@ -43,6 +43,9 @@ struct Port {
     epoch_ns: u64,
     /// Arrivals up to this time (since StartOS) are delivered; `None`: none yet.
     stimuli_done_ns: Option<u64>,
+    /// Category 1 ISRs take FIQs: contexts run with FIQ open, but a context that masked all
+    /// interrupts (DisableAllInterrupts, SuspendAllInterrupts) runs with FIQ masked.
+    fiq: bool,
 }
 
 /// Whether any task's timing protection needs the clock.
@@ -266,6 +269,7 @@ fn start<K: PortKernel + 'static, const TASKS: usize, const STACK_BYTES: usize>(
     {
         fatal("an interrupt line names no ISR", 0);
     }
+    let fiq = !interrupts.fiq_lines.is_empty();
     let kernel = install(image, config);
     // SAFETY: `run` gets here once (STARTED), before any interrupt: nothing else refers to
     // the image's cells, and they live for 'static.
@@ -292,7 +296,7 @@ fn start<K: PortKernel + 'static, const TASKS: usize, const STACK_BYTES: usize>(
             sp: 0,
             start_pc,
             start_arg,
-            start_cpsr: Frame::start_cpsr(start_pc, user),
+            start_cpsr: Frame::start_cpsr(start_pc, user, fiq),
         };
     }
     if let Err(what) = setup(kernel) {
@@ -309,6 +313,14 @@ fn start<K: PortKernel + 'static, const TASKS: usize, const STACK_BYTES: usize>(
         if !board.enable_line(line.line) {
             fatal(
                 "the board has no such interrupt line for ISRs",
+                line.line as usize,
+            );
+        }
+    }
+    for line in interrupts.fiq_lines {
+        if !board.route_to_fiq(line.line) {
+            fatal(
+                "the board cannot take this line as a FIQ",
                 line.line as usize,
             );
         }
@@ -334,8 +346,14 @@ fn start<K: PortKernel + 'static, const TASKS: usize, const STACK_BYTES: usize>(
             interrupts,
             epoch_ns,
             stimuli_done_ns: None,
+            fiq,
         })
     };
+    if fiq {
+        // SAFETY: opens FIQ for idle (and the kernel entered from it); the FIQ handler needs
+        // only the board and the interrupt table, both set above.
+        unsafe { asm!("cpsie f", options(nomem, nostack)) };
+    }
     // Runs what StartOS made ready; we come back here as idle.
     syscalls::svc([syscalls::SVC_START, 0, 0, 0]);
     idle(board)
@@ -642,10 +660,45 @@ extern "C" fn ecu_cortex_r_svc(sp: usize) -> usize {
                 Err(error) => error.code() as u32,
             };
         }
-        _ => serve(port, regs),
+        _ => {
+            serve(port, regs);
+            if port.fiq {
+                // SAFETY: the caller's saved frame, as above; its CPSR word is aligned.
+                let cpsr = unsafe { &mut *((sp + offset_of!(Frame, cpsr)) as *mut u32) };
+                mask_fiq(cpsr, port.kernel.all_interrupts_masked());
+            }
+        }
     }
     let decision = port.kernel.dispatch();
     port.switch(sp, decision)
+}
+
+/// Masks or opens FIQ in a saved CPSR: a context that masked all interrupts holds back the
+/// category 1 ISRs too, until it opens them again. (Only the masking context runs meanwhile.)
+fn mask_fiq(cpsr: &mut u32, masked: bool) {
+    if masked {
+        *cpsr |= crate::context::CPSR_FIQ_MASKED;
+    } else {
+        *cpsr &= !crate::context::CPSR_FIQ_MASKED;
+    }
+}
+
+/// Called by the FIQ entry (`context.rs`; FIQ mode, FIQ and IRQ masked, on the FIQ stack): runs
+/// the category 1 ISR of the line taken, outside the kernel, and returns to what it
+/// interrupted, whatever that was (a task, idle, the kernel itself).
+#[unsafe(no_mangle)]
+extern "C" fn ecu_cortex_r_fiq() {
+    let board = board().unwrap_or_else(|| fatal("FIQ before start", 0));
+    let Some(line) = board.claim_fiq() else {
+        return;
+    };
+    // SAFETY: written only by `set_interrupts`, in boot code before FIQ was opened.
+    let interrupts = unsafe { *INTERRUPTS.0.get() }.unwrap_or(&Interrupts::NONE);
+    match interrupts.fiq_lines.iter().find(|l| l.line == line) {
+        Some(isr) => (isr.entry)(&syscalls::FIQ_OS),
+        None => fatal("FIQ line without a category 1 ISR", line as usize),
+    }
+    board.end_fiq(line);
 }
 
 /// ActivateTask's service number (`ecu_os::Request::to_words`).

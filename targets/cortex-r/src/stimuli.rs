@@ -8,17 +8,29 @@
 use ecu_os::IsrId;
 
 /// What raises the image's ISRs on a board: the description's stimuli and device lines.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug)]
 pub struct Interrupts {
     pub stimuli: &'static [Stimulus],
+    /// Lines of ISRs the kernel runs (category 2, and category 1 where the board has no FIQ).
     pub lines: &'static [IsrLine],
+    /// Lines of category 1 ISRs on FIQ: run at once in FIQ mode, outside the kernel.
+    pub fiq_lines: &'static [FiqLine],
 }
 
 impl Interrupts {
     pub const NONE: Interrupts = Interrupts {
         stimuli: &[],
         lines: &[],
+        fiq_lines: &[],
     };
+}
+
+/// A category 1 ISR on a fast interrupt line: its body runs in FIQ mode, privileged, on the
+/// FIQ stack, with no OS service (each answers E_OS_CALLEVEL).
+#[derive(Clone, Copy, Debug)]
+pub struct FiqLine {
+    pub line: u32,
+    pub entry: ecu_os::IsrEntry,
 }
 
 /// An ISR raised by a device's interrupt request line (`[[isrs]] irq`).

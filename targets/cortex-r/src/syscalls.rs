@@ -21,6 +21,18 @@ pub struct Svc;
 pub static SVC: Svc = Svc;
 pub static OS: Os = Os::new(&SVC);
 
+/// What a category 1 ISR on FIQ gets: no service (AUTOSAR: E_OS_CALLEVEL). It must not enter
+/// the kernel at all: the FIQ may have interrupted it.
+pub struct OutsideTheOs;
+
+impl Syscalls for OutsideTheOs {
+    fn call(&self, _request: Request) -> Result<Reply, Error> {
+        Err(Error::CallLevel)
+    }
+}
+
+pub static FIQ_OS: Os = Os::new(&OutsideTheOs);
+
 /// Issues one supervisor call with `words` in r0-r3; returns r0-r2.
 #[inline(always)]
 pub fn svc(words: [u32; 4]) -> [u32; 3] {

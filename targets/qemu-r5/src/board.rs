@@ -22,6 +22,9 @@ const TIMER_ONE_SHOT: u32 = 0xA3;
 
 const VIC: usize = 0x1014_0000;
 const VIC_IRQ_STATUS: usize = 0x000;
+const VIC_FIQ_STATUS: usize = 0x004;
+/// A set bit makes the line a FIQ (PL190 VICIntSelect).
+const VIC_INT_SELECT: usize = 0x00C;
 const VIC_INT_ENABLE: usize = 0x010;
 const VIC_INT_EN_CLEAR: usize = 0x014;
 const VIC_SOFT_INT: usize = 0x018;
@@ -130,6 +133,27 @@ impl Board for VersatileR5 {
         }
         write_reg(VIC + VIC_SOFT_INT, 1 << line);
         true
+    }
+
+    fn route_to_fiq(&self, line: u32) -> bool {
+        if line >= VIC_LINES || line == TICK_SOURCE || line == STIMULUS_SOURCE {
+            return false;
+        }
+        let select = read_reg(VIC + VIC_INT_SELECT);
+        write_reg(VIC + VIC_INT_SELECT, select | 1 << line);
+        write_reg(VIC + VIC_INT_ENABLE, 1 << line);
+        true
+    }
+
+    fn claim_fiq(&self) -> Option<u32> {
+        let pending = read_reg(VIC + VIC_FIQ_STATUS);
+        if pending == 0 {
+            return None;
+        }
+        // As in `claim_irq`: a software request is taken once.
+        let line = pending.trailing_zeros();
+        write_reg(VIC + VIC_SOFT_INT_CLEAR, 1 << line);
+        Some(line)
     }
 
     fn exit(&self, code: u32) -> ! {

@@ -1,6 +1,6 @@
 use core::arch::asm;
 use core::ptr::{read_volatile, write_volatile};
-use core::sync::atomic::{AtomicU64, Ordering};
+use core::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 
 use ecu_cortex_r::{semihosting, Board, Irq};
 
@@ -33,6 +33,8 @@ const PRIVATE_INTIDS: u32 = 32;
 const LINE_PRIORITY: u8 = 0x40;
 const SPURIOUS: u32 = 1023;
 const TICK_PRIORITY: u8 = 0x30;
+/// Category 1 ISRs on FIQ outrank everything the kernel takes.
+const FIQ_PRIORITY: u8 = 0x10;
 
 fn write_reg(addr: usize, value: u32) {
     // SAFETY: callers pass only the GIC and UART registers above, which QEMU maps on this board.
@@ -73,10 +75,20 @@ fn set_virtual_control(value: u32) {
     unsafe { asm!("mcr p15, 0, {0}, c14, c3, 1", "isb", in(reg) value, options(nomem, nostack)) };
 }
 
-/// Puts an SGI or PPI of core 0 in group 1 with this priority (it stays disabled).
+/// Puts an SGI or PPI of core 0 in group 1 (an IRQ) or group 0 (a FIQ: no EL3, so group 0
+/// is signalled as FIQ) with this priority (it stays disabled).
 fn configure_private(intid: u32, priority: u8) {
+    configure_private_in(intid, priority, true)
+}
+
+fn configure_private_in(intid: u32, priority: u8, group_1: bool) {
     let group = read_reg(GICR_SGI + GICR_IGROUPR0);
-    write_reg(GICR_SGI + GICR_IGROUPR0, group | 1 << intid);
+    let group = if group_1 {
+        group | 1 << intid
+    } else {
+        group & !(1 << intid)
+    };
+    write_reg(GICR_SGI + GICR_IGROUPR0, group);
     // SAFETY: one priority byte of this interrupt, in the redistributor's priority array.
     unsafe {
         write_volatile(
@@ -87,6 +99,9 @@ fn configure_private(intid: u32, priority: u8) {
 }
 
 pub struct Mps3An536;
+
+/// The SGIs and PPIs routed to FIQ (group 0), one bit each: raised through ICC_SGI0R.
+static FIQ_LINES: AtomicU32 = AtomicU32::new(0);
 
 /// Nanoseconds per virtual counter tick, 32.32 fixed point, fixed by `start_tick`.
 static NS_PER_COUNT_Q32: core::sync::atomic::AtomicU64 = core::sync::atomic::AtomicU64::new(0);
@@ -237,18 +252,56 @@ impl Board for Mps3An536 {
         }
     }
 
-    /// An SGI to this core (ICC_SGI1R: INTID in bits 24-27, target list bit 0, affinity 0).
+    /// An SGI to this core (ICC_SGI1R, or ICC_SGI0R for a FIQ line: INTID in bits 24-27,
+    /// target list bit 0, affinity 0).
     fn trigger_line(&self, line: u32) -> bool {
         if line >= 16 {
             return false;
         }
         let low = (line << 24) | 1;
-        // SAFETY: writes ICC_SGI1R, which only raises the SGI for this core.
+        if FIQ_LINES.load(Ordering::Relaxed) & 1 << line != 0 {
+            // SAFETY: writes ICC_SGI0R, which only raises the group 0 SGI for this core.
+            unsafe {
+                asm!("mcrr p15, 2, {0}, {1}, c12", "isb", in(reg) low, in(reg) 0u32,
+                    options(nomem, nostack))
+            };
+        } else {
+            // SAFETY: writes ICC_SGI1R, which only raises the SGI for this core.
+            unsafe {
+                asm!("mcrr p15, 0, {0}, {1}, c12", "isb", in(reg) low, in(reg) 0u32,
+                    options(nomem, nostack))
+            };
+        }
+        true
+    }
+
+    fn route_to_fiq(&self, line: u32) -> bool {
+        if line >= PRIVATE_INTIDS || line == TIMER_PPI {
+            return false;
+        }
+        FIQ_LINES.fetch_or(1 << line, Ordering::Relaxed);
+        configure_private_in(line, FIQ_PRIORITY, false);
+        write_reg(GICR_SGI + GICR_ISENABLER0, 1 << line);
+        // SAFETY: ICC_IGRPEN0: group 0 interrupts on, at this core's CPU interface.
         unsafe {
-            asm!("mcrr p15, 0, {0}, {1}, c12", "isb", in(reg) low, in(reg) 0u32,
+            asm!("mov {t}, #1", "mcr p15, 0, {t}, c12, c12, 6", "isb", t = out(reg) _,
                 options(nomem, nostack))
         };
         true
+    }
+
+    fn claim_fiq(&self) -> Option<u32> {
+        let intid: u32;
+        // SAFETY: ICC_IAR0 acknowledges the highest-priority pending group 0 interrupt.
+        unsafe { asm!("mrc p15, 0, {0}, c12, c8, 0", out(reg) intid, options(nomem, nostack)) };
+        (intid < PRIVATE_INTIDS).then_some(intid)
+    }
+
+    fn end_fiq(&self, line: u32) {
+        // SAFETY: ICC_EOIR0 ends the group 0 interrupt `claim_fiq` acknowledged.
+        unsafe {
+            asm!("mcr p15, 0, {0}, c12, c8, 1", "isb", in(reg) line, options(nomem, nostack))
+        };
     }
 
     fn exit(&self, code: u32) -> ! {
