@@ -15,8 +15,10 @@ pub trait PortKernel {
     fn start_os(&mut self);
     fn tick(&mut self);
     fn service(&mut self, request: Request) -> Result<Reply, Error>;
-    /// ActivateTask by the current task or ISR (`service` with that request, fast path first).
-    fn activate_task(&mut self, task: TaskId) -> Result<(), Error>;
+    /// ActivateTask by the current task or ISR (`service` with that request, fast path first),
+    /// then `dispatch`: one call on the preemption path. The status goes to `status` (0 or
+    /// the error's code), as the caller's r0 wants it.
+    fn activate_task(&mut self, task: TaskId, status: &mut u32) -> Dispatch;
     fn unknown_service(&mut self) -> Error;
     fn terminate_running(&mut self) -> Result<(), Error>;
     fn chain_running(&mut self, next: TaskId) -> Result<(), Error>;
@@ -65,11 +67,16 @@ impl<
     fn service(&mut self, request: Request) -> Result<Reply, Error> {
         Kernel::service(self, request)
     }
-    fn activate_task(&mut self, task: TaskId) -> Result<(), Error> {
-        if Kernel::activate_preempting(self, task) {
-            return Ok(());
-        }
-        Kernel::service(self, Request::ActivateTask(task)).map(drop)
+    fn activate_task(&mut self, task: TaskId, status: &mut u32) -> Dispatch {
+        *status = if Kernel::activate_preempting(self, task) {
+            0
+        } else {
+            match Kernel::service(self, Request::ActivateTask(task)) {
+                Ok(_) => 0,
+                Err(error) => error.code() as u32,
+            }
+        };
+        Kernel::dispatch(self)
     }
     fn unknown_service(&mut self) -> Error {
         Kernel::unknown_service(self)

@@ -655,10 +655,10 @@ extern "C" fn ecu_cortex_r_svc(sp: usize) -> usize {
         // ActivateTask, decoded here: the kernel's fast path makes the common preemption
         // a single call.
         ACTIVATE_TASK if regs[1] <= u8::MAX as u32 => {
-            regs[0] = match port.kernel.activate_task(TaskId::new(regs[1] as u8)) {
-                Ok(()) => 0,
-                Err(error) => error.code() as u32,
-            };
+            let decision = port
+                .kernel
+                .activate_task(TaskId::new(regs[1] as u8), &mut regs[0]);
+            return port.switch(sp, decision);
         }
         _ => {
             serve(port, regs);
