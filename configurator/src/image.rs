@@ -77,6 +77,17 @@ impl Target {
         }
     }
 
+    /// The board's facts (memory, MPU, interrupt lines); `None` for the simulation.
+    pub fn board(self) -> Option<crate::memory::Board> {
+        match self {
+            Target::QemuR5 => Some(crate::memory::QEMU_R5),
+            Target::QemuR52 => Some(crate::memory::QEMU_R52),
+            Target::Tms570 => Some(crate::memory::TMS570LC4357),
+            Target::Tms570Ls1224 => Some(crate::memory::TMS570LS1224),
+            Target::Sim => None,
+        }
+    }
+
     /// Code generation flags of a cross target.
     /// - LLVM's Arm global merge pass is off: it merges statics into one anonymous symbol,
     ///   whose section no longer names its crate, so a partition's statics would miss the
@@ -164,29 +175,21 @@ fn target_dir() -> PathBuf {
 
 /// Writes the image crate for `target` and returns its directory.
 pub fn write_image(ecu: &Ecu, target: Target, run_ticks: u64) -> Result<PathBuf, ImageError> {
-    // The lines each board gives to ISRs: the port's own timers keep theirs.
-    // TMS570: VIM channels 2 up to the part's count, but RTI compare 0/1 and the ESM.
-    let free_line = |line: u32| match target {
-        Target::QemuR5 => line < 32 && line != 4 && line != 5,
-        Target::QemuR52 => line < 32 && line != 27,
-        Target::Tms570 => (2..128).contains(&line) && ![2, 3, 20].contains(&line),
-        Target::Tms570Ls1224 => (2..96).contains(&line) && ![2, 3, 20].contains(&line),
-        Target::Sim => true,
-    };
-    for isr in &ecu.isrs {
-        if let Some(line) = isr.irq.filter(|&line| !free_line(line)) {
-            return Err(ImageError::Generate(format!(
-                "{}: ISR {}: interrupt line {line} is not one the {} board gives to ISRs \
-                 (versatileab: VIC lines 0-31 but 4 and 5, the port's timers; mps3-an536: \
-                 GIC INTIDs 0-31 but 27, the tick; TMS570: VIM channels 4-127 (LS1224: 4-95) \
-                 but 20, the ESM)",
-                ecu.name,
-                isr.name,
-                target.name()
-            )));
+    if let Some(board) = target.board() {
+        for isr in &ecu.isrs {
+            if let Some(line) = isr.irq.filter(|&line| !board.free_line(line)) {
+                return Err(ImageError::Generate(format!(
+                    "{}: ISR {}: interrupt line {line} is not one the {} board gives to ISRs \
+                     ({})",
+                    ecu.name,
+                    isr.name,
+                    target.name(),
+                    board.lines_described
+                )));
+            }
         }
     }
-    let fiq_category_1 = matches!(target, Target::QemuR5 | Target::QemuR52);
+    let fiq_category_1 = target.board().is_some_and(|board| board.fiq_category_1);
     let untrusted_fiq = ecu.isrs.iter().find(|isr| {
         fiq_category_1
             && isr.category == 1
@@ -195,7 +198,9 @@ pub fn write_image(ecu: &Ecu, target: Target, run_ticks: u64) -> Result<PathBuf,
     });
     if let Some(isr) = untrusted_fiq {
         return Err(ImageError::Generate(format!(
-            "{}: ISR {}: a category 1 ISR on a device line runs as a FIQ on the {} board,              privileged and outside the OS (no MPU partition, no timing protection): it must              belong to a trusted OS-Application",
+            "{}: ISR {}: a category 1 ISR on a device line runs as a FIQ on the {} board, \
+             privileged and outside the OS (no MPU partition, no timing protection): it must \
+             belong to a trusted OS-Application",
             ecu.name,
             isr.name,
             target.name()
@@ -275,12 +280,8 @@ pub fn memory_layout(
     ecu: &Ecu,
     target: Target,
 ) -> Result<Option<crate::memory::Layout>, ImageError> {
-    let board = match target {
-        Target::QemuR5 => crate::memory::QEMU_R5,
-        Target::QemuR52 => crate::memory::QEMU_R52,
-        Target::Tms570 => crate::memory::TMS570LC4357,
-        Target::Tms570Ls1224 => crate::memory::TMS570LS1224,
-        Target::Sim => return Ok(None),
+    let Some(board) = target.board() else {
+        return Ok(None);
     };
     crate::memory::layout(ecu, board)
         .map(Some)

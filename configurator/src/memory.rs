@@ -95,6 +95,23 @@ pub struct Board {
     /// Where partition blocks go.
     pub partition_base: u32,
     pub partition_size: u32,
+    /// Interrupt request lines ISRs may take (`[[isrs]] irq`): `first_isr_line` up to
+    /// `isr_line_end`, but the ones the port keeps for itself; and how the diagnostics name
+    /// them.
+    pub first_isr_line: u32,
+    pub isr_line_end: u32,
+    pub reserved_lines: &'static [u32],
+    pub lines_described: &'static str,
+    /// Category 1 ISRs on device lines take FIQs, outside the kernel.
+    pub fiq_category_1: bool,
+}
+
+impl Board {
+    /// Whether an ISR may take `line`.
+    pub fn free_line(&self, line: u32) -> bool {
+        (self.first_isr_line..self.isr_line_end).contains(&line)
+            && !self.reserved_lines.contains(&line)
+    }
 }
 
 /// QEMU `versatileab` with a Cortex-R5F: 64 MiB of RAM from 0.
@@ -110,6 +127,12 @@ pub const QEMU_R5: Board = Board {
     device_size: 0x1000_0000,
     partition_base: 0x0200_0000,
     partition_size: 0x0200_0000,
+    // VIC lines 4 and 5: the SP804 tick and stimulus timers (targets/qemu-r5).
+    first_isr_line: 0,
+    isr_line_end: 32,
+    reserved_lines: &[4, 5],
+    lines_described: "VIC lines 0-31 but 4 and 5, the port's timers",
+    fiq_category_1: true,
 };
 
 /// QEMU `mps3-an536` with a Cortex-R52: code in QSPI, kernel data in BRAM, partitions in DDR.
@@ -125,6 +148,12 @@ pub const QEMU_R52: Board = Board {
     device_size: 0x2000_0000,
     partition_base: 0x2000_0000,
     partition_size: 0x0100_0000,
+    // SGIs and PPIs of core 0; INTID 27 is the virtual timer, the tick (targets/qemu-r52).
+    first_isr_line: 0,
+    isr_line_end: 32,
+    reserved_lines: &[27],
+    lines_described: "GIC INTIDs 0-31 but 27, the tick",
+    fiq_category_1: true,
 };
 
 /// TI TMS570LC4357 (Cortex-R5F, 16 MPU regions): 4 MiB flash at 0, 512 KiB RAM at
@@ -143,6 +172,13 @@ pub const TMS570LC4357: Board = Board {
     device_size: 0x0400_0000,
     partition_base: 0x0804_0000,
     partition_size: 0x0004_0000,
+    // VIM channels 0-1 are FIQ-only (ESM), 2 and 3 the RTI compares, 20 the ESM low level
+    // (targets/tms570 `part::requests`).
+    first_isr_line: 2,
+    isr_line_end: 128,
+    reserved_lines: &[2, 3, 20],
+    lines_described: "VIM channels 4-127 but 20, the ESM",
+    fiq_category_1: false,
 };
 
 /// TI TMS570LS1224 (Cortex-R4F, 12 MPU regions): 1.25 MiB flash at 0 (in a 2 MiB code
@@ -160,6 +196,11 @@ pub const TMS570LS1224: Board = Board {
     device_size: 0x0400_0000,
     partition_base: 0x0802_0000,
     partition_size: 0x0001_0000,
+    first_isr_line: 2,
+    isr_line_end: 96,
+    reserved_lines: &[2, 3, 20],
+    lines_described: "VIM channels 4-95 but 20, the ESM",
+    fiq_category_1: false,
 };
 
 pub const DEFAULT_APP_DATA: u32 = 4096;
