@@ -147,6 +147,30 @@ impl Request {
         )
     }
 
+    /// Served by the kernel's CAN part (`ecu-os` feature `can`).
+    pub const fn is_can(&self) -> bool {
+        matches!(
+            self,
+            Request::CanTransmit(..) | Request::CanReceive(_) | Request::CanReceiveData
+        )
+    }
+
+    /// Served by the kernel's IPC part (`ecu-os` feature `ipc`).
+    pub const fn is_ipc(&self) -> bool {
+        matches!(
+            self,
+            Request::IpcCall(..)
+                | Request::IpcSend(..)
+                | Request::IpcReceive(..)
+                | Request::AuditRead(..)
+                | Request::IpcTakeReply
+                | Request::IpcAccept
+                | Request::IpcArgs(_)
+                | Request::IpcReply(_)
+                | Request::IpcReplyTerminate(_)
+        )
+    }
+
     /// `[service number, argument, argument, argument]`.
     pub fn to_words(self) -> [u32; 4] {
         let t = |id: TaskId| id.index() as u32;

@@ -288,12 +288,10 @@ impl<
         self.trace.take_lost()
     }
 
+    /// Inlined: where the event is named, the push is a few stores.
+    #[inline(always)]
     fn record(&mut self, event: TraceEvent) {
-        self.trace.push(TraceRecord {
-            tick: self.ticks,
-            time_ns: self.now_ns,
-            event,
-        });
+        self.trace.push(TraceRecord::new(self.ticks, event));
     }
 
     /// An error: into the trace, then to the error hook, as the specification has it. Cold:
@@ -412,6 +410,13 @@ impl<
             return Err(self.report(service(), error, object));
         }
         let result = match request {
+            // Services the image was built without (`ecu-os` features) answer as IPC does
+            // when it is not attached; the compiler drops the rest of them.
+            _ if !cfg!(feature = "can") && request.is_can()
+                || !cfg!(feature = "ipc") && request.is_ipc() =>
+            {
+                Err((Error::ServiceId, Object::None))
+            }
             Request::ActivateTask(task) => return self.activate_task(task).map(|()| 0),
             Request::GetTaskId => Ok(self.running.map_or(Reply::MAX, |t| t.index() as Reply)),
             Request::GetTaskState(task) => self.task_state(task).map(|s| s as Reply),

@@ -106,13 +106,17 @@ impl<
     > Cpu<T, A, C, R, I, S>
 {
     fn drain_trace(&mut self) {
-        let config = self.kernel.config();
+        let names = ecu_os::ConfigNames {
+            config: self.kernel.config(),
+            ipc: self.kernel.ipc_config(),
+        };
         while let Some(record) = self.kernel.trace_pop() {
             let mut line = String::new();
             // Writing into a String cannot fail.
-            let _ = record.write(config, &mut line);
+            let _ = record.write(&names, &mut line);
             self.outcome.trace.push(line);
-            self.outcome.times_ns.push(record.time_ns);
+            // Drained after every kernel call, at the time the kernel was last told.
+            self.outcome.times_ns.push(self.now_ns);
         }
         let lost = self.kernel.trace_take_lost();
         if lost > 0 {
