@@ -142,11 +142,9 @@ mod object {
 pub struct TraceRecord {
     /// Ticks of the system counter since StartOS.
     pub tick: u64,
-    /// Which event ([`kind`]) and its small operands (indices, codes), a byte each.
-    kind: u8,
-    a: u8,
-    b: u8,
-    c: u8,
+    /// Which event ([`kind`]) and its three small operands (indices, codes), a byte each from
+    /// the lowest: one word, one store.
+    bytes: u32,
     /// Its one wide operand: an event mask, a CAN id, an endpoint and operation.
     word: u32,
 }
@@ -286,23 +284,15 @@ impl TraceRecord {
         };
         Self {
             tick,
-            kind,
-            a,
-            b,
-            c,
+            bytes: u32::from_le_bytes([kind, a, b, c]),
             word,
         }
     }
 
     /// What the boards print: the kind, the three small operands and the wide one.
     pub fn fields(&self) -> [u32; 5] {
-        [
-            self.kind as u32,
-            self.a as u32,
-            self.b as u32,
-            self.c as u32,
-            self.word,
-        ]
+        let [kind, a, b, c] = self.bytes.to_le_bytes();
+        [kind as u32, a as u32, b as u32, c as u32, self.word]
     }
 
     /// The inverse of `tick` and [`TraceRecord::fields`]; `None` if a field is out of range.
@@ -310,10 +300,7 @@ impl TraceRecord {
         let byte = |i: usize| u8::try_from(fields[i]).ok();
         let record = Self {
             tick,
-            kind: byte(0)?,
-            a: byte(1)?,
-            b: byte(2)?,
-            c: byte(3)?,
+            bytes: u32::from_le_bytes([byte(0)?, byte(1)?, byte(2)?, byte(3)?]),
             word: fields[4],
         };
         record.event().map(|_| record)
@@ -358,12 +345,13 @@ impl TraceRecord {
 
     /// The event, `None` for a record no event gives (from a garbled line).
     pub fn event(&self) -> Option<TraceEvent> {
-        let (a, b, c, word) = (self.a, self.b, self.c, self.word);
+        let [kind, a, b, c] = self.bytes.to_le_bytes();
+        let word = self.word;
         let task = TaskId::new(a);
         let isr = IsrId::new(a);
         let endpoint = word as u16;
         let operation = (word >> 16) as u16;
-        Some(match self.kind {
+        Some(match kind {
             kind::ACTIVATE => TraceEvent::Activate(task),
             kind::START => TraceEvent::Start(task),
             kind::PREEMPT => TraceEvent::Preempt(task),
@@ -634,10 +622,7 @@ impl TraceRing {
         Self {
             records: [TraceRecord {
                 tick: 0,
-                kind: 0,
-                a: 0,
-                b: 0,
-                c: 0,
+                bytes: 0,
                 word: 0,
             }; TRACE_CAPACITY],
             read: 0,

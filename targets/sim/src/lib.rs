@@ -412,13 +412,17 @@ impl<
         const S: usize,
     > Syscalls for Machine<T, A, C, R, I, S>
 {
-    fn call(&self, request: Request) -> Result<Reply, Error> {
+    fn call(&self, words: [u32; 4], extra: [u32; 2]) -> Result<Reply, Error> {
         let mut cpu = self.lock();
         let me = cpu.owner;
         let now = cpu.now_ns;
         cpu.kernel.advance_time(now);
         cpu.sync_can();
-        let result = cpu.kernel.service(request);
+        // Decoded as the boards' kernel entry decodes them.
+        let result = match Request::from_words6(words, extra) {
+            Some(request) => cpu.kernel.service(request),
+            None => Err(cpu.kernel.unknown_service()),
+        };
         cpu.flush_can();
         cpu.dispatch();
         // Preempted or blocked: the reply waits until the caller runs again.
