@@ -6,8 +6,8 @@
 //!
 //! A record is a small value of numbers (object indices, codes), cheap to push on the
 //! task-switch path. The simulation turns it into text itself ([`TraceRecord::write`]); the
-//! boards print its numbers ([`TraceRecord::fields`]) and the host turns those lines into
-//! the same text with the description's names ([`TraceRecord::from_fields`]).
+//! boards print its numbers ([`TraceRecord::print_line`]) and the host turns those lines into
+//! the same text with the description's names ([`TraceRecord::parse_line`], then `write`).
 
 use core::fmt;
 
