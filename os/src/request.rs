@@ -147,30 +147,6 @@ impl Request {
         )
     }
 
-    /// Served by the kernel's CAN part (`ecu-os` feature `can`).
-    pub const fn is_can(&self) -> bool {
-        matches!(
-            self,
-            Request::CanTransmit(..) | Request::CanReceive(_) | Request::CanReceiveData
-        )
-    }
-
-    /// Served by the kernel's IPC part (`ecu-os` feature `ipc`).
-    pub const fn is_ipc(&self) -> bool {
-        matches!(
-            self,
-            Request::IpcCall(..)
-                | Request::IpcSend(..)
-                | Request::IpcReceive(..)
-                | Request::AuditRead(..)
-                | Request::IpcTakeReply
-                | Request::IpcAccept
-                | Request::IpcArgs(_)
-                | Request::IpcReply(_)
-                | Request::IpcReplyTerminate(_)
-        )
-    }
-
     /// `[service number, argument, argument, argument]`. Inlined: where the request is
     /// named, only its words remain.
     #[inline(always)]
