@@ -385,7 +385,7 @@ impl RunOutput {
 }
 
 /// QEMU command line of a target that QEMU emulates.
-fn qemu_command(target: Target, elf: &Path) -> Option<Command> {
+pub fn qemu_command(target: Target, elf: &Path) -> Option<Command> {
     let machine: &[&str] = match target {
         Target::QemuR5 => &["-machine", "versatileab", "-cpu", "cortex-r5f"],
         Target::QemuR52 => &["-machine", "mps3-an536"],
