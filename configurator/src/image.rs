@@ -144,6 +144,8 @@ struct ImageContext<'a> {
     app_module: String,
     run_ticks: u64,
     package_name: String,
+    /// The kernel's optional services the description uses (`ecu-os` features).
+    os_features: Vec<&'static str>,
     /// `lc4357` or `ls1224` for the TMS570 targets.
     tms570_part: Option<&'static str>,
     /// The partition layout of the Cortex-R boards (MPU regions, linker sections).
@@ -165,6 +167,19 @@ pub fn package_name(ecu: &Ecu, target: Target, run_ticks: u64) -> String {
         Target::Sim => format!("ecu-image-{ecu}-sim"),
         _ => format!("ecu-image-{ecu}-{}-{run_ticks}t", target.name()),
     }
+}
+
+/// The `ecu-os` features a board image needs: IPC when the description has a policy (the image
+/// attaches its tables), CAN when it has buses. The rest of the kernel is always there.
+pub fn os_features(ecu: &Ecu) -> Vec<&'static str> {
+    let mut features = Vec::new();
+    if ecu.ipc.policy.is_some() {
+        features.push("ipc");
+    }
+    if !ecu.can.is_empty() {
+        features.push("can");
+    }
+    features
 }
 
 fn target_dir() -> PathBuf {
@@ -241,6 +256,7 @@ pub fn write_image(ecu: &Ecu, target: Target, run_ticks: u64) -> Result<PathBuf,
             vec![format!("_ZN{path}*"), format!("_R*{path}*")]
         },
         package_name: package,
+        os_features: os_features(ecu),
         tms570_part: target.tms570_part(),
         memory: memory_layout(ecu, target)?,
     };
@@ -397,7 +413,7 @@ impl RunOutput {
 }
 
 /// QEMU command line of a target that QEMU emulates.
-fn qemu_command(target: Target, elf: &Path) -> Option<Command> {
+pub fn qemu_command(target: Target, elf: &Path) -> Option<Command> {
     let machine: &[&str] = match target {
         Target::QemuR5 => &["-machine", "versatileab", "-cpu", "cortex-r5f"],
         Target::QemuR52 => &["-machine", "mps3-an536"],
@@ -531,8 +547,13 @@ pub fn run_with(
         .stderr(Stdio::inherit())
         .output()
         .map_err(|e| ImageError::Run(format!("cannot start {}: {e}", executable.display())))?;
+    let stdout = String::from_utf8_lossy(&output.stdout).replace('\r', "");
     Ok(RunOutput {
-        stdout: String::from_utf8_lossy(&output.stdout).replace('\r', ""),
+        // The boards print trace records as numbers; the simulation names them itself.
+        stdout: match target {
+            Target::Sim => stdout,
+            _ => crate::trace::decode(ecu, &stdout),
+        },
         exit_code: output.status.code(),
     })
 }

@@ -16,6 +16,7 @@ pub mod model;
 pub mod network;
 pub mod report;
 pub mod signals;
+pub mod trace;
 
 pub use diag::{Diagnostic, Diagnostics};
 pub use load::load;

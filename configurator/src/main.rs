@@ -17,6 +17,7 @@ usage:
   ecuconf build FILE... [--target sim|qemu-r5|qemu-r52|tms570|tms570-ls1224] [--duration D]
   ecuconf run FILE... [--target sim|qemu-r5|qemu-r52] [--seed N] [--duration D] [--mode M]
               [--pcap DIR] [--candump DIR]   (sim: every CAN bus as DIR/<bus>.pcap, .log)
+  ecuconf decode FILE... < CONSOLE_LOG   (a board's console: trace records with their names)
   ecuconf dump FILE... [--format json]
   ecuconf export-arxml FILE... -o OUT
 
@@ -121,6 +122,17 @@ fn main() -> ExitCode {
         }
         "dump" => {
             println!("{}", ecu_configurator::dump::to_json(&ecu));
+            return ExitCode::SUCCESS;
+        }
+        "decode" => {
+            // Raw bytes: a console log may carry line noise that is not UTF-8.
+            let mut console = Vec::new();
+            if let Err(e) = std::io::Read::read_to_end(&mut std::io::stdin(), &mut console) {
+                eprintln!("ecuconf: cannot read the console log: {e}");
+                return ExitCode::from(EXIT_FAILURE);
+            }
+            let text = String::from_utf8_lossy(&console);
+            print!("{}", ecu_configurator::trace::decode(&ecu, &text));
             return ExitCode::SUCCESS;
         }
         "export-arxml" => {

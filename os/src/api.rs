@@ -16,7 +16,10 @@ use crate::request::{ObjectKind, Reply, Request};
 /// How a port carries a request into the kernel. It may block (WaitEvent) or let other tasks
 /// run before it returns (a preemption).
 pub trait Syscalls: Sync {
-    fn call(&self, request: Request) -> Result<Reply, Error>;
+    /// One request as the words [`Request::to_words`] and [`Request::extra_words`] give it
+    /// (what a Cortex-R task puts in r0-r5). Task code encodes where it asks, so a request
+    /// costs a few constants there and no image carries an encoder of every service.
+    fn call(&self, words: [u32; 4], extra: [u32; 2]) -> Result<Reply, Error>;
 
     /// Occupies the CPU for `ns` nanoseconds, as computation would: the simulation's time
     /// model. Ports without a time model answer `E_OS_SERVICEID`.
@@ -53,16 +56,31 @@ pub struct AlarmBase {
     pub min_cycle: u32,
 }
 
+/// The port as task code reaches it: a request becomes its words right where it is made.
+struct Port(&'static dyn Syscalls);
+
+impl Port {
+    #[inline(always)]
+    fn call(&self, request: Request) -> Result<Reply, Error> {
+        self.0.call(request.to_words(), request.extra_words())
+    }
+
+    fn busy(&self, ns: u64) -> Result<(), Error> {
+        self.0.busy(ns)
+    }
+}
+
 /// The OS services for task code.
 pub struct Os {
-    sys: &'static dyn Syscalls,
+    sys: Port,
 }
 
 impl Os {
     pub const fn new(sys: &'static dyn Syscalls) -> Self {
-        Self { sys }
+        Self { sys: Port(sys) }
     }
 
+    #[inline(always)]
     fn call(&self, request: Request) -> Result<(), Error> {
         self.sys.call(request).map(drop)
     }

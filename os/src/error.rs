@@ -102,10 +102,17 @@ macro_rules! services {
         }
 
         impl ServiceId {
+            const ALL: &'static [ServiceId] = &[$(ServiceId::$name,)*];
+
             pub const fn name(self) -> &'static str {
                 match self {
                     $(ServiceId::$name => stringify!($name),)*
                 }
+            }
+
+            /// The inverse of `service as u8` (how trace records carry it).
+            pub fn from_index(index: u8) -> Option<Self> {
+                Self::ALL.get(index as usize).copied()
             }
         }
     };

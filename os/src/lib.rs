@@ -29,4 +29,4 @@ pub use kernel::{
     ApplicationState, ConfigMismatch, Dispatch, Kernel, ScheduleTableStatus, TaskState,
 };
 pub use request::{ObjectKind, Reply, Request};
-pub use trace::{Context, Object, TraceEvent, TraceRecord};
+pub use trace::{ConfigNames, Context, Object, TraceEvent, TraceNames, TraceRecord};

@@ -147,7 +147,9 @@ impl Request {
         )
     }
 
-    /// `[service number, argument, argument, argument]`.
+    /// `[service number, argument, argument, argument]`. Inlined: where the request is
+    /// named, only its words remain.
+    #[inline(always)]
     pub fn to_words(self) -> [u32; 4] {
         let t = |id: TaskId| id.index() as u32;
         match self {
@@ -285,6 +287,7 @@ impl Request {
 impl Request {
     /// Words a request carries beyond [`Request::to_words`]: argument words 2 and 3 of an
     /// IPC call (a port passes them in two more registers).
+    #[inline(always)]
     pub fn extra_words(self) -> [u32; 2] {
         match self {
             Request::IpcCall(_, _, args) => [args[2], args[3]],

@@ -115,6 +115,11 @@ impl<
         self.ipc.as_ref().map(|ipc| &ipc.engine)
     }
 
+    /// The IPC tables, when attached (the simulation names trace records' endpoints).
+    pub fn ipc_config(&self) -> Option<&'static IpcConfig> {
+        self.ipc.as_ref().map(|ipc| ipc.config)
+    }
+
     /// A denial the kernel decides at the boundary (unknown handle or operation, a word
     /// outside its type): counted and audited by the engine like any other, as malformed.
     fn boundary_deny(
@@ -125,7 +130,6 @@ impl<
         operation: u16,
     ) -> Failure {
         let now = self.ticks;
-        let (endpoint_name, operation_name) = self.ipc_names(endpoint, operation);
         if let Some(ipc) = self.ipc.as_mut() {
             let request = ecu_policy::Request::call(app.index() as u8, endpoint, operation)
                 .with_action(action);
@@ -134,24 +138,11 @@ impl<
         self.record(TraceEvent::IpcDenied {
             app,
             action,
-            endpoint: endpoint_name,
-            operation: operation_name,
+            endpoint,
+            operation,
             reason: Reason::Malformed,
         });
         (Error::Access, Object::None)
-    }
-
-    fn ipc_names(&self, endpoint: u16, operation: u16) -> (&'static str, &'static str) {
-        let Some(ipc) = self.ipc.as_ref() else {
-            return ("?", "?");
-        };
-        match ipc.config.endpoints.get(endpoint as usize) {
-            Some(e) => (
-                e.name,
-                e.operations.get(operation as usize).map_or("?", |o| o.name),
-            ),
-            None => ("?", "?"),
-        }
     }
 
     /// Handle → endpoint of the caller's own table, operation and argument checks, then the
@@ -214,14 +205,13 @@ impl<
             Some(ipc) => ipc.engine.verdict(&request, now),
             None => return Err((Error::ServiceId, Object::None)),
         };
-        let (endpoint_name, operation_name) = self.ipc_names(endpoint, operation);
         match verdict {
             Verdict::Allow => {
                 self.record(TraceEvent::Ipc {
                     app,
                     action,
-                    endpoint: endpoint_name,
-                    operation: operation_name,
+                    endpoint,
+                    operation,
                 });
                 Ok(Resolved {
                     endpoint,
@@ -232,8 +222,8 @@ impl<
                 self.record(TraceEvent::IpcDenied {
                     app,
                     action,
-                    endpoint: endpoint_name,
-                    operation: operation_name,
+                    endpoint,
+                    operation,
                     reason,
                 });
                 Err((Error::Access, Object::None))

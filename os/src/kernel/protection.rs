@@ -219,9 +219,11 @@ impl<
             self.current = None;
         }
         self.record(TraceEvent::Kill(context));
-        if let Context::Task(task) = context {
-            // Its open call, or as a server task the calls waiting for it (ipc.rs).
-            self.ipc_task_ended(task, true);
+        match context {
+            // Its open call, or as a server task the calls waiting for it (ipc.rs); an image
+            // without IPC has none.
+            Context::Task(task) if cfg!(feature = "ipc") => self.ipc_task_ended(task, true),
+            _ => {}
         }
     }
 

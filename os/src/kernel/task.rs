@@ -180,8 +180,11 @@ impl<
         // A further activation queues behind those activated before it.
         self.refile(task);
         self.record(TraceEvent::Terminate(task));
-        // A server task that ends without answering fails its caller (ipc.rs).
-        self.ipc_task_ended(task, false);
+        // A server task that ends without answering fails its caller (ipc.rs); an image
+        // without IPC has none.
+        if cfg!(feature = "ipc") {
+            self.ipc_task_ended(task, false);
+        }
         if let Some(hook) = self.config.hooks.post_task {
             hook(task);
         }

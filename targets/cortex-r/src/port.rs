@@ -7,7 +7,7 @@ use core::fmt::{self, Write};
 use core::mem::offset_of;
 use core::sync::atomic::{AtomicBool, Ordering};
 
-use ecu_os::{Config, Context, Dispatch, Error, IsrId, Request, TaskId};
+use ecu_os::{Config, Context, Dispatch, Error, IsrId, Request, TaskId, TraceRecord};
 
 use crate::context::{Frame, FRAME_BYTES};
 use crate::image::{stacks_fit, Image, TaskContext};
@@ -376,12 +376,17 @@ fn install<K: PortKernel + 'static, const TASKS: usize, const STACK_BYTES: usize
     unsafe { (*image.kernel.get()).write(kernel) }
 }
 
+/// Prints a trace record as its line of numbers; the host names them (`ecuconf decode`).
+fn print_record(board: &dyn Board, record: &TraceRecord) {
+    record.print_line(&mut |text| board.write_str(text));
+    board.write_str("\n");
+}
+
 /// Prints every trace record, one line each; a lost record ends the run with an error.
-fn drain_trace(board: &'static dyn Board, config: &'static Config) {
+fn drain_trace(board: &'static dyn Board) {
     // One record at a time, printed with IRQs as they were, so ticks are not held up.
     while let Some(record) = with_port(|port| port.kernel.trace_pop()) {
-        let _ = record.write(config, &mut Console(board));
-        board.write_str("\n");
+        print_record(board, &record);
     }
     let lost = with_port(|port| port.kernel.trace_take_lost());
     if lost != 0 {
@@ -392,9 +397,8 @@ fn drain_trace(board: &'static dyn Board, config: &'static Config) {
 
 /// Idle: the boot context, run whenever no task is ready.
 fn idle(board: &'static dyn Board) -> ! {
-    let config = with_port(|port| port.kernel.config());
     loop {
-        drain_trace(board, config);
+        drain_trace(board);
         // SAFETY: masks IRQs so the check below and the wait cannot miss an interrupt: wfi
         // wakes on a pending IRQ even while masked, and cpsie then takes it.
         unsafe { asm!("cpsid i", options(nomem, nostack)) };
@@ -403,7 +407,7 @@ fn idle(board: &'static dyn Board) -> ! {
             // The tick handler stops at run_ticks and nothing is ready (we are idle), so the
             // trace is complete once drained.
             board.stop_tick();
-            drain_trace(board, config);
+            drain_trace(board);
             let _ = writeln!(Console(board), "end {ticks}");
             board.exit(0);
         }
@@ -506,10 +510,8 @@ impl Port {
             Dispatch::Shutdown(error) => {
                 if let Some(board) = board() {
                     // What led here is still in the trace: print it first.
-                    let config = self.kernel.config();
                     while let Some(record) = self.kernel.trace_pop() {
-                        let _ = record.write(config, &mut Console(board));
-                        board.write_str("\n");
+                        print_record(board, &record);
                     }
                     let _ = writeln!(
                         Console(board),

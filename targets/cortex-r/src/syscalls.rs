@@ -4,7 +4,7 @@
 
 use core::arch::asm;
 
-use ecu_os::{Error, Exit, IsrEntry, Os, Reply, Request, Syscalls, TaskEntry};
+use ecu_os::{Error, Exit, IsrEntry, Os, Reply, Syscalls, TaskEntry};
 
 /// Port-level calls beside the kernel's requests (which use numbers 1..=99, see
 /// `ecu_os::Request::to_words`).
@@ -72,8 +72,8 @@ pub fn svc6(words: [u32; 4], extra: [u32; 2]) -> [u32; 3] {
 }
 
 impl Syscalls for Svc {
-    fn call(&self, request: Request) -> Result<Reply, Error> {
-        let [status, low, high] = svc6(request.to_words(), request.extra_words());
+    fn call(&self, words: [u32; 4], extra: [u32; 2]) -> Result<Reply, Error> {
+        let [status, low, high] = svc6(words, extra);
         match status {
             0 => Ok((high as u64) << 32 | low as u64),
             code => Err(Error::from_code(code).unwrap_or(Error::ServiceId)),

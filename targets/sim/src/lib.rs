@@ -106,13 +106,17 @@ impl<
     > Cpu<T, A, C, R, I, S>
 {
     fn drain_trace(&mut self) {
-        let config = self.kernel.config();
+        let names = ecu_os::ConfigNames {
+            config: self.kernel.config(),
+            ipc: self.kernel.ipc_config(),
+        };
         while let Some(record) = self.kernel.trace_pop() {
             let mut line = String::new();
             // Writing into a String cannot fail.
-            let _ = record.write(config, &mut line);
+            let _ = record.write(&names, &mut line);
             self.outcome.trace.push(line);
-            self.outcome.times_ns.push(record.time_ns);
+            // Drained after every kernel call, at the time the kernel was last told.
+            self.outcome.times_ns.push(self.now_ns);
         }
         let lost = self.kernel.trace_take_lost();
         if lost > 0 {
@@ -408,13 +412,17 @@ impl<
         const S: usize,
     > Syscalls for Machine<T, A, C, R, I, S>
 {
-    fn call(&self, request: Request) -> Result<Reply, Error> {
+    fn call(&self, words: [u32; 4], extra: [u32; 2]) -> Result<Reply, Error> {
         let mut cpu = self.lock();
         let me = cpu.owner;
         let now = cpu.now_ns;
         cpu.kernel.advance_time(now);
         cpu.sync_can();
-        let result = cpu.kernel.service(request);
+        // Decoded as the boards' kernel entry decodes them.
+        let result = match Request::from_words6(words, extra) {
+            Some(request) => cpu.kernel.service(request),
+            None => Err(cpu.kernel.unknown_service()),
+        };
         cpu.flush_can();
         cpu.dispatch();
         // Preempted or blocked: the reply waits until the caller runs again.
