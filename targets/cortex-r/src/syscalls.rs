@@ -26,7 +26,7 @@ pub static OS: Os = Os::new(&SVC);
 pub struct OutsideTheOs;
 
 impl Syscalls for OutsideTheOs {
-    fn call(&self, _request: Request) -> Result<Reply, Error> {
+    fn call(&self, _words: [u32; 4], _extra: [u32; 2]) -> Result<Reply, Error> {
         Err(Error::CallLevel)
     }
 }
