@@ -39,5 +39,6 @@ fn the_board_prints_numbers_and_the_host_gives_the_simulations_text() {
             .collect::<Vec<_>>()
     };
     assert_eq!(trace(&named), trace(&sim.stdout));
-    assert_eq!(trace(&named).len(), records);
+    // Each record names at least one event (a preemption by ActivateTask names three).
+    assert!(trace(&named).len() >= records);
 }

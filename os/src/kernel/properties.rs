@@ -82,7 +82,13 @@ fn config(specs: &[TaskSpec], non_preemptive: u8) -> &'static Config {
             resources: s.resources,
             // Task 0 is non-preemptive when asked (internal RES_SCHEDULER twin, index 3).
             internal_resource: (i == 0 && non_preemptive == 1).then(|| ResourceId::new(3)),
-            ..TaskConfig::basic("T", AppId::new(0), s.priority, body)
+            // Names tell the tasks apart in traces compared as text.
+            ..TaskConfig::basic(
+                std::boxed::Box::leak(std::format!("T{i}").into_boxed_str()),
+                AppId::new(0),
+                s.priority,
+                body,
+            )
         })
         .collect();
     let top = specs.iter().map(|s| s.priority).max().unwrap_or(0) as Level;
@@ -270,9 +276,12 @@ proptest! {
                     Op::Kill(t, all) => { k.kill(Context::Task(TaskId::new(t)), all); Ok(0) }
                 };
                 let decision = k.dispatch();
-                let mut trace = Vec::new();
+                // As text: the fast path writes one record for the general path's three.
+                let names = crate::trace::ConfigNames { config, ipc: None };
+                let mut trace = std::string::String::new();
                 while let Some(record) = k.trace_pop() {
-                    trace.push(record);
+                    record.write(&names, &mut trace).unwrap();
+                    trace.push('\n');
                 }
                 replies.push((reply, decision, trace));
             }

@@ -119,10 +119,13 @@ impl<
         target.queued.push(stamp);
         target.events_set = 0;
         target.events_waited = 0;
-        self.record(TraceEvent::Activate(task));
+        // activate, preempt and start, in one record.
+        self.record(TraceEvent::Preemption {
+            activated: task,
+            preempted: caller,
+        });
         // schedule_tasks: the caller is preempted and resumes first of its level.
         self.rescheduling = false;
-        self.record(TraceEvent::Preempt(caller));
         self.leave_running(Some(caller));
         let target = &mut self.tasks[task.index()];
         target.started = true;
@@ -136,7 +139,6 @@ impl<
         preempted.queued.restamp_oldest(front);
         let level = preempted.level;
         self.ready.push_first(caller.index(), level);
-        self.record(TraceEvent::Start(task));
         if let Some(hook) = self.config.hooks.pre_task {
             hook(task);
         }

@@ -111,12 +111,15 @@ impl<
             ipc: self.kernel.ipc_config(),
         };
         while let Some(record) = self.kernel.trace_pop() {
-            let mut line = String::new();
+            let mut text = String::new();
             // Writing into a String cannot fail.
-            let _ = record.write(&names, &mut line);
-            self.outcome.trace.push(line);
-            // Drained after every kernel call, at the time the kernel was last told.
-            self.outcome.times_ns.push(self.now_ns);
+            let _ = record.write(&names, &mut text);
+            // One line per event (a compound record writes several).
+            for line in text.lines() {
+                self.outcome.trace.push(line.to_owned());
+                // Drained after every kernel call, at the time the kernel was last told.
+                self.outcome.times_ns.push(self.now_ns);
+            }
         }
         let lost = self.kernel.trace_take_lost();
         if lost > 0 {
