@@ -358,9 +358,12 @@ impl Os {
     /// partition, and the reply comes back. E_OS_ACCESS when denied (counted and audited),
     /// E_OS_STATE when the server task ended or was killed without replying.
     pub fn ipc_call(&self, handle: u16, operation: u16, args: [u32; 4]) -> Result<u32, Error> {
-        self.sys.call(Request::IpcCall(handle, operation, args))?;
-        // Runs once the server answered: the outcome waits in the kernel, not in registers.
-        self.sys.call(Request::IpcTakeReply).map(|v| v as u32)
+        match self.sys.call(Request::IpcCall(handle, operation, args))? {
+            // The port put the answer into this task's registers while it waited.
+            reply if reply & crate::ipc::REPLY_PENDING == 0 => Ok(reply as u32),
+            // Runs once the server answered or ended: the outcome waits in the kernel.
+            _ => self.sys.call(Request::IpcTakeReply).map(|v| v as u32),
+        }
     }
 
     /// Server task: the oldest call queued for it, as (operation, argument words); only the

@@ -7,10 +7,12 @@ use ecu_policy::{Action, Engine, Reason, Verdict, MAX_ARGS};
 use super::{Failure, Kernel};
 use crate::config::{AppId, TaskId};
 use crate::error::Error;
+use crate::error::ServiceId;
 use crate::ipc::{
-    AuditQuery, CallSlot, CallState, EndpointKind, IpcConfig, QueueState, NO_QUEUE, NO_TASK,
+    AuditQuery, CallSlot, CallState, EndpointKind, EntryCall, IpcConfig, QueueState, ServerHandler,
+    NO_QUEUE, NO_TASK, REPLY_PENDING,
 };
-use crate::request::Reply;
+use crate::request::{Reply, Request};
 use crate::trace::{Context, Object, TraceEvent};
 
 /// The kernel's IPC state: tables, the policy engine and the queues.
@@ -305,7 +307,65 @@ impl<
         // No event may end this wait: only the reply or the server's end.
         control.events_waited = 0;
         self.record(TraceEvent::Wait(client));
-        Ok(0)
+        Ok(REPLY_PENDING)
+    }
+
+    /// IpcCall as [`Kernel::service`] serves it, for a port's own path of the service number
+    /// (no decoding of a [`Request`]). The same checks, outcome and error report.
+    pub fn ipc_call_service(
+        &mut self,
+        handle: u16,
+        operation: u16,
+        args: [u32; MAX_ARGS],
+    ) -> Result<Reply, Error> {
+        // The common case: a task with interrupts unmasked. Everything else takes the whole
+        // service path, which reports what is wrong.
+        let caller = match self.current() {
+            Some(caller @ Context::Task(_)) if !self.masking.any() => caller,
+            _ => return self.service(Request::IpcCall(handle, operation, args)),
+        };
+        self.decided = false;
+        self.ipc_call(caller, handle, operation, args)
+            .map_err(|(error, object)| self.report(ServiceId::IpcCall, error, object))
+    }
+
+    /// IpcReplyTerminate as [`Kernel::service`] serves it, for a port that puts the answer
+    /// into the caller's saved registers itself (the caller's call is over at once, nothing
+    /// is left to collect): the caller the answer is for, if it was delivered.
+    pub fn ipc_reply_terminate_direct(&mut self, value: u32) -> Option<TaskId> {
+        let caller = match self.current() {
+            Some(caller @ Context::Task(_)) if !self.masking.any() => caller,
+            _ => {
+                let _ = self.service(Request::IpcReplyTerminate(value));
+                return None;
+            }
+        };
+        self.decided = false;
+        self.reply_and_terminate(caller, value, true)
+    }
+
+    /// Whether `task` serves an endpoint whose handler a port may start it with
+    /// ([`Kernel::ipc_entry_call`]).
+    pub fn ipc_serves(&self, task: TaskId) -> bool {
+        self.entry_handler(task).is_some()
+    }
+
+    fn entry_handler(&self, task: TaskId) -> Option<ServerHandler> {
+        let ipc = self.ipc.as_ref()?;
+        ipc.config.endpoints.iter().find_map(|e| match e.kind {
+            EndpointKind::Server { task: t, .. } if t == task => e.handler,
+            _ => None,
+        })
+    }
+
+    /// For a port starting a fresh activation of server task `task`: takes the oldest call
+    /// queued for it, as `IpcAccept` would, into `call`, and gives the handler to run with it.
+    /// `None` (nothing taken) when none is queued or `task` has no handler: the port then
+    /// starts the task's body, which takes its call itself.
+    pub fn ipc_entry_call(&mut self, task: TaskId, call: &mut EntryCall) -> Option<ServerHandler> {
+        let handler = self.entry_handler(task)?;
+        self.accept_oldest(task, call).ok()?;
+        Some(handler)
     }
 
     /// The outcome of the caller's call: the reply, or E_OS_STATE when its server ended
@@ -352,29 +412,37 @@ impl<
         let server = self
             .serving_task(caller)
             .ok_or((Error::Access, Object::None))?;
+        let mut call = EntryCall::default();
+        self.accept_oldest(server, &mut call)?;
+        Ok(call.operation as Reply | (call.args[0] as Reply) << 32)
+    }
+
+    /// Moves the oldest call queued for `server` to its serving place, its operation and
+    /// words into `taken`.
+    fn accept_oldest(&mut self, server: TaskId, taken: &mut EntryCall) -> Result<(), Failure> {
         let Some(ipc) = self.ipc.as_mut() else {
             return Err((Error::ServiceId, Object::None));
         };
-        let slot = ipc.calls[server.index()];
+        let slot = &ipc.calls[server.index()];
         if slot.serving != NO_TASK {
             // One call at a time: answer the one taken first.
             return Err((Error::State, Object::None));
         }
         let client = slot.head;
-        if client == NO_TASK {
+        let Some(call) = ipc.calls.get_mut(client as usize) else {
             return Err((Error::NoFunc, Object::None));
-        }
-        let call = &mut ipc.calls[client as usize];
+        };
         call.state = CallState::Serving;
         let next = core::mem::replace(&mut call.next, NO_TASK);
-        let (operation, word0) = (call.operation, call.args[0]);
+        taken.operation = call.operation as u32;
+        taken.args = call.args;
         let slot = &mut ipc.calls[server.index()];
         slot.head = next;
         if next == NO_TASK {
             slot.tail = NO_TASK;
         }
         slot.serving = client;
-        Ok(operation as Reply | (word0 as Reply) << 32)
+        Ok(())
     }
 
     /// Server task: words `from` and `from + 1` of the call it serves.
@@ -397,6 +465,12 @@ impl<
 
     /// Server task: answers the call it serves; the caller is released.
     pub(super) fn ipc_reply(&mut self, caller: Context, value: u32) -> Result<Reply, Failure> {
+        self.answer(caller, value, false).map(|_| 0)
+    }
+
+    /// The answer to the call `caller` serves, left for the caller's `IpcTakeReply`, or
+    /// `delivered` by the port into its registers: the caller.
+    fn answer(&mut self, caller: Context, value: u32, delivered: bool) -> Result<TaskId, Failure> {
         let server = self
             .serving_task(caller)
             .ok_or((Error::Access, Object::None))?;
@@ -408,8 +482,13 @@ impl<
             // Nothing taken, or the caller was killed meanwhile: the answer has no taker.
             return Err((Error::NoFunc, Object::None));
         }
-        self.finish_call(TaskId::new(client), CallState::Replied(value));
-        Ok(0)
+        let outcome = if delivered {
+            CallState::Idle
+        } else {
+            CallState::Replied(value)
+        };
+        self.finish_call(TaskId::new(client), outcome);
+        Ok(TaskId::new(client))
     }
 
     /// Server task: answers, then its activation ends as by TerminateTask (whatever the
@@ -422,14 +501,30 @@ impl<
         let Context::Task(_) = caller else {
             return Err((Error::CallLevel, Object::None));
         };
+        self.reply_and_terminate(caller, value, false);
+        Ok(0)
+    }
+
+    /// The answer (`delivered` as in [`Kernel::answer`]), then the end of the activation: the
+    /// caller answered, if any.
+    fn reply_and_terminate(
+        &mut self,
+        caller: Context,
+        value: u32,
+        delivered: bool,
+    ) -> Option<TaskId> {
         // An answer without a taker is reported while the server still runs, so the trace
         // reads in order; nobody is left to see a return value.
-        if let Err((error, object)) = self.ipc_reply(caller, value) {
-            self.report(crate::error::ServiceId::IpcReply, error, object);
-        }
+        let answered = match self.answer(caller, value, delivered) {
+            Ok(client) => Some(client),
+            Err((error, object)) => {
+                self.report(ServiceId::IpcReply, error, object);
+                None
+            }
+        };
         // Ends the current activation: its errors (resources still held) are traced.
         let _ = self.terminate_running();
-        Ok(0)
+        answered
     }
 
     /// Ends `client`'s call with `outcome` and makes it ready again (last of its priority).

@@ -54,12 +54,19 @@ pub(crate) struct TaskContext {
     pub bottom: usize,
     pub top: usize,
     pub sp: usize,
+    /// A server task the port starts with its call as entry arguments.
+    pub server: bool,
+    /// The answer to this task's IPC call, put into its saved registers when it resumes
+    /// (its stack is mapped only then).
+    pub reply: Option<u32>,
 }
 
 impl TaskContext {
-    const EMPTY: Self = Self {
+    pub const EMPTY: Self = Self {
         bottom: 0,
         top: 0,
         sp: 0,
+        server: false,
+        reply: None,
     };
 }

@@ -1,6 +1,7 @@
 //! The kernel as the port sees it: one object-safe trait, so the exception handlers need not be
 //! generic over the sizes the generated tables fix.
 
+use ecu_os::ipc::{EntryCall, ServerHandler};
 use ecu_os::{
     Config, Context, Dispatch, Error, IsrId, Kernel, Reply, Request, TaskId, TraceRecord,
 };
@@ -35,6 +36,20 @@ pub trait PortKernel {
     fn isr_return(&mut self) -> Result<(), Error>;
     /// Execution time of `context`'s current activation.
     fn execution_time(&self, context: Context) -> u64;
+    /// The IPC call service, without decoding a request (the port's path for it).
+    fn ipc_call_service(
+        &mut self,
+        handle: u16,
+        operation: u16,
+        args: [u32; 4],
+    ) -> Result<Reply, Error>;
+    /// IpcReplyTerminate with the answer left to the port: the caller to put it into.
+    fn ipc_reply_terminate_direct(&mut self, value: u32) -> Option<TaskId>;
+    /// Whether `task` may be started with its call as entry arguments.
+    fn ipc_serves(&self, task: TaskId) -> bool;
+    /// The call a fresh activation of server task `task` serves, taken into `call`: the
+    /// handler to run with it.
+    fn ipc_entry_call(&mut self, task: TaskId, call: &mut EntryCall) -> Option<ServerHandler>;
 }
 
 impl<
@@ -102,5 +117,22 @@ impl<
     }
     fn execution_time(&self, context: Context) -> u64 {
         Kernel::execution_time(self, context)
+    }
+    fn ipc_call_service(
+        &mut self,
+        handle: u16,
+        operation: u16,
+        args: [u32; 4],
+    ) -> Result<Reply, Error> {
+        Kernel::ipc_call_service(self, handle, operation, args)
+    }
+    fn ipc_reply_terminate_direct(&mut self, value: u32) -> Option<TaskId> {
+        Kernel::ipc_reply_terminate_direct(self, value)
+    }
+    fn ipc_serves(&self, task: TaskId) -> bool {
+        Kernel::ipc_serves(self, task)
+    }
+    fn ipc_entry_call(&mut self, task: TaskId, call: &mut EntryCall) -> Option<ServerHandler> {
+        Kernel::ipc_entry_call(self, task, call)
     }
 }

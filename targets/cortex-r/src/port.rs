@@ -7,7 +7,12 @@ use core::fmt::{self, Write};
 use core::mem::offset_of;
 use core::sync::atomic::{AtomicBool, Ordering};
 
-use ecu_os::{Config, Context, Dispatch, Error, IsrId, Request, TaskId};
+use ecu_os::{
+    Config, Context, Dispatch, Error, IsrId, Request, TaskId, IPC_CALL_SERVICE,
+    IPC_REPLY_TERMINATE_SERVICE,
+};
+
+use ecu_os::ipc::EntryCall;
 
 use crate::context::{Frame, FRAME_BYTES};
 use crate::image::{stacks_fit, Image, TaskContext};
@@ -271,10 +276,18 @@ fn start<K: PortKernel + 'static, const TASKS: usize, const STACK_BYTES: usize>(
     // the image's cells, and they live for 'static.
     let contexts: &'static mut [TaskContext; TASKS] = unsafe { &mut *image.tasks.get() };
     for (context, &(bottom, top)) in contexts.iter_mut().zip(bounds) {
-        *context = TaskContext { bottom, top, sp: 0 };
+        *context = TaskContext {
+            bottom,
+            top,
+            ..TaskContext::EMPTY
+        };
     }
     if let Err(what) = setup(kernel) {
         fatal(what, 0);
+    }
+    // Server tasks start with their call as entry arguments, above the first frame.
+    for (index, context) in contexts.iter_mut().enumerate().take(config.tasks.len()) {
+        context.server = kernel.ipc_serves(TaskId::new(index as u8));
     }
     kernel.start_os();
     // The system counter runs from StartOS on, as AUTOSAR has it: an autostart task that
@@ -500,7 +513,18 @@ impl Port {
         }
         let context = &mut self.contexts[index];
         if !fresh {
+            if let Some(reply) = context.reply.take() {
+                // SAFETY: the task's saved frame, on its own stack, mapped just above.
+                unsafe { deliver_reply(context.sp, reply) };
+            }
             return context.sp;
+        }
+        // An answer for an activation that has ended is nobody's.
+        context.reply = None;
+        if context.server {
+            if let Some(sp) = self.start_with_call(index) {
+                return sp;
+            }
         }
         let config = self.kernel.config();
         let (app, trampoline, entry) = match to {
@@ -516,9 +540,38 @@ impl Port {
             }
         };
         let user = !config.apps[app.index()].trusted;
+        let context = &mut self.contexts[index];
         // SAFETY: a fresh activation owns its whole stack: the previous one has ended.
         context.sp = unsafe { Frame::fresh(context.top & !7, trampoline, entry, user) };
         context.sp
+    }
+
+    /// A fresh activation of server task `index` with the oldest call queued for it taken: its
+    /// words above the first frame, the trampoline runs the handler with them and answers.
+    /// `None` (nothing taken) when no call is queued: the task's body starts as usual.
+    #[inline(never)]
+    fn start_with_call(&mut self, index: usize) -> Option<usize> {
+        let (top, bottom) = (self.contexts[index].top & !7, self.contexts[index].bottom);
+        let call_at = top - ENTRY_CALL_BYTES;
+        if call_at < bottom + FRAME_BYTES {
+            return None;
+        }
+        // SAFETY: a fresh activation owns its whole stack, mapped by `switch_to`; the call
+        // takes its top words, 8-aligned, and nothing else refers to them.
+        let call = unsafe { &mut *(call_at as *mut EntryCall) };
+        let handler = self.kernel.ipc_entry_call(TaskId::new(index as u8), call)?;
+        let config = self.kernel.config();
+        let user = !config.apps[config.tasks[index].app.index()].trusted;
+        let trampoline = syscalls::server_trampoline as extern "C" fn(usize, &EntryCall) -> !;
+        // SAFETY: the frame goes right below the call, in the same owned stack; its register
+        // words are word-aligned.
+        let sp = unsafe {
+            let sp = Frame::fresh(call_at, trampoline as usize, handler as usize, user);
+            (*((sp + offset_of!(Frame, r)) as *mut [u32; 13]))[1] = call_at as u32;
+            sp
+        };
+        self.contexts[index].sp = sp;
+        Some(sp)
     }
 
     /// Delivers every stimulus arrival due by now to the kernel, in stimulus order, and arms
@@ -672,23 +725,56 @@ fn serve(port: &mut Port, regs: &mut [u32; 13]) {
                 None => regs[0] = Error::ServiceId.code() as u32,
             }
         }
+        // The two halves of an IPC call skip decoding; the server's answer goes into the
+        // caller's registers when it resumes (`switch_to`), so its call returns the reply.
+        IPC_CALL_SERVICE => {
+            let (handle, operation) = (words[1] as u16, (words[1] >> 16) as u16);
+            let args = [regs[2], regs[3], regs[4], regs[5]];
+            set_result(regs, port.kernel.ipc_call_service(handle, operation, args));
+        }
+        IPC_REPLY_TERMINATE_SERVICE => {
+            if let Some(client) = port.kernel.ipc_reply_terminate_direct(words[1]) {
+                port.contexts[client.index()].reply = Some(words[1]);
+            }
+        }
         _ => {
             let result = match Request::from_words6(words, [regs[4], regs[5]]) {
                 Some(request) => port.kernel.service(request),
                 None => Err(port.kernel.unknown_service()),
             };
-            // The reply lands in the caller's saved r0-r2, which it finds there whenever it
-            // runs again (at once, after a preemption, or after WaitEvent released it).
-            match result {
-                Ok(reply) => {
-                    regs[0] = 0;
-                    regs[1] = reply as u32;
-                    regs[2] = (reply >> 32) as u32;
-                }
-                Err(error) => regs[0] = error.code() as u32,
-            }
+            set_result(regs, result);
         }
     }
+}
+
+/// The status and reply into the caller's saved r0-r2, which it finds there whenever it runs
+/// again (at once, after a preemption, or after WaitEvent released it).
+#[inline(always)]
+fn set_result(regs: &mut [u32; 13], result: Result<ecu_os::Reply, Error>) {
+    match result {
+        Ok(reply) => {
+            regs[0] = 0;
+            regs[1] = reply as u32;
+            regs[2] = (reply >> 32) as u32;
+        }
+        Err(error) => regs[0] = error.code() as u32,
+    }
+}
+
+/// Room above a server task's first frame for its call ([`EntryCall`], 8-aligned).
+const ENTRY_CALL_BYTES: usize = core::mem::size_of::<EntryCall>().next_multiple_of(8);
+
+/// An IPC call's answer into the saved r0-r2 of its caller, blocked in the call at `sp`:
+/// E_OK and the reply word, as the call returns it.
+///
+/// # Safety
+/// `sp` is the caller's saved frame, on its stack, mapped and not otherwise referred to.
+unsafe fn deliver_reply(sp: usize, reply: u32) {
+    // SAFETY: by the contract; only the word-aligned register array is addressed.
+    let registers = unsafe { &mut *((sp + offset_of!(Frame, r)) as *mut [u32; 13]) };
+    registers[0] = 0;
+    registers[1] = reply;
+    registers[2] = 0;
 }
 
 const FAULT_UNDEFINED: u32 = 0;

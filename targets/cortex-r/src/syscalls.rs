@@ -4,6 +4,7 @@
 
 use core::arch::asm;
 
+use ecu_os::ipc::{EntryCall, ServerHandler};
 use ecu_os::{Error, Exit, IsrEntry, Os, Reply, Request, Syscalls, TaskEntry};
 
 /// Port-level calls beside the kernel's requests (which use numbers 1..=99, see
@@ -102,4 +103,15 @@ pub extern "C" fn isr_trampoline(entry: usize) -> ! {
     entry(&OS);
     svc([SVC_ISR_RETURN, 0, 0, 0]);
     unreachable!("a returned ISR was resumed")
+}
+
+/// Where a server task's activation starts when the port took its call for it
+/// (`port::start_with_call`): runs the handler on the call (above the first frame on this
+/// task's own stack), then answers and ends in one kernel entry, which never returns here.
+pub extern "C" fn server_trampoline(handler: usize, call: &EntryCall) -> ! {
+    // SAFETY: the kernel puts a `ServerHandler` from the generated tables in r0.
+    let handler: ServerHandler = unsafe { core::mem::transmute::<usize, ServerHandler>(handler) };
+    let reply = handler(&OS, call.operation as u16, call.args);
+    svc([ecu_os::IPC_REPLY_TERMINATE_SERVICE, reply, 0, 0]);
+    unreachable!("an answered server task was resumed")
 }
