@@ -18,6 +18,12 @@ use crate::request::{ObjectKind, Reply, Request};
 pub trait Syscalls: Sync {
     fn call(&self, request: Request) -> Result<Reply, Error>;
 
+    /// [`Request::IpcCall`]: the same as `call` with it; a port may pass the words without
+    /// building the request first.
+    fn ipc_call(&self, handle: u16, operation: u16, args: [u32; 4]) -> Result<Reply, Error> {
+        self.call(Request::IpcCall(handle, operation, args))
+    }
+
     /// Occupies the CPU for `ns` nanoseconds, as computation would: the simulation's time
     /// model. Ports without a time model answer `E_OS_SERVICEID`.
     fn busy(&self, ns: u64) -> Result<(), Error> {
@@ -358,7 +364,7 @@ impl Os {
     /// partition, and the reply comes back. E_OS_ACCESS when denied (counted and audited),
     /// E_OS_STATE when the server task ended or was killed without replying.
     pub fn ipc_call(&self, handle: u16, operation: u16, args: [u32; 4]) -> Result<u32, Error> {
-        match self.sys.call(Request::IpcCall(handle, operation, args))? {
+        match self.sys.ipc_call(handle, operation, args)? {
             // The port put the answer into this task's registers while it waited.
             reply if reply & crate::ipc::REPLY_PENDING == 0 => Ok(reply as u32),
             // Runs once the server answered or ended: the outcome waits in the kernel.

@@ -313,10 +313,14 @@ impl<'t, 's> Engine<'t, 's> {
         // empty key's `start` lies past the entries (`KeyEntry::EMPTY`; the compiler's
         // tables and `Engine::new` ensure it), so `get` finds nothing for it.
         if let Some(e) = self.t.entries.get(key.start as usize) {
-            if e.flags & !(flags::ARGS | flags::STATES) == 0
-                && low_args_admitted(e, request)
-                && self.state_bits & e.states_forbidden == 0
-            {
+            if e.flags & !(flags::ARGS | flags::STATES) == 0 {
+                if low_args_admitted(e, request) && self.state_bits & e.states_forbidden == 0 {
+                    return Verdict::Allow;
+                }
+            } else if e.flags & flags::DENY == 0 && self.check(e, request, now_ticks).is_ok() {
+                // An allow entry with more checks (a capability, temporal clauses, ...) that
+                // admits the request decides as well; its effects apply as in `verdict_many`.
+                self.commit(e, &key, now_ticks);
                 return Verdict::Allow;
             }
         }

@@ -46,6 +46,8 @@ pub enum IpcMismatch {
 struct Resolved {
     endpoint: u16,
     operation: u16,
+    /// The server task of a client-server endpoint.
+    server: Option<TaskId>,
 }
 
 impl<
@@ -171,16 +173,14 @@ impl<
         let Some(ipc) = self.ipc.as_ref() else {
             return Err((Error::ServiceId, Object::None));
         };
-        let config = ipc.config;
+        let config: &'static IpcConfig = ipc.config;
         // The caller's own table: a forged number names one of its own endpoints or none.
-        let Some(&endpoint) = config
+        let resolved = config
             .handles
             .get(app.index())
             .and_then(|table| table.get(handle as usize))
-        else {
-            return Err(self.boundary_deny(app, action, u16::MAX, operation));
-        };
-        let Some(ep) = config.endpoints.get(endpoint as usize) else {
+            .and_then(|&endpoint| Some((endpoint, config.endpoints.get(endpoint as usize)?)));
+        let Some((endpoint, ep)) = resolved else {
             return Err(self.boundary_deny(app, action, u16::MAX, operation));
         };
         let kind_fits = match ep.kind {
@@ -202,7 +202,8 @@ impl<
             return Err(self.boundary_deny(app, action, endpoint, operation));
         }
         if let EndpointKind::Server { app: server, .. } = ep.kind {
-            if self.app_state_code(server) != 0 {
+            let unavailable = self.apps_terminated | self.apps_restarting;
+            if unavailable & 1u64.checked_shl(server.index() as u32).unwrap_or(0) != 0 {
                 // A terminated or restarting server is out of reach (not a policy matter).
                 return Err((Error::Access, Object::None));
             }
@@ -216,7 +217,7 @@ impl<
             Some(ipc) => ipc.engine.verdict(&request, now),
             None => return Err((Error::ServiceId, Object::None)),
         };
-        let (endpoint_name, operation_name) = self.ipc_names(endpoint, operation);
+        let (endpoint_name, operation_name) = (ep.name, op.name);
         match verdict {
             Verdict::Allow => {
                 self.record(TraceEvent::Ipc {
@@ -228,6 +229,10 @@ impl<
                 Ok(Resolved {
                     endpoint,
                     operation,
+                    server: match ep.kind {
+                        EndpointKind::Server { task, .. } => Some(task),
+                        EndpointKind::Data => None,
+                    },
                 })
             }
             Verdict::Deny { reason, .. } => {
@@ -241,11 +246,6 @@ impl<
                 Err((Error::Access, Object::None))
             }
         }
-    }
-
-    /// 0 accessible, else restarting or terminated.
-    fn app_state_code(&self, app: AppId) -> u8 {
-        self.application_state(app).map_or(2, |s| s as u8)
     }
 
     /// A synchronous call: on allow, the copied words are queued for the endpoint's server
@@ -268,14 +268,8 @@ impl<
             return Err((Error::Resource, Object::None));
         }
         let r = self.ipc_admit(caller, Action::Call, handle, operation, args)?;
-        let server = match self
-            .ipc
-            .as_ref()
-            .and_then(|ipc| ipc.config.endpoints.get(r.endpoint as usize))
-            .map(|e| e.kind)
-        {
-            Some(EndpointKind::Server { task, .. }) => task,
-            _ => return Err((Error::ServiceId, Object::None)),
+        let Some(server) = r.server else {
+            return Err((Error::ServiceId, Object::None));
         };
         // A server task calling its own interface would wait for itself.
         if client == server {

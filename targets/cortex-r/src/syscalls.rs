@@ -62,11 +62,17 @@ pub fn svc6(words: [u32; 4], extra: [u32; 2]) -> [u32; 3] {
 
 impl Syscalls for Svc {
     fn call(&self, request: Request) -> Result<Reply, Error> {
-        let [status, low, high] = svc6(request.to_words(), request.extra_words());
-        match status {
-            0 => Ok((high as u64) << 32 | low as u64),
-            code => Err(Error::from_code(code).unwrap_or(Error::ServiceId)),
-        }
+        status_reply(svc6(request.to_words(), request.extra_words()))
+    }
+
+    fn ipc_call(&self, handle: u16, operation: u16, args: [u32; 4]) -> Result<Reply, Error> {
+        let words = [
+            ecu_os::IPC_CALL_SERVICE,
+            handle as u32 | (operation as u32) << 16,
+            args[0],
+            args[1],
+        ];
+        status_reply(svc6(words, [args[2], args[3]]))
     }
 
     /// Spins until the caller's own execution time has grown by `ns`: what preempts it
@@ -79,6 +85,15 @@ impl Syscalls for Svc {
         let start = execution_time()?;
         while execution_time()?.saturating_sub(start) < ns {}
         Ok(())
+    }
+}
+
+/// A service's outcome from the caller's r0-r2: the status, then the reply's two halves.
+#[inline(always)]
+fn status_reply([status, low, high]: [u32; 3]) -> Result<Reply, Error> {
+    match status {
+        0 => Ok((high as u64) << 32 | low as u64),
+        code => Err(Error::from_code(code).unwrap_or(Error::ServiceId)),
     }
 }
 

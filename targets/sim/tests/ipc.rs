@@ -204,6 +204,7 @@ static ENDPOINTS: [EndpointConfig; 5] = [
                 queue: NO_QUEUE,
             },
         ],
+        handler: None,
     },
     EndpointConfig {
         name: "Diagnostics",
@@ -228,6 +229,7 @@ static ENDPOINTS: [EndpointConfig; 5] = [
                 queue: NO_QUEUE,
             },
         ],
+        handler: None,
     },
     EndpointConfig {
         name: "Lights",
@@ -240,6 +242,7 @@ static ENDPOINTS: [EndpointConfig; 5] = [
             args: &[ArgType::U8],
             queue: NO_QUEUE,
         }],
+        handler: None,
     },
     EndpointConfig {
         name: "Vehicle",
@@ -259,6 +262,7 @@ static ENDPOINTS: [EndpointConfig; 5] = [
                 queue: NO_QUEUE,
             },
         ],
+        handler: None,
     },
     EndpointConfig {
         name: "Status",
@@ -275,6 +279,7 @@ static ENDPOINTS: [EndpointConfig; 5] = [
                 queue: 1,
             },
         ],
+        handler: None,
     },
 ];
 
