@@ -191,13 +191,9 @@ impl<
             return Err(self.boundary_deny(app, action, endpoint, operation));
         };
         // The words are copies; each must be a value of its field's type, unused ones 0.
-        let words_fit = args
-            .iter()
-            .enumerate()
-            .all(|(i, &word)| match op.args.get(i) {
-                Some(ty) => ty.admits(word),
-                None => word == 0,
-            });
+        let typed = op.args.len().min(MAX_ARGS);
+        let words_fit = op.args.iter().zip(args).all(|(ty, word)| ty.admits(word))
+            && args[typed..].iter().all(|&word| word == 0);
         if !words_fit {
             return Err(self.boundary_deny(app, action, endpoint, operation));
         }
@@ -338,13 +334,9 @@ impl<
         self.reply_and_terminate(caller, value, true)
     }
 
-    /// Whether `task` serves an endpoint whose handler a port may start it with
-    /// ([`Kernel::ipc_entry_call`]).
-    pub fn ipc_serves(&self, task: TaskId) -> bool {
-        self.entry_handler(task).is_some()
-    }
-
-    fn entry_handler(&self, task: TaskId) -> Option<ServerHandler> {
+    /// The handler of the endpoint `task` serves, if a port may start `task` with its call
+    /// as entry arguments ([`Kernel::ipc_entry_call`]).
+    pub fn ipc_handler(&self, task: TaskId) -> Option<ServerHandler> {
         let ipc = self.ipc.as_ref()?;
         ipc.config.endpoints.iter().find_map(|e| match e.kind {
             EndpointKind::Server { task: t, .. } if t == task => e.handler,
@@ -352,14 +344,12 @@ impl<
         })
     }
 
-    /// For a port starting a fresh activation of server task `task`: takes the oldest call
-    /// queued for it, as `IpcAccept` would, into `call`, and gives the handler to run with it.
-    /// `None` (nothing taken) when none is queued or `task` has no handler: the port then
-    /// starts the task's body, which takes its call itself.
-    pub fn ipc_entry_call(&mut self, task: TaskId, call: &mut EntryCall) -> Option<ServerHandler> {
-        let handler = self.entry_handler(task)?;
-        self.accept_oldest(task, call).ok()?;
-        Some(handler)
+    /// For a port starting a fresh activation of server task `task` (one with an
+    /// [`Kernel::ipc_handler`]): takes the oldest call queued for it, as `IpcAccept` would,
+    /// into `call`, for the handler to run with. `false` (nothing taken) when none is queued:
+    /// the port then starts the task's body, which finds none itself.
+    pub fn ipc_entry_call(&mut self, task: TaskId, call: &mut EntryCall) -> bool {
+        self.accept_oldest(task, call).is_ok()
     }
 
     /// The outcome of the caller's call: the reply, or E_OS_STATE when its server ended
@@ -465,16 +455,23 @@ impl<
     /// The answer to the call `caller` serves, left for the caller's `IpcTakeReply`, or
     /// `delivered` by the port into its registers: the caller.
     fn answer(&mut self, caller: Context, value: u32, delivered: bool) -> Result<TaskId, Failure> {
-        let server = self
-            .serving_task(caller)
-            .ok_or((Error::Access, Object::None))?;
+        let Context::Task(server) = caller else {
+            return Err((Error::Access, Object::None));
+        };
         let Some(ipc) = self.ipc.as_mut() else {
             return Err((Error::ServiceId, Object::None));
         };
-        let client = core::mem::replace(&mut ipc.calls[server.index()].serving, NO_TASK);
+        // Only a server task ever has a call taken, so the endpoints are searched only to
+        // tell why there is nothing to answer.
+        let client = ipc.calls.get_mut(server.index()).map_or(NO_TASK, |slot| {
+            core::mem::replace(&mut slot.serving, NO_TASK)
+        });
         if client == NO_TASK {
-            // Nothing taken, or the caller was killed meanwhile: the answer has no taker.
-            return Err((Error::NoFunc, Object::None));
+            return Err(match self.serving_task(caller) {
+                None => (Error::Access, Object::None),
+                // Nothing taken, or the caller was killed meanwhile: the answer has no taker.
+                Some(_) => (Error::NoFunc, Object::None),
+            });
         }
         let outcome = if delivered {
             CallState::Idle

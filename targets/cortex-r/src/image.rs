@@ -6,6 +6,8 @@ use core::cell::UnsafeCell;
 use core::mem::MaybeUninit;
 
 use crate::context::FRAME_BYTES;
+use ecu_os::ipc::ServerHandler;
+
 use crate::PortKernel;
 
 /// The task stacks, one contiguous pool carved in task order.
@@ -54,8 +56,8 @@ pub(crate) struct TaskContext {
     pub bottom: usize,
     pub top: usize,
     pub sp: usize,
-    /// A server task the port starts with its call as entry arguments.
-    pub server: bool,
+    /// A server task's handler: the port starts it with its call as entry arguments.
+    pub handler: Option<ServerHandler>,
     /// The answer to this task's IPC call, put into its saved registers when it resumes
     /// (its stack is mapped only then).
     pub reply: Option<u32>,
@@ -66,7 +68,7 @@ impl TaskContext {
         bottom: 0,
         top: 0,
         sp: 0,
-        server: false,
+        handler: None,
         reply: None,
     };
 }

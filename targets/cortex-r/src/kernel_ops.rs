@@ -45,11 +45,10 @@ pub trait PortKernel {
     ) -> Result<Reply, Error>;
     /// IpcReplyTerminate with the answer left to the port: the caller to put it into.
     fn ipc_reply_terminate_direct(&mut self, value: u32) -> Option<TaskId>;
-    /// Whether `task` may be started with its call as entry arguments.
-    fn ipc_serves(&self, task: TaskId) -> bool;
-    /// The call a fresh activation of server task `task` serves, taken into `call`: the
-    /// handler to run with it.
-    fn ipc_entry_call(&mut self, task: TaskId, call: &mut EntryCall) -> Option<ServerHandler>;
+    /// The handler to start server task `task` with, its call as entry arguments.
+    fn ipc_handler(&self, task: TaskId) -> Option<ServerHandler>;
+    /// The call a fresh activation of server task `task` serves, taken into `call`.
+    fn ipc_entry_call(&mut self, task: TaskId, call: &mut EntryCall) -> bool;
 }
 
 impl<
@@ -129,10 +128,10 @@ impl<
     fn ipc_reply_terminate_direct(&mut self, value: u32) -> Option<TaskId> {
         Kernel::ipc_reply_terminate_direct(self, value)
     }
-    fn ipc_serves(&self, task: TaskId) -> bool {
-        Kernel::ipc_serves(self, task)
+    fn ipc_handler(&self, task: TaskId) -> Option<ServerHandler> {
+        Kernel::ipc_handler(self, task)
     }
-    fn ipc_entry_call(&mut self, task: TaskId, call: &mut EntryCall) -> Option<ServerHandler> {
+    fn ipc_entry_call(&mut self, task: TaskId, call: &mut EntryCall) -> bool {
         Kernel::ipc_entry_call(self, task, call)
     }
 }

@@ -12,7 +12,7 @@ use ecu_os::{
     IPC_REPLY_TERMINATE_SERVICE,
 };
 
-use ecu_os::ipc::EntryCall;
+use ecu_os::ipc::{EntryCall, ServerHandler};
 
 use crate::context::{Frame, FRAME_BYTES};
 use crate::image::{stacks_fit, Image, TaskContext};
@@ -287,7 +287,7 @@ fn start<K: PortKernel + 'static, const TASKS: usize, const STACK_BYTES: usize>(
     }
     // Server tasks start with their call as entry arguments, above the first frame.
     for (index, context) in contexts.iter_mut().enumerate().take(config.tasks.len()) {
-        context.server = kernel.ipc_serves(TaskId::new(index as u8));
+        context.handler = kernel.ipc_handler(TaskId::new(index as u8));
     }
     kernel.start_os();
     // The system counter runs from StartOS on, as AUTOSAR has it: an autostart task that
@@ -521,8 +521,8 @@ impl Port {
         }
         // An answer for an activation that has ended is nobody's.
         context.reply = None;
-        if context.server {
-            if let Some(sp) = self.start_with_call(index) {
+        if let Some(handler) = context.handler {
+            if let Some(sp) = self.start_with_call(index, handler) {
                 return sp;
             }
         }
@@ -550,7 +550,7 @@ impl Port {
     /// words above the first frame, the trampoline runs the handler with them and answers.
     /// `None` (nothing taken) when no call is queued: the task's body starts as usual.
     #[inline(never)]
-    fn start_with_call(&mut self, index: usize) -> Option<usize> {
+    fn start_with_call(&mut self, index: usize, handler: ServerHandler) -> Option<usize> {
         let (top, bottom) = (self.contexts[index].top & !7, self.contexts[index].bottom);
         let call_at = top - ENTRY_CALL_BYTES;
         if call_at < bottom + FRAME_BYTES {
@@ -559,7 +559,9 @@ impl Port {
         // SAFETY: a fresh activation owns its whole stack, mapped by `switch_to`; the call
         // takes its top words, 8-aligned, and nothing else refers to them.
         let call = unsafe { &mut *(call_at as *mut EntryCall) };
-        let handler = self.kernel.ipc_entry_call(TaskId::new(index as u8), call)?;
+        if !self.kernel.ipc_entry_call(TaskId::new(index as u8), call) {
+            return None;
+        }
         let config = self.kernel.config();
         let user = !config.apps[config.tasks[index].app.index()].trusted;
         let trampoline = syscalls::server_trampoline as extern "C" fn(usize, &EntryCall) -> !;
