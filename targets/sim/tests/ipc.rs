@@ -10,12 +10,12 @@
 use std::sync::Mutex;
 
 use ecu_os::ipc::{
-    ArgType, Audit, AuditQuery, CallSlot, EndpointConfig, EndpointKind, IpcConfig, OperationConfig,
-    QueueConfig, QueueState, NO_QUEUE,
+    ArgType, Audit, AuditQuery, CallSlot, EndpointConfig, EndpointKind, EntryCall, IpcConfig,
+    OperationConfig, QueueConfig, QueueState, NO_QUEUE, REPLY_PENDING,
 };
 use ecu_os::{
-    AlarmAction, AlarmConfig, AppConfig, AppId, Config, CounterConfig, CounterId, Error, Exit, Os,
-    TaskConfig, TaskId,
+    AlarmAction, AlarmConfig, AppConfig, AppId, Config, Context, CounterConfig, CounterId,
+    Dispatch, Error, Exit, Os, Request, TaskConfig, TaskId,
 };
 use ecu_policy::compiler::{compile, Compiled, Field, FieldType, Operation, Options, System};
 use ecu_policy::{Engine, OwnedStorage};
@@ -177,6 +177,10 @@ fn lights_task(os: &Os) -> Exit {
 fn vehicle_task(os: &Os) -> Exit {
     serve(os, vehicle_server)
 }
+/// Lights' handler as a port that starts the server task with its call runs it.
+fn lights_handler(_os: &Os, op: u16, args: [u32; 4]) -> u32 {
+    lights_server(op, args)
+}
 
 const FLASH_TASK: u8 = 9;
 const DIAGNOSTICS_TASK: u8 = 10;
@@ -242,7 +246,7 @@ static ENDPOINTS: [EndpointConfig; 5] = [
             args: &[ArgType::U8],
             queue: NO_QUEUE,
         }],
-        handler: None,
+        handler: Some(lights_handler),
     },
     EndpointConfig {
         name: "Vehicle",
@@ -542,6 +546,22 @@ struct Outcome {
     faults: Vec<String>,
 }
 
+/// The IPC tables, a fresh policy engine and fresh storage for `kernel`.
+fn attach(kernel: &mut K) -> Result<(), String> {
+    let tables = compiled().tables();
+    let storage: &'static mut OwnedStorage = Box::leak(Box::new(OwnedStorage::for_tables(
+        &tables,
+        compiled().audit_capacity,
+    )));
+    let engine = Engine::new(tables, storage.state()).map_err(|e| format!("{e:?}"))?;
+    let queues = Box::leak(Box::new([QueueState::NEW; 2]));
+    let slots = Box::leak(Box::new([0u32; 5]));
+    let calls = Box::leak(Box::new([CallSlot::NEW; TASK_COUNT]));
+    kernel
+        .attach_ipc(&IPC, engine, queues, slots, calls)
+        .map_err(|e| format!("{e:?}"))
+}
+
 fn play(script: &[Step], ticks: u64) -> Outcome {
     let _serial = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
     {
@@ -563,20 +583,7 @@ fn play(script: &[Step], ticks: u64) -> Outcome {
         &CONFIG,
         options,
         ecu_os::AppModeId::new(0),
-        |kernel: &mut K| {
-            let tables = compiled().tables();
-            let storage: &'static mut OwnedStorage = Box::leak(Box::new(OwnedStorage::for_tables(
-                &tables,
-                compiled().audit_capacity,
-            )));
-            let engine = Engine::new(tables, storage.state()).map_err(|e| format!("{e:?}"))?;
-            let queues = Box::leak(Box::new([QueueState::NEW; 2]));
-            let slots = Box::leak(Box::new([0u32; 5]));
-            let calls = Box::leak(Box::new([CallSlot::NEW; TASK_COUNT]));
-            kernel
-                .attach_ipc(&IPC, engine, queues, slots, calls)
-                .map_err(|e| format!("{e:?}"))
-        },
+        attach,
     )
     .unwrap();
     let mut run = RUN.lock().unwrap_or_else(|p| p.into_inner());
@@ -934,4 +941,88 @@ fn a_flooding_partition_is_denied_counted_and_others_keep_their_schedule() {
     assert_eq!(flood.audit.len(), 64);
     assert_eq!(flood.counters[0], 500 - 64, "lost records counted");
     assert_eq!(flood.audit[0].time, 0, "the oldest evidence is kept");
+}
+
+/// An `Os` for a handler that asks nothing of it.
+struct NoServices;
+impl ecu_os::Syscalls for NoServices {
+    fn call(&self, _: Request) -> Result<ecu_os::Reply, Error> {
+        Err(Error::ServiceId)
+    }
+}
+static NO_OS: Os = Os::new(&NoServices);
+
+/// The two ways a port may carry a call: the whole service path (the call, then the server's
+/// body takes it, answers, and the caller fetches the answer), or the Cortex-R port's (the
+/// server task starts with the call taken, the answer goes into the caller's registers).
+/// Both leave the same trace, the same answer and nothing behind.
+#[test]
+fn a_call_carried_by_the_port_ends_as_one_carried_by_services() {
+    let _serial = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
+    const W_COMFORT: TaskId = TaskId::new(COMFORT as u8);
+    const S_LIGHTS: TaskId = TaskId::new(11);
+    let args = [50, 0, 0, 0];
+    let expected = lights_server(SET, args);
+    let run = |by_port: bool| {
+        let mut kernel = Box::new(K::new(&CONFIG).unwrap());
+        attach(&mut kernel).unwrap();
+        kernel.start_os();
+        let switch_to = |kernel: &mut K, to: TaskId, fresh: bool| {
+            assert_eq!(
+                kernel.dispatch(),
+                Dispatch::Switch {
+                    to: Context::Task(to),
+                    fresh
+                }
+            );
+        };
+        switch_to(&mut kernel, TaskId::new(6), true);
+        kernel.service(Request::ActivateTask(W_COMFORT)).unwrap();
+        switch_to(&mut kernel, W_COMFORT, true);
+        let handle = handle(COMFORT, LIGHTS);
+        let reply = if by_port {
+            let pending = kernel.ipc_call_service(handle, SET, args);
+            assert_eq!(pending, Ok(REPLY_PENDING));
+            switch_to(&mut kernel, S_LIGHTS, true);
+            let handler = kernel.ipc_handler(S_LIGHTS).expect("Lights has a handler");
+            let mut call = EntryCall::default();
+            assert!(kernel.ipc_entry_call(S_LIGHTS, &mut call));
+            assert_eq!(
+                call,
+                EntryCall {
+                    operation: SET as u32,
+                    args
+                }
+            );
+            let answer = handler(&NO_OS, call.operation as u16, call.args);
+            assert_eq!(kernel.ipc_reply_terminate_direct(answer), Some(W_COMFORT));
+            switch_to(&mut kernel, W_COMFORT, false);
+            Ok(answer as u64)
+        } else {
+            let pending = kernel.service(Request::IpcCall(handle, SET, args));
+            assert_eq!(pending, Ok(REPLY_PENDING));
+            switch_to(&mut kernel, S_LIGHTS, true);
+            let taken = kernel.service(Request::IpcAccept).unwrap();
+            assert_eq!(taken, SET as u64 | (args[0] as u64) << 32);
+            kernel
+                .service(Request::IpcReplyTerminate(expected))
+                .unwrap();
+            switch_to(&mut kernel, W_COMFORT, false);
+            kernel.service(Request::IpcTakeReply)
+        };
+        let mut trace = Vec::new();
+        while let Some(record) = kernel.trace_pop() {
+            let mut line = String::new();
+            let _ = record.write(&CONFIG, &mut line);
+            trace.push(line);
+        }
+        // Nothing is left to collect either way.
+        assert_eq!(kernel.service(Request::IpcTakeReply), Err(Error::NoFunc));
+        (reply, trace)
+    };
+    let (by_services, trace) = run(false);
+    assert_eq!(by_services, Ok(expected as u64));
+    assert_eq!(run(true), (by_services, trace.clone()));
+    let released = |l: &String| l.split_whitespace().eq(["0", "release", "W_Comfort"]);
+    assert!(trace.iter().any(released), "{trace:#?}");
 }
