@@ -114,11 +114,6 @@ impl ObjectKind {
 /// The reply value of a service that returns one; 0 for those that do not.
 pub type Reply = u64;
 
-/// The service numbers of [`Request::IpcCall`] and [`Request::IpcReplyTerminate`]: ports give
-/// the two halves of a call a path of their own.
-pub const IPC_CALL_SERVICE: u32 = 41;
-pub const IPC_REPLY_TERMINATE_SERVICE: u32 = 49;
-
 impl Request {
     /// Whether the service leaves what should run as it was: it only reads kernel state, or
     /// moves data between partitions without waking anyone. The kernel need not weigh the
@@ -204,12 +199,7 @@ impl Request {
             Request::CanReceive(bus) => [crate::can::RECEIVE_SERVICE, bus.0 as u32, 0, 0],
             Request::CanReceiveData => [crate::can::RECEIVE_DATA_SERVICE, 0, 0, 0],
             // Argument words 2 and 3 travel apart: see `extra_words`.
-            Request::IpcCall(h, op, args) => [
-                IPC_CALL_SERVICE,
-                h as u32 | (op as u32) << 16,
-                args[0],
-                args[1],
-            ],
+            Request::IpcCall(h, op, args) => [41, h as u32 | (op as u32) << 16, args[0], args[1]],
             Request::IpcSend(h, el, value) => [42, h as u32 | (el as u32) << 16, value, 0],
             Request::IpcReceive(h, el) => [43, h as u32 | (el as u32) << 16, 0, 0],
             Request::AuditRead(q, index) => [44, q as u32, index as u32, 0],
@@ -217,7 +207,7 @@ impl Request {
             Request::IpcAccept => [46, 0, 0, 0],
             Request::IpcArgs(from) => [47, from as u32, 0, 0],
             Request::IpcReply(value) => [48, value, 0, 0],
-            Request::IpcReplyTerminate(value) => [IPC_REPLY_TERMINATE_SERVICE, value, 0, 0],
+            Request::IpcReplyTerminate(value) => [49, value, 0, 0],
         }
     }
 
@@ -275,7 +265,7 @@ impl Request {
             40 => Request::GetAlarmBase(AlarmId::new(id(a)), id(b)),
             crate::can::RECEIVE_SERVICE => Request::CanReceive(ecu_com::BusId(id(a))),
             crate::can::RECEIVE_DATA_SERVICE => Request::CanReceiveData,
-            IPC_CALL_SERVICE => Request::IpcCall(a as u16, (a >> 16) as u16, [b, c, 0, 0]),
+            41 => Request::IpcCall(a as u16, (a >> 16) as u16, [b, c, 0, 0]),
             42 => Request::IpcSend(a as u16, (a >> 16) as u16, b),
             43 => Request::IpcReceive(a as u16, (a >> 16) as u16),
             44 => Request::AuditRead(
@@ -286,7 +276,7 @@ impl Request {
             46 => Request::IpcAccept,
             47 => Request::IpcArgs(id(a)),
             48 => Request::IpcReply(a),
-            IPC_REPLY_TERMINATE_SERVICE => Request::IpcReplyTerminate(a),
+            49 => Request::IpcReplyTerminate(a),
             _ => return None,
         })
     }

@@ -12,7 +12,7 @@ use crate::ipc::{
     AuditQuery, CallSlot, CallState, EndpointKind, EntryCall, IpcConfig, QueueState, ServerHandler,
     NO_QUEUE, NO_TASK, REPLY_PENDING,
 };
-use crate::request::{Reply, Request};
+use crate::request::Reply;
 use crate::trace::{Context, Object, TraceEvent};
 
 /// The kernel's IPC state: tables, the policy engine and the queues.
@@ -40,6 +40,15 @@ pub enum IpcMismatch {
     Calls,
     /// A server task that is not a task of the ECU, or not of its endpoint's OS-Application.
     ServerTask,
+}
+
+/// What [`Kernel::ipc_reply_terminate_direct`] did: the server's activation has ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DirectAnswer {
+    /// The answer goes into this caller's saved registers.
+    Deliver(TaskId),
+    /// Nobody took it (reported, as for IpcReply).
+    NoTaker,
 }
 
 /// What one resolved request names.
@@ -300,38 +309,42 @@ impl<
         Ok(REPLY_PENDING)
     }
 
-    /// IpcCall as [`Kernel::service`] serves it, for a port's own path of the service number
-    /// (no decoding of a [`Request`]). The same checks, outcome and error report.
+    /// The caller of the IPC services a port serves on a path of its own: a task with
+    /// interrupts unmasked. Anything else takes the whole service path ([`Kernel::service`]),
+    /// which reports what is wrong.
+    #[inline(always)]
+    fn direct_caller(&self) -> Option<Context> {
+        match self.current() {
+            Some(caller @ Context::Task(_)) if !self.masking.any() => Some(caller),
+            _ => None,
+        }
+    }
+
+    /// IpcCall as [`Kernel::service`] serves it, for a port's own path of the service (no
+    /// decoding of a [`Request`]): the same checks, outcome and error report. `None`: nothing
+    /// done, the port takes the service path.
     pub fn ipc_call_service(
         &mut self,
         handle: u16,
         operation: u16,
         args: [u32; MAX_ARGS],
-    ) -> Result<Reply, Error> {
-        // The common case: a task with interrupts unmasked. Everything else takes the whole
-        // service path, which reports what is wrong.
-        let caller = match self.current() {
-            Some(caller @ Context::Task(_)) if !self.masking.any() => caller,
-            _ => return self.service(Request::IpcCall(handle, operation, args)),
-        };
+    ) -> Option<Result<Reply, Error>> {
+        let caller = self.direct_caller()?;
         self.decided = false;
-        self.ipc_call(caller, handle, operation, args)
-            .map_err(|(error, object)| self.report(ServiceId::IpcCall, error, object))
+        let result = self.ipc_call(caller, handle, operation, args);
+        Some(result.map_err(|(error, object)| self.report(ServiceId::IpcCall, error, object)))
     }
 
     /// IpcReplyTerminate as [`Kernel::service`] serves it, for a port that puts the answer
     /// into the caller's saved registers itself (the caller's call is over at once, nothing
-    /// is left to collect): the caller the answer is for, if it was delivered.
-    pub fn ipc_reply_terminate_direct(&mut self, value: u32) -> Option<TaskId> {
-        let caller = match self.current() {
-            Some(caller @ Context::Task(_)) if !self.masking.any() => caller,
-            _ => {
-                let _ = self.service(Request::IpcReplyTerminate(value));
-                return None;
-            }
-        };
+    /// is left to collect). `None`: nothing done, the port takes the service path.
+    pub fn ipc_reply_terminate_direct(&mut self, value: u32) -> Option<DirectAnswer> {
+        let caller = self.direct_caller()?;
         self.decided = false;
-        self.reply_and_terminate(caller, value, true)
+        Some(match self.reply_and_terminate(caller, value, true) {
+            Some(client) => DirectAnswer::Deliver(client),
+            None => DirectAnswer::NoTaker,
+        })
     }
 
     /// The handler of the endpoint `task` serves, if a port may start `task` with its call

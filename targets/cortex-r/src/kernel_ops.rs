@@ -3,7 +3,8 @@
 
 use ecu_os::ipc::{EntryCall, ServerHandler};
 use ecu_os::{
-    Config, Context, Dispatch, Error, IsrId, Kernel, Reply, Request, TaskId, TraceRecord,
+    Config, Context, DirectAnswer, Dispatch, Error, IsrId, Kernel, Reply, Request, TaskId,
+    TraceRecord,
 };
 
 pub trait PortKernel {
@@ -36,15 +37,16 @@ pub trait PortKernel {
     fn isr_return(&mut self) -> Result<(), Error>;
     /// Execution time of `context`'s current activation.
     fn execution_time(&self, context: Context) -> u64;
-    /// The IPC call service, without decoding a request (the port's path for it).
+    /// The IPC call service, without decoding a request (the port's path for it); `None`:
+    /// take the service path.
     fn ipc_call_service(
         &mut self,
         handle: u16,
         operation: u16,
         args: [u32; 4],
-    ) -> Result<Reply, Error>;
-    /// IpcReplyTerminate with the answer left to the port: the caller to put it into.
-    fn ipc_reply_terminate_direct(&mut self, value: u32) -> Option<TaskId>;
+    ) -> Option<Result<Reply, Error>>;
+    /// IpcReplyTerminate with the answer left to the port; `None`: take the service path.
+    fn ipc_reply_terminate_direct(&mut self, value: u32) -> Option<DirectAnswer>;
     /// The handler to start server task `task` with, its call as entry arguments.
     fn ipc_handler(&self, task: TaskId) -> Option<ServerHandler>;
     /// The call a fresh activation of server task `task` serves, taken into `call`.
@@ -122,10 +124,10 @@ impl<
         handle: u16,
         operation: u16,
         args: [u32; 4],
-    ) -> Result<Reply, Error> {
+    ) -> Option<Result<Reply, Error>> {
         Kernel::ipc_call_service(self, handle, operation, args)
     }
-    fn ipc_reply_terminate_direct(&mut self, value: u32) -> Option<TaskId> {
+    fn ipc_reply_terminate_direct(&mut self, value: u32) -> Option<DirectAnswer> {
         Kernel::ipc_reply_terminate_direct(self, value)
     }
     fn ipc_handler(&self, task: TaskId) -> Option<ServerHandler> {

@@ -7,10 +7,7 @@ use core::fmt::{self, Write};
 use core::mem::offset_of;
 use core::sync::atomic::{AtomicBool, Ordering};
 
-use ecu_os::{
-    Config, Context, Dispatch, Error, IsrId, Request, TaskId, IPC_CALL_SERVICE,
-    IPC_REPLY_TERMINATE_SERVICE,
-};
+use ecu_os::{Config, Context, DirectAnswer, Dispatch, Error, IsrId, Request, TaskId};
 
 use ecu_os::ipc::{EntryCall, ServerHandler};
 
@@ -729,16 +726,28 @@ fn serve(port: &mut Port, regs: &mut [u32; 13]) {
         }
         // The two halves of an IPC call skip decoding; the server's answer goes into the
         // caller's registers when it resumes (`switch_to`), so its call returns the reply.
-        IPC_CALL_SERVICE => {
+        syscalls::SVC_IPC_CALL => {
             let (handle, operation) = (words[1] as u16, (words[1] >> 16) as u16);
             let args = [regs[2], regs[3], regs[4], regs[5]];
-            set_result(regs, port.kernel.ipc_call_service(handle, operation, args));
+            let result = match port.kernel.ipc_call_service(handle, operation, args) {
+                Some(result) => result,
+                None => port
+                    .kernel
+                    .service(Request::IpcCall(handle, operation, args)),
+            };
+            set_result(regs, result);
         }
-        IPC_REPLY_TERMINATE_SERVICE => {
-            if let Some(client) = port.kernel.ipc_reply_terminate_direct(words[1]) {
-                port.contexts[client.index()].reply = Some(words[1]);
+        syscalls::SVC_IPC_REPLY_TERMINATE => match port.kernel.ipc_reply_terminate_direct(words[1])
+        {
+            Some(DirectAnswer::Deliver(client)) => {
+                port.contexts[client.index()].reply = Some(words[1])
             }
-        }
+            Some(DirectAnswer::NoTaker) => {}
+            // Errors are in the trace; the server's activation ends either way.
+            None => {
+                let _ = port.kernel.service(Request::IpcReplyTerminate(words[1]));
+            }
+        },
         _ => {
             let result = match Request::from_words6(words, [regs[4], regs[5]]) {
                 Some(request) => port.kernel.service(request),

@@ -16,6 +16,11 @@ pub const SVC_CHAIN: u32 = 101;
 pub const SVC_ISR_RETURN: u32 = 102;
 /// The caller's execution time (ns, r1-r2): what `busy_us` spins on.
 pub const SVC_EXECUTION_TIME: u32 = 103;
+/// The two halves of an IPC call, with the words of `Request::IpcCall` and
+/// `Request::IpcReplyTerminate`: served without decoding a request (`port::serve`), and
+/// numbered beside the port's own calls so other services do not pay for telling them apart.
+pub const SVC_IPC_CALL: u32 = 104;
+pub const SVC_IPC_REPLY_TERMINATE: u32 = 105;
 
 pub struct Svc;
 
@@ -67,7 +72,7 @@ impl Syscalls for Svc {
 
     fn ipc_call(&self, handle: u16, operation: u16, args: [u32; 4]) -> Result<Reply, Error> {
         let words = [
-            ecu_os::IPC_CALL_SERVICE,
+            SVC_IPC_CALL,
             handle as u32 | (operation as u32) << 16,
             args[0],
             args[1],
@@ -127,6 +132,6 @@ pub extern "C" fn server_trampoline(handler: usize, call: &EntryCall) -> ! {
     // SAFETY: the kernel puts a `ServerHandler` from the generated tables in r0.
     let handler: ServerHandler = unsafe { core::mem::transmute::<usize, ServerHandler>(handler) };
     let reply = handler(&OS, call.operation as u16, call.args);
-    svc([ecu_os::IPC_REPLY_TERMINATE_SERVICE, reply, 0, 0]);
+    svc([SVC_IPC_REPLY_TERMINATE, reply, 0, 0]);
     unreachable!("an answered server task was resumed")
 }

@@ -15,7 +15,7 @@ use ecu_os::ipc::{
 };
 use ecu_os::{
     AlarmAction, AlarmConfig, AppConfig, AppId, Config, Context, CounterConfig, CounterId,
-    Dispatch, Error, Exit, Os, Request, TaskConfig, TaskId,
+    DirectAnswer, Dispatch, Error, Exit, Os, Request, TaskConfig, TaskId,
 };
 use ecu_policy::compiler::{compile, Compiled, Field, FieldType, Operation, Options, System};
 use ecu_policy::{Engine, OwnedStorage};
@@ -982,7 +982,7 @@ fn a_call_carried_by_the_port_ends_as_one_carried_by_services() {
         let handle = handle(COMFORT, LIGHTS);
         let reply = if by_port {
             let pending = kernel.ipc_call_service(handle, SET, args);
-            assert_eq!(pending, Ok(REPLY_PENDING));
+            assert_eq!(pending, Some(Ok(REPLY_PENDING)));
             switch_to(&mut kernel, S_LIGHTS, true);
             let handler = kernel.ipc_handler(S_LIGHTS).expect("Lights has a handler");
             let mut call = EntryCall::default();
@@ -995,7 +995,10 @@ fn a_call_carried_by_the_port_ends_as_one_carried_by_services() {
                 }
             );
             let answer = handler(&NO_OS, call.operation as u16, call.args);
-            assert_eq!(kernel.ipc_reply_terminate_direct(answer), Some(W_COMFORT));
+            assert_eq!(
+                kernel.ipc_reply_terminate_direct(answer),
+                Some(DirectAnswer::Deliver(W_COMFORT))
+            );
             switch_to(&mut kernel, W_COMFORT, false);
             Ok(answer as u64)
         } else {
