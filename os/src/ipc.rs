@@ -3,7 +3,8 @@
 //!
 //! Every IPC request names an endpoint only through the caller's own handle table
 //! ([`IpcConfig::handles`]): a handle is an index into the table of the caller's
-//! OS-Application, so a forged number either names one of the caller's own endpoints or none.
+//! OS-Application, so a forged number either names one of the caller's own endpoints or none
+//! (a handle [`BY_INTERFACE`] is looked up in that same table).
 //! Arguments are fixed-size words the kernel copies and checks against the operation's field
 //! types; no pointer ever crosses the boundary. Before anything is delivered the policy
 //! engine rules on the request ([`ecu_policy::Engine::verdict`]); every denial answers
@@ -100,6 +101,12 @@ pub struct EntryCall {
     pub operation: u32,
     pub args: [u32; ecu_policy::MAX_ARGS],
 }
+
+/// A handle with this bit set names the caller's own handle for interface (endpoint)
+/// `handle & !BY_INTERFACE`, if its table holds one: what the generated typed stubs pass, as
+/// one stub serves every partition and each numbers its handles its own way. It reaches
+/// nothing a partition's own handles do not.
+pub const BY_INTERFACE: u16 = 0x8000;
 
 /// What an IPC call returns while its outcome waits in the kernel (`IpcTakeReply` fetches
 /// it): a reply is one word, so a value with the high half set is never an answer.

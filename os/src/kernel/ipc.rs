@@ -10,7 +10,7 @@ use crate::error::Error;
 use crate::error::ServiceId;
 use crate::ipc::{
     AuditQuery, CallSlot, CallState, EndpointKind, EntryCall, IpcConfig, QueueState, ServerHandler,
-    NO_QUEUE, NO_TASK, REPLY_PENDING,
+    BY_INTERFACE, NO_QUEUE, NO_TASK, REPLY_PENDING,
 };
 use crate::request::Reply;
 use crate::trace::{Context, Object, TraceEvent};
@@ -184,10 +184,17 @@ impl<
         };
         let config: &'static IpcConfig = ipc.config;
         // The caller's own table: a forged number names one of its own endpoints or none.
-        let resolved = config
-            .handles
-            .get(app.index())
-            .and_then(|table| table.get(handle as usize))
+        let table = config.handles.get(app.index()).copied().unwrap_or(&[]);
+        let handle = match handle & BY_INTERFACE {
+            0 => handle,
+            // Its own handle for that interface, if it holds one (a search of its own table).
+            _ => table
+                .iter()
+                .position(|&endpoint| endpoint == handle & !BY_INTERFACE)
+                .map_or(u16::MAX, |at| at as u16),
+        };
+        let resolved = table
+            .get(handle as usize)
             .and_then(|&endpoint| Some((endpoint, config.endpoints.get(endpoint as usize)?)));
         let Some((endpoint, ep)) = resolved else {
             return Err(self.boundary_deny(app, action, u16::MAX, operation));

@@ -11,7 +11,7 @@ use std::sync::Mutex;
 
 use ecu_os::ipc::{
     ArgType, Audit, AuditQuery, CallSlot, EndpointConfig, EndpointKind, EntryCall, IpcConfig,
-    OperationConfig, QueueConfig, QueueState, NO_QUEUE, REPLY_PENDING,
+    OperationConfig, QueueConfig, QueueState, BY_INTERFACE, NO_QUEUE, REPLY_PENDING,
 };
 use ecu_os::{
     AlarmAction, AlarmConfig, AppConfig, AppId, Config, Context, CounterConfig, CounterId,
@@ -800,7 +800,12 @@ fn rate_limit_and_minimum_interval_hold_through_the_kernel() {
 #[test]
 fn a_partition_without_capabilities_cannot_reach_an_endpoint_by_guessing() {
     let mut script = Vec::new();
-    for h in (0..16).chain([255, 1000, u16::MAX - 1, u16::MAX]) {
+    // Its handles by number, and by interface (what the typed stubs pass): none of them.
+    let by_interface = (0..=STATUS).map(|endpoint| BY_INTERFACE | endpoint);
+    for h in (0..16)
+        .chain([255, 1000, u16::MAX - 1, u16::MAX])
+        .chain(by_interface)
+    {
         script.push(Step::Call(INFOTAINMENT, h, 0, [0; 4]));
         script.push(Step::Send(INFOTAINMENT, h, 0, 1));
         script.push(Step::Receive(INFOTAINMENT, h, 0));
@@ -814,11 +819,38 @@ fn a_partition_without_capabilities_cannot_reach_an_endpoint_by_guessing() {
     assert_eq!(out.results, vec![Err(Error::Access); n]);
     assert!(out.delivered.is_empty(), "{:?}", out.delivered);
     assert_eq!(out.counters[2], n as u64, "all counted as malformed");
-    assert_eq!(out.audit.len(), n);
+    // Each audited, those past the ring's capacity as lost.
+    assert_eq!(out.audit.len() as u64 + out.counters[0], n as u64);
     assert!(out
         .audit
         .iter()
         .all(|a| reason(a) == ecu_policy::Reason::Malformed));
+}
+
+/// A handle by interface (what the generated typed stubs pass) is the caller's own handle for
+/// it: the same verdict and the same delivery as the number in its table.
+#[test]
+fn a_handle_by_interface_is_the_callers_own_handle() {
+    let by_number = handle(COMFORT, LIGHTS);
+    let out = play(
+        &[
+            Step::Call(COMFORT, by_number, SET, [50, 0, 0, 0]),
+            Step::Call(COMFORT, BY_INTERFACE | LIGHTS, SET, [50, 0, 0, 0]),
+            // Diag holds a handle for Lights too, but the policy does not let it set them.
+            Step::Call(DIAG, BY_INTERFACE | LIGHTS, SET, [50, 0, 0, 0]),
+        ],
+        5,
+    );
+    let answer = lights_server(SET, [50, 0, 0, 0]);
+    assert_eq!(
+        out.results,
+        [Ok(answer), Ok(answer), Err(Error::Access)],
+        "{:#?}",
+        out.trace
+    );
+    assert_eq!(out.delivered, [(LIGHTS, SET, [50, 0, 0, 0]); 2]);
+    assert_eq!(out.audit.len(), 1);
+    assert_ne!(reason(&out.audit[0]), ecu_policy::Reason::Malformed);
 }
 
 #[test]
