@@ -142,6 +142,10 @@ fn deliver(endpoint: u16, op: u16, args: [u32; 4]) -> u32 {
         .lock()
         .unwrap_or_else(|p| p.into_inner())
         .push((endpoint, op, args));
+    answer(endpoint, op, args)
+}
+/// What the servers answer, without recording a delivery.
+fn answer(endpoint: u16, op: u16, args: [u32; 4]) -> u32 {
     1000 * endpoint as u32 + 100 * op as u32 + (args[0] & 0xff)
 }
 fn flash_server(op: u16, args: [u32; 4]) -> u32 {
@@ -841,10 +845,10 @@ fn a_handle_by_interface_is_the_callers_own_handle() {
         ],
         5,
     );
-    let answer = lights_server(SET, [50, 0, 0, 0]);
+    let answered = answer(LIGHTS, SET, [50, 0, 0, 0]);
     assert_eq!(
         out.results,
-        [Ok(answer), Ok(answer), Err(Error::Access)],
+        [Ok(answered), Ok(answered), Err(Error::Access)],
         "{:#?}",
         out.trace
     );
@@ -994,7 +998,7 @@ fn a_call_carried_by_the_port_ends_as_one_carried_by_services() {
     const W_COMFORT: TaskId = TaskId::new(COMFORT as u8);
     const S_LIGHTS: TaskId = TaskId::new(11);
     let args = [50, 0, 0, 0];
-    let expected = lights_server(SET, args);
+    let expected = answer(LIGHTS, SET, args);
     let run = |by_port: bool| {
         let mut kernel = Box::new(K::new(&CONFIG).unwrap());
         attach(&mut kernel).unwrap();
@@ -1026,13 +1030,13 @@ fn a_call_carried_by_the_port_ends_as_one_carried_by_services() {
                     args
                 }
             );
-            let answer = handler(&NO_OS, call.operation as u16, call.args);
+            let reply = handler(&NO_OS, call.operation as u16, call.args);
             assert_eq!(
-                kernel.ipc_reply_terminate_direct(answer),
+                kernel.ipc_reply_terminate_direct(reply),
                 Some(DirectAnswer::Deliver(W_COMFORT))
             );
             switch_to(&mut kernel, W_COMFORT, false);
-            Ok(answer as u64)
+            Ok(reply as u64)
         } else {
             let pending = kernel.service(Request::IpcCall(handle, SET, args));
             assert_eq!(pending, Ok(REPLY_PENDING));
