@@ -34,6 +34,12 @@
 //! interface = "Lights"
 //! ```
 //!
+//! A server may list the interfaces its handler calls (`calls = ["Flash"]`, AUTOSAR's server
+//! call points). Each needs a handle of the server's OS-Application, and no chain of such
+//! calls may lead back to the interface it started from: that server task would wait for
+//! itself (the kernel refuses a call to one's own interface; through other servers it would
+//! deadlock).
+//!
 //! A server task's body is generated (`ecu::<interface>::serve`): it takes the oldest call,
 //! runs the handler named by the task's `entry` in the server's partition, answers and ends.
 //! The kernel activates it when a call arrives and again for each further queued call. One
@@ -109,6 +115,10 @@ pub struct ServerIn {
     os_application: Spanned<String>,
     handler: Option<Spanned<String>>,
     task: Option<Spanned<String>>,
+    /// The client-server interfaces the server's handler calls (AUTOSAR's server call
+    /// points): checked against the server's handles and for calls that come back round.
+    #[serde(default)]
+    calls: Vec<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -798,6 +808,8 @@ pub fn resolve(
         ipc.handles[app].push(index);
     }
 
+    check_server_calls(&mut cx, &input, &ipc, &by_name, ecu);
+
     let system = system(ecu, &ipc);
     let app_names: Vec<String> = ecu.apps.iter().map(|a| a.name.clone()).collect();
     if let Some((file, path)) = &input.policy {
@@ -901,6 +913,127 @@ pub fn resolve(
         }
     }
     ecu.ipc = ipc;
+}
+
+/// The servers' `calls`: each a client-server interface the server's OS-Application holds a
+/// handle for, and none of them the start of a chain of server calls that comes back to the
+/// server's own interface (each such cycle is reported once, at the call that closes it).
+fn check_server_calls(
+    cx: &mut Ctx,
+    input: &Input,
+    ipc: &Ipc,
+    by_name: &HashMap<String, usize>,
+    ecu: &crate::model::Ecu,
+) {
+    // Per interface: the interfaces its server calls, with where each call is written.
+    let mut calls: Vec<Vec<(usize, usize, Range<usize>)>> = vec![Vec::new(); ipc.interfaces.len()];
+    for (file, spanned) in &input.servers {
+        let s = spanned.get_ref();
+        let Some(&server) = by_name.get(s.interface.get_ref()) else {
+            continue;
+        };
+        // A server that did not resolve has its own error already.
+        let Some(app) = ipc.interfaces[server].server_app else {
+            continue;
+        };
+        let element = format!("servers[{}].calls", s.interface.get_ref());
+        for called in &s.calls {
+            let name = called.get_ref();
+            let Some(&target) = by_name.get(name) else {
+                cx.error(*file, &called.span(), format!("unknown interface `{name}`"))
+                    .element(element.clone())
+                    .hint("list client-server interfaces of [[interfaces]] the handler calls");
+                continue;
+            };
+            if !ipc.interfaces[target].client_server {
+                cx.error(
+                    *file,
+                    &called.span(),
+                    format!("`{name}` is a sender-receiver interface: nothing to call"),
+                )
+                .element(element.clone())
+                .hint("`calls` lists the client-server interfaces the handler calls");
+                continue;
+            }
+            if ipc.interfaces[target]
+                .handle_of
+                .get(app)
+                .copied()
+                .flatten()
+                .is_none()
+            {
+                let app_name = &ecu.apps[app].name;
+                cx.error(
+                    *file,
+                    &called.span(),
+                    format!("`{app_name}` holds no handle for `{name}`: its server cannot call it"),
+                )
+                .element(element.clone())
+                .hint(format!(
+                    "add [[clients]] with os_application = \"{app_name}\" and interface = \"{name}\""
+                ));
+                continue;
+            }
+            calls[server].push((target, *file, called.span()));
+        }
+    }
+    #[derive(Clone, Copy, PartialEq, Eq)]
+    enum Mark {
+        New,
+        OnPath,
+        Done,
+    }
+    struct Walk<'a> {
+        calls: &'a [Vec<(usize, usize, Range<usize>)>],
+        ipc: &'a Ipc,
+        marks: Vec<Mark>,
+        path: Vec<usize>,
+    }
+    impl Walk<'_> {
+        /// Depth first from `at`: a call to an interface still on the path closes a cycle.
+        fn visit(&mut self, at: usize, cx: &mut Ctx) {
+            self.marks[at] = Mark::OnPath;
+            self.path.push(at);
+            for (target, file, span) in &self.calls[at] {
+                match self.marks[*target] {
+                    Mark::New => self.visit(*target, cx),
+                    Mark::OnPath => {
+                        let from = self.path.iter().position(|i| i == target).unwrap_or(0);
+                        let names: Vec<String> = self.path[from..]
+                            .iter()
+                            .chain([target])
+                            .map(|&i| format!("`{}`", self.ipc.interfaces[i].name))
+                            .collect();
+                        let started = &self.ipc.interfaces[*target].name;
+                        cx.error(
+                            *file,
+                            span,
+                            format!("server calls come back round: {}", names.join(" -> ")),
+                        )
+                        .element(format!("servers[{}].calls", self.ipc.interfaces[at].name))
+                        .hint(format!(
+                            "the server task of `{started}` would wait for itself (one call at a time): \
+                             serve the inner work in the handler, or by another server"
+                        ));
+                    }
+                    Mark::Done => {}
+                }
+            }
+            self.path.pop();
+            self.marks[at] = Mark::Done;
+        }
+    }
+    let mut walk = Walk {
+        calls: &calls,
+        ipc,
+        marks: vec![Mark::New; calls.len()],
+        path: Vec::new(),
+    };
+    for start in 0..calls.len() {
+        if walk.marks[start] == Mark::New {
+            walk.visit(start, cx);
+        }
+    }
 }
 
 /// The policy compiler's view of the model: partitions = OS-Applications, interfaces with

@@ -12,12 +12,19 @@ fn example_dir() -> PathBuf {
 /// The example with `from` replaced by `to` in `file` (ecu.toml or ecu.policy), in a temporary
 /// copy.
 fn mutated(file: &str, from: &str, to: &str) -> (tempfile::TempDir, PathBuf, String) {
+    mutated_all(file, &[(from, to)])
+}
+
+/// As [`mutated`], with several replacements in the one file, in order.
+fn mutated_all(file: &str, changes: &[(&str, &str)]) -> (tempfile::TempDir, PathBuf, String) {
     let dir = tempfile::tempdir().unwrap();
     for name in ["ecu.toml", "ecu.policy", "tasks.rs"] {
         let mut text = std::fs::read_to_string(example_dir().join(name)).unwrap();
         if name == file {
-            assert!(text.contains(from), "{name} no longer contains {from:?}");
-            text = text.replacen(from, to, 1);
+            for (from, to) in changes {
+                assert!(text.contains(from), "{name} no longer contains {from:?}");
+                text = text.replacen(from, to, 1);
+            }
         }
         std::fs::write(dir.path().join(name), text).unwrap();
     }
@@ -230,7 +237,8 @@ fn the_generated_tables_hold_endpoints_handles_and_typed_stubs() {
         "QueueConfig { capacity: 4, first_slot: 0 }",
         "QueueConfig { capacity: 0, first_slot: 4 }",
         "pub fn set(os: &Os, level: u8) -> Result<u32, Error>",
-        "os.ipc_call(handle(os), SET, [level as u32, 0, 0, 0])",
+        "os.ipc_call(HANDLE, SET, [level as u32, 0, 0, 0])",
+        "const HANDLE: u16 = ecu_os::ipc::BY_INTERFACE | 0;",
         "pub fn start_session(os: &Os, session: Session) -> Result<u32, Error>",
         "pub fn write(os: &Os, addr: u32, len: u16) -> Result<u32, Error>",
         "pub fn send_speed(os: &Os, value: u16) -> Result<(), Error>",
@@ -303,4 +311,60 @@ fn arxml_port_interfaces_are_endpoints() {
         .unwrap()
         .report
         .contains("Comfort call DoorControl.Unlock"));
+}
+
+#[test]
+fn server_calls_that_come_back_round_are_refused_where_the_cycle_closes() {
+    let diagnostics_calls_flash = (
+        "task = \"DiagnosticsServer\"",
+        "task = \"DiagnosticsServer\"\ncalls = [\"Flash\"]",
+    );
+    // Diagnostics calls Flash: fine, Diag holds a handle for Flash.
+    let (_dir, path, _) = mutated_all("ecu.toml", &[diagnostics_calls_flash]);
+    let (code, _, stderr) = ecuconf("check", &path);
+    assert_eq!(code, Some(0), "{stderr}");
+
+    let flash_calls = |calls: &'static str| ("task = \"FlashServer\"", calls);
+    let lights_calls = |calls: &'static str| ("task = \"LightsServer\"", calls);
+    for (changes, marker, message) in [
+        // ... and Flash calls Diagnostics back: the server task of Diagnostics would wait for
+        // itself. Located at the call that closes the cycle, once.
+        (
+            vec![
+                diagnostics_calls_flash,
+                flash_calls("task = \"FlashServer\"\ncalls = [\"Diagnostics\"] # mark"),
+            ],
+            "# mark",
+            "server calls come back round: `Diagnostics` -> `Flash` -> `Diagnostics`",
+        ),
+        // A server that calls its own interface.
+        (
+            vec![flash_calls(
+                "task = \"FlashServer\"\ncalls = [\"Flash\"] # mark",
+            )],
+            "# mark",
+            "server calls come back round: `Flash` -> `Flash`",
+        ),
+        // A call without a handle, and one of a sender-receiver interface.
+        (
+            vec![lights_calls(
+                "task = \"LightsServer\"\ncalls = [\"Flash\"] # mark",
+            )],
+            "# mark",
+            "`Comfort` holds no handle for `Flash`",
+        ),
+        (
+            vec![lights_calls(
+                "task = \"LightsServer\"\ncalls = [\"Status\"] # mark",
+            )],
+            "# mark",
+            "`Status` is a sender-receiver interface",
+        ),
+    ] {
+        let (_dir, path, text) = mutated_all("ecu.toml", &changes);
+        let (code, _, stderr) = ecuconf("check", &path);
+        assert_ne!(code, Some(0), "{message}");
+        assert_diagnostic(&stderr, "ecu.toml", line_of(&text, marker), message);
+        assert_eq!(stderr.matches("error:").count(), 1, "{stderr}");
+    }
 }

@@ -21,6 +21,13 @@ pub trait Syscalls: Sync {
     /// costs a few constants there and no image carries an encoder of every service.
     fn call(&self, words: [u32; 4], extra: [u32; 2]) -> Result<Reply, Error>;
 
+    /// [`Request::IpcCall`]: the same as `call` with it; a port may pass the words without
+    /// building the request first.
+    fn ipc_call(&self, handle: u16, operation: u16, args: [u32; 4]) -> Result<Reply, Error> {
+        let request = Request::IpcCall(handle, operation, args);
+        self.call(request.to_words(), request.extra_words())
+    }
+
     /// Occupies the CPU for `ns` nanoseconds, as computation would: the simulation's time
     /// model. Ports without a time model answer `E_OS_SERVICEID`.
     fn busy(&self, ns: u64) -> Result<(), Error> {
@@ -63,6 +70,11 @@ impl Port {
     #[inline(always)]
     fn call(&self, request: Request) -> Result<Reply, Error> {
         self.0.call(request.to_words(), request.extra_words())
+    }
+
+    #[inline(always)]
+    fn ipc_call(&self, handle: u16, operation: u16, args: [u32; 4]) -> Result<Reply, Error> {
+        self.0.ipc_call(handle, operation, args)
     }
 
     fn busy(&self, ns: u64) -> Result<(), Error> {
@@ -376,9 +388,12 @@ impl Os {
     /// partition, and the reply comes back. E_OS_ACCESS when denied (counted and audited),
     /// E_OS_STATE when the server task ended or was killed without replying.
     pub fn ipc_call(&self, handle: u16, operation: u16, args: [u32; 4]) -> Result<u32, Error> {
-        self.sys.call(Request::IpcCall(handle, operation, args))?;
-        // Runs once the server answered: the outcome waits in the kernel, not in registers.
-        self.sys.call(Request::IpcTakeReply).map(|v| v as u32)
+        match self.sys.ipc_call(handle, operation, args)? {
+            // The port put the answer into this task's registers while it waited.
+            reply if reply & crate::ipc::REPLY_PENDING == 0 => Ok(reply as u32),
+            // Runs once the server answered or ended: the outcome waits in the kernel.
+            _ => self.sys.call(Request::IpcTakeReply).map(|v| v as u32),
+        }
     }
 
     /// Server task: the oldest call queued for it, as (operation, argument words); only the

@@ -3,7 +3,8 @@
 //!
 //! Every IPC request names an endpoint only through the caller's own handle table
 //! ([`IpcConfig::handles`]): a handle is an index into the table of the caller's
-//! OS-Application, so a forged number either names one of the caller's own endpoints or none.
+//! OS-Application, so a forged number either names one of the caller's own endpoints or none
+//! (a handle [`BY_INTERFACE`] is looked up in that same table).
 //! Arguments are fixed-size words the kernel copies and checks against the operation's field
 //! types; no pointer ever crosses the boundary. Before anything is delivered the policy
 //! engine rules on the request ([`ecu_policy::Engine::verdict`]); every denial answers
@@ -16,10 +17,16 @@
 //! queues the call in the caller's [`CallSlot`] (FIFO per server task), activates the server
 //! task if it is suspended and blocks the caller (WAITING). The server task's generated body
 //! takes the call (`IpcAccept`, `IpcArgs`), runs the handler and answers (`IpcReply`), which
-//! releases the caller; the caller's stub then fetches the outcome (`IpcTakeReply`): a second
-//! system call, so no port has to patch a blocked task's saved registers. A server task that
-//! ends or is killed without replying fails its caller with E_OS_STATE; a killed server task
-//! fails every call queued for it too.
+//! releases the caller; the caller's stub then fetches the outcome (`IpcTakeReply`). A server
+//! task that ends or is killed without replying fails its caller with E_OS_STATE; a killed
+//! server task fails every call queued for it too.
+//!
+//! A port may shorten the answered call by two kernel entries, with the same outcome: it starts
+//! a server task's activation with the call already taken and its words as entry arguments
+//! ([`crate::Kernel::ipc_entry_call`], then [`EndpointConfig::handler`] runs at once), and it
+//! puts an answer into the caller's saved registers before resuming it
+//! ([`crate::Kernel::ipc_reply_terminate_direct`]). A call answered that way returns the reply
+//! itself; otherwise it returns [`REPLY_PENDING`] and the stub collects the outcome.
 
 use crate::config::{AppId, TaskId};
 use crate::error::Error;
@@ -81,7 +88,29 @@ pub struct EndpointConfig {
     pub name: &'static str,
     pub kind: EndpointKind,
     pub operations: &'static [OperationConfig],
+    /// Client-server: the handler the server task's generated body runs, for ports that start
+    /// the server task with the call as entry arguments (`None`: the body takes it itself).
+    pub handler: Option<ServerHandler>,
 }
+
+/// The call a server task's activation starts with, as a port lays it out for the handler
+/// (`Kernel::ipc_entry_call`).
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct EntryCall {
+    pub operation: u32,
+    pub args: [u32; ecu_policy::MAX_ARGS],
+}
+
+/// A handle with this bit set names the caller's own handle for interface (endpoint)
+/// `handle & !BY_INTERFACE`, if its table holds one: what the generated typed stubs pass, as
+/// one stub serves every partition and each numbers its handles its own way. It reaches
+/// nothing a partition's own handles do not.
+pub const BY_INTERFACE: u16 = 0x8000;
+
+/// What an IPC call returns while its outcome waits in the kernel (`IpcTakeReply` fetches
+/// it): a reply is one word, so a value with the high half set is never an answer.
+pub const REPLY_PENDING: u64 = 1 << 32;
 
 /// A message queue of one data element: `capacity` messages (queued), or 0 for
 /// last-is-best (one value, overwritten by every send, read without being consumed).
@@ -143,7 +172,8 @@ pub enum CallState {
     Queued,
     /// Taken by the server task (`IpcAccept`), not answered yet.
     Serving,
-    /// Answered: the caller's `IpcTakeReply` collects it.
+    /// Answered: the caller's `IpcTakeReply` collects it (unless the port put the answer into
+    /// the caller's registers: then the call is `Idle` again at once).
     Replied(u32),
     /// The server task ended or was killed without answering.
     Failed(Error),

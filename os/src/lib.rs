@@ -26,7 +26,8 @@ pub use config::{
 };
 pub use error::{Error, ServiceId};
 pub use kernel::{
-    ApplicationState, ConfigMismatch, Dispatch, Kernel, ScheduleTableStatus, TaskState,
+    ApplicationState, ConfigMismatch, DirectAnswer, Dispatch, Kernel, ScheduleTableStatus,
+    TaskState,
 };
 pub use request::{ObjectKind, Reply, Request};
 pub use trace::{ConfigNames, Context, Object, TraceEvent, TraceNames, TraceRecord};

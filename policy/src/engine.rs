@@ -313,10 +313,26 @@ impl<'t, 's> Engine<'t, 's> {
         // empty key's `start` lies past the entries (`KeyEntry::EMPTY`; the compiler's
         // tables and `Engine::new` ensure it), so `get` finds nothing for it.
         if let Some(e) = self.t.entries.get(key.start as usize) {
-            if e.flags & !(flags::ARGS | flags::STATES) == 0
-                && low_args_admitted(e, request)
-                && self.state_bits & e.states_forbidden == 0
-            {
+            if e.flags & !(flags::ARGS | flags::STATES) == 0 {
+                if low_args_admitted(e, request) && self.state_bits & e.states_forbidden == 0 {
+                    return Verdict::Allow;
+                }
+            } else if e.flags & flags::DENY == 0 {
+                return self.verdict_first(key, request, now_ticks);
+            }
+        }
+        self.verdict_full(request, now_ticks)
+    }
+
+    /// The key's first entry is an allow rule with more checks (a capability, temporal
+    /// clauses, ...): if it admits the request it decides, its effects applied as in
+    /// `verdict_many`; otherwise every entry is weighed. Out of line, so that each caller of
+    /// `verdict` carries only the common case.
+    #[inline(never)]
+    fn verdict_first(&mut self, key: KeyEntry, request: &Request, now_ticks: u64) -> Verdict {
+        if let Some(e) = self.t.entries.get(key.start as usize) {
+            if self.check(e, request, now_ticks).is_ok() {
+                self.commit(e, &key, now_ticks);
                 return Verdict::Allow;
             }
         }

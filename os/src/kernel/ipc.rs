@@ -7,8 +7,10 @@ use ecu_policy::{Action, Engine, Reason, Verdict, MAX_ARGS};
 use super::{Failure, Kernel};
 use crate::config::{AppId, TaskId};
 use crate::error::Error;
+use crate::error::ServiceId;
 use crate::ipc::{
-    AuditQuery, CallSlot, CallState, EndpointKind, IpcConfig, QueueState, NO_QUEUE, NO_TASK,
+    AuditQuery, CallSlot, CallState, EndpointKind, EntryCall, IpcConfig, QueueState, ServerHandler,
+    BY_INTERFACE, NO_QUEUE, NO_TASK, REPLY_PENDING,
 };
 use crate::request::Reply;
 use crate::trace::{Context, Object, TraceEvent};
@@ -40,10 +42,21 @@ pub enum IpcMismatch {
     ServerTask,
 }
 
+/// What [`Kernel::ipc_reply_terminate_direct`] did: the server's activation has ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DirectAnswer {
+    /// The answer goes into this caller's saved registers.
+    Deliver(TaskId),
+    /// Nobody took it (reported, as for IpcReply).
+    NoTaker,
+}
+
 /// What one resolved request names.
 struct Resolved {
     endpoint: u16,
     operation: u16,
+    /// The server task of a client-server endpoint.
+    server: Option<TaskId>,
 }
 
 impl<
@@ -160,16 +173,21 @@ impl<
         let Some(ipc) = self.ipc.as_ref() else {
             return Err((Error::ServiceId, Object::None));
         };
-        let config = ipc.config;
+        let config: &'static IpcConfig = ipc.config;
         // The caller's own table: a forged number names one of its own endpoints or none.
-        let Some(&endpoint) = config
-            .handles
-            .get(app.index())
-            .and_then(|table| table.get(handle as usize))
-        else {
-            return Err(self.boundary_deny(app, action, u16::MAX, operation));
+        let table = config.handles.get(app.index()).copied().unwrap_or(&[]);
+        let handle = match handle & BY_INTERFACE {
+            0 => handle,
+            // Its own handle for that interface, if it holds one (a search of its own table).
+            _ => table
+                .iter()
+                .position(|&endpoint| endpoint == handle & !BY_INTERFACE)
+                .map_or(u16::MAX, |at| at as u16),
         };
-        let Some(ep) = config.endpoints.get(endpoint as usize) else {
+        let resolved = table
+            .get(handle as usize)
+            .and_then(|&endpoint| Some((endpoint, config.endpoints.get(endpoint as usize)?)));
+        let Some((endpoint, ep)) = resolved else {
             return Err(self.boundary_deny(app, action, u16::MAX, operation));
         };
         let kind_fits = match ep.kind {
@@ -180,18 +198,18 @@ impl<
             return Err(self.boundary_deny(app, action, endpoint, operation));
         };
         // The words are copies; each must be a value of its field's type, unused ones 0.
-        let words_fit = args
-            .iter()
-            .enumerate()
-            .all(|(i, &word)| match op.args.get(i) {
-                Some(ty) => ty.admits(word),
-                None => word == 0,
-            });
+        let typed = op.args.len().min(MAX_ARGS);
+        let words_fit = op.args.iter().zip(args).all(|(ty, word)| ty.admits(word))
+            && args[typed..].iter().all(|&word| word == 0);
         if !words_fit {
             return Err(self.boundary_deny(app, action, endpoint, operation));
         }
         if let EndpointKind::Server { app: server, .. } = ep.kind {
-            if self.app_state_code(server) != 0 {
+            // Usually no application is unavailable at all: one test before the bit's.
+            let unavailable = self.apps_terminated | self.apps_restarting;
+            if unavailable != 0
+                && unavailable & 1u64.checked_shl(server.index() as u32).unwrap_or(0) != 0
+            {
                 // A terminated or restarting server is out of reach (not a policy matter).
                 return Err((Error::Access, Object::None));
             }
@@ -216,6 +234,10 @@ impl<
                 Ok(Resolved {
                     endpoint,
                     operation,
+                    server: match ep.kind {
+                        EndpointKind::Server { task, .. } => Some(task),
+                        EndpointKind::Data => None,
+                    },
                 })
             }
             Verdict::Deny { reason, .. } => {
@@ -229,11 +251,6 @@ impl<
                 Err((Error::Access, Object::None))
             }
         }
-    }
-
-    /// 0 accessible, else restarting or terminated.
-    fn app_state_code(&self, app: AppId) -> u8 {
-        self.application_state(app).map_or(2, |s| s as u8)
     }
 
     /// A synchronous call: on allow, the copied words are queued for the endpoint's server
@@ -256,14 +273,8 @@ impl<
             return Err((Error::Resource, Object::None));
         }
         let r = self.ipc_admit(caller, Action::Call, handle, operation, args)?;
-        let server = match self
-            .ipc
-            .as_ref()
-            .and_then(|ipc| ipc.config.endpoints.get(r.endpoint as usize))
-            .map(|e| e.kind)
-        {
-            Some(EndpointKind::Server { task, .. }) => task,
-            _ => return Err((Error::ServiceId, Object::None)),
+        let Some(server) = r.server else {
+            return Err((Error::ServiceId, Object::None));
         };
         // A server task calling its own interface would wait for itself.
         if client == server {
@@ -295,7 +306,73 @@ impl<
         // No event may end this wait: only the reply or the server's end.
         control.events_waited = 0;
         self.record(TraceEvent::Wait(client));
-        Ok(0)
+        Ok(REPLY_PENDING)
+    }
+
+    /// The caller of the IPC services a port serves on a path of its own: a task with
+    /// interrupts unmasked. Anything else takes the whole service path ([`Kernel::service`]),
+    /// which reports what is wrong.
+    #[inline(always)]
+    fn direct_caller(&self) -> Option<Context> {
+        match self.current() {
+            Some(caller @ Context::Task(_)) if !self.masking.any() => Some(caller),
+            _ => None,
+        }
+    }
+
+    /// IpcCall as [`Kernel::service`] serves it, for a port's own path of the service (no
+    /// decoding of a [`Request`]): the same checks, outcome and error report. `None`: nothing
+    /// done, the port takes the service path.
+    pub fn ipc_call_service(
+        &mut self,
+        handle: u16,
+        operation: u16,
+        args: [u32; MAX_ARGS],
+    ) -> Option<Result<Reply, Error>> {
+        // Compiled out with IPC: the service path answers E_OS_SERVICEID.
+        if !cfg!(feature = "ipc") {
+            return None;
+        }
+        let caller = self.direct_caller()?;
+        self.decided = false;
+        let result = self.ipc_call(caller, handle, operation, args);
+        Some(result.map_err(|(error, object)| self.report(ServiceId::IpcCall, error, object)))
+    }
+
+    /// IpcReplyTerminate as [`Kernel::service`] serves it, for a port that puts the answer
+    /// into the caller's saved registers itself (the caller's call is over at once, nothing
+    /// is left to collect). `None`: nothing done, the port takes the service path.
+    pub fn ipc_reply_terminate_direct(&mut self, value: u32) -> Option<DirectAnswer> {
+        if !cfg!(feature = "ipc") {
+            return None;
+        }
+        let caller = self.direct_caller()?;
+        self.decided = false;
+        Some(match self.reply_and_terminate(caller, value, true) {
+            Some(client) => DirectAnswer::Deliver(client),
+            None => DirectAnswer::NoTaker,
+        })
+    }
+
+    /// The handler of the endpoint `task` serves, if a port may start `task` with its call
+    /// as entry arguments ([`Kernel::ipc_entry_call`]).
+    pub fn ipc_handler(&self, task: TaskId) -> Option<ServerHandler> {
+        if !cfg!(feature = "ipc") {
+            return None;
+        }
+        let ipc = self.ipc.as_ref()?;
+        ipc.config.endpoints.iter().find_map(|e| match e.kind {
+            EndpointKind::Server { task: t, .. } if t == task => e.handler,
+            _ => None,
+        })
+    }
+
+    /// For a port starting a fresh activation of server task `task` (one with an
+    /// [`Kernel::ipc_handler`]): takes the oldest call queued for it, as `IpcAccept` would,
+    /// into `call`, for the handler to run with. `false` (nothing taken) when none is queued:
+    /// the port then starts the task's body, which finds none itself.
+    pub fn ipc_entry_call(&mut self, task: TaskId, call: &mut EntryCall) -> bool {
+        cfg!(feature = "ipc") && self.accept_oldest(task, call).is_ok()
     }
 
     /// The outcome of the caller's call: the reply, or E_OS_STATE when its server ended
@@ -342,29 +419,37 @@ impl<
         let server = self
             .serving_task(caller)
             .ok_or((Error::Access, Object::None))?;
+        let mut call = EntryCall::default();
+        self.accept_oldest(server, &mut call)?;
+        Ok(call.operation as Reply | (call.args[0] as Reply) << 32)
+    }
+
+    /// Moves the oldest call queued for `server` to its serving place, its operation and
+    /// words into `taken`.
+    fn accept_oldest(&mut self, server: TaskId, taken: &mut EntryCall) -> Result<(), Failure> {
         let Some(ipc) = self.ipc.as_mut() else {
             return Err((Error::ServiceId, Object::None));
         };
-        let slot = ipc.calls[server.index()];
+        let slot = &ipc.calls[server.index()];
         if slot.serving != NO_TASK {
             // One call at a time: answer the one taken first.
             return Err((Error::State, Object::None));
         }
         let client = slot.head;
-        if client == NO_TASK {
+        let Some(call) = ipc.calls.get_mut(client as usize) else {
             return Err((Error::NoFunc, Object::None));
-        }
-        let call = &mut ipc.calls[client as usize];
+        };
         call.state = CallState::Serving;
         let next = core::mem::replace(&mut call.next, NO_TASK);
-        let (operation, word0) = (call.operation, call.args[0]);
+        taken.operation = call.operation as u32;
+        taken.args = call.args;
         let slot = &mut ipc.calls[server.index()];
         slot.head = next;
         if next == NO_TASK {
             slot.tail = NO_TASK;
         }
         slot.serving = client;
-        Ok(operation as Reply | (word0 as Reply) << 32)
+        Ok(())
     }
 
     /// Server task: words `from` and `from + 1` of the call it serves.
@@ -387,19 +472,37 @@ impl<
 
     /// Server task: answers the call it serves; the caller is released.
     pub(super) fn ipc_reply(&mut self, caller: Context, value: u32) -> Result<Reply, Failure> {
-        let server = self
-            .serving_task(caller)
-            .ok_or((Error::Access, Object::None))?;
+        self.answer(caller, value, false).map(|_| 0)
+    }
+
+    /// The answer to the call `caller` serves, left for the caller's `IpcTakeReply`, or
+    /// `delivered` by the port into its registers: the caller.
+    fn answer(&mut self, caller: Context, value: u32, delivered: bool) -> Result<TaskId, Failure> {
+        let Context::Task(server) = caller else {
+            return Err((Error::Access, Object::None));
+        };
         let Some(ipc) = self.ipc.as_mut() else {
             return Err((Error::ServiceId, Object::None));
         };
-        let client = core::mem::replace(&mut ipc.calls[server.index()].serving, NO_TASK);
+        // Only a server task ever has a call taken, so the endpoints are searched only to
+        // tell why there is nothing to answer.
+        let client = ipc.calls.get_mut(server.index()).map_or(NO_TASK, |slot| {
+            core::mem::replace(&mut slot.serving, NO_TASK)
+        });
         if client == NO_TASK {
-            // Nothing taken, or the caller was killed meanwhile: the answer has no taker.
-            return Err((Error::NoFunc, Object::None));
+            return Err(match self.serving_task(caller) {
+                None => (Error::Access, Object::None),
+                // Nothing taken, or the caller was killed meanwhile: the answer has no taker.
+                Some(_) => (Error::NoFunc, Object::None),
+            });
         }
-        self.finish_call(TaskId::new(client), CallState::Replied(value));
-        Ok(0)
+        let outcome = if delivered {
+            CallState::Idle
+        } else {
+            CallState::Replied(value)
+        };
+        self.finish_call(TaskId::new(client), outcome);
+        Ok(TaskId::new(client))
     }
 
     /// Server task: answers, then its activation ends as by TerminateTask (whatever the
@@ -412,14 +515,30 @@ impl<
         let Context::Task(_) = caller else {
             return Err((Error::CallLevel, Object::None));
         };
+        self.reply_and_terminate(caller, value, false);
+        Ok(0)
+    }
+
+    /// The answer (`delivered` as in [`Kernel::answer`]), then the end of the activation: the
+    /// caller answered, if any.
+    fn reply_and_terminate(
+        &mut self,
+        caller: Context,
+        value: u32,
+        delivered: bool,
+    ) -> Option<TaskId> {
         // An answer without a taker is reported while the server still runs, so the trace
         // reads in order; nobody is left to see a return value.
-        if let Err((error, object)) = self.ipc_reply(caller, value) {
-            self.report(crate::error::ServiceId::IpcReply, error, object);
-        }
+        let answered = match self.answer(caller, value, delivered) {
+            Ok(client) => Some(client),
+            Err((error, object)) => {
+                self.report(ServiceId::IpcReply, error, object);
+                None
+            }
+        };
         // Ends the current activation: its errors (resources still held) are traced.
         let _ = self.terminate_running();
-        Ok(0)
+        answered
     }
 
     /// Ends `client`'s call with `outcome` and makes it ready again (last of its priority).

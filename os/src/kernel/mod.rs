@@ -27,7 +27,7 @@ use crate::request::{Reply, Request};
 use crate::trace::{Context, Object, TraceEvent, TraceRecord, TraceRing};
 
 pub use application::ApplicationState;
-pub use ipc::IpcMismatch;
+pub use ipc::{DirectAnswer, IpcMismatch};
 pub use schedule_table::ScheduleTableStatus;
 pub use task::TaskState;
 

@@ -6,6 +6,8 @@ use core::cell::UnsafeCell;
 use core::mem::MaybeUninit;
 
 use crate::context::FRAME_BYTES;
+use ecu_os::ipc::ServerHandler;
+
 use crate::PortKernel;
 
 /// The task stacks, one contiguous pool carved in task order.
@@ -60,15 +62,22 @@ pub(crate) struct TaskContext {
     pub start_pc: usize,
     pub start_arg: usize,
     pub start_cpsr: u32,
+    /// A server task's handler: the port starts it with its call as entry arguments.
+    pub handler: Option<ServerHandler>,
+    /// The answer to this task's IPC call, put into its saved registers when it resumes
+    /// (its stack is mapped only then).
+    pub reply: Option<u32>,
 }
 
 impl TaskContext {
-    const EMPTY: Self = Self {
+    pub const EMPTY: Self = Self {
         bottom: 0,
         top: 0,
         sp: 0,
         start_pc: 0,
         start_arg: 0,
         start_cpsr: 0,
+        handler: None,
+        reply: None,
     };
 }

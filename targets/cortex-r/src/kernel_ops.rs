@@ -1,8 +1,10 @@
 //! The kernel as the port sees it: one object-safe trait, so the exception handlers need not be
 //! generic over the sizes the generated tables fix.
 
+use ecu_os::ipc::{EntryCall, ServerHandler};
 use ecu_os::{
-    Config, Context, Dispatch, Error, IsrId, Kernel, Reply, Request, TaskId, TraceRecord,
+    Config, Context, DirectAnswer, Dispatch, Error, IsrId, Kernel, Reply, Request, TaskId,
+    TraceRecord,
 };
 
 pub trait PortKernel {
@@ -41,6 +43,20 @@ pub trait PortKernel {
     fn execution_time(&self, context: Context) -> u64;
     /// DisableAllInterrupts or SuspendAllInterrupts is in force.
     fn all_interrupts_masked(&self) -> bool;
+    /// The IPC call service, without decoding a request (the port's path for it); `None`:
+    /// take the service path.
+    fn ipc_call_service(
+        &mut self,
+        handle: u16,
+        operation: u16,
+        args: [u32; 4],
+    ) -> Option<Result<Reply, Error>>;
+    /// IpcReplyTerminate with the answer left to the port; `None`: take the service path.
+    fn ipc_reply_terminate_direct(&mut self, value: u32) -> Option<DirectAnswer>;
+    /// The handler to start server task `task` with, its call as entry arguments.
+    fn ipc_handler(&self, task: TaskId) -> Option<ServerHandler>;
+    /// The call a fresh activation of server task `task` serves, taken into `call`.
+    fn ipc_entry_call(&mut self, task: TaskId, call: &mut EntryCall) -> bool;
 }
 
 impl<
@@ -122,5 +138,22 @@ impl<
     }
     fn all_interrupts_masked(&self) -> bool {
         Kernel::all_interrupts_masked(self)
+    }
+    fn ipc_call_service(
+        &mut self,
+        handle: u16,
+        operation: u16,
+        args: [u32; 4],
+    ) -> Option<Result<Reply, Error>> {
+        Kernel::ipc_call_service(self, handle, operation, args)
+    }
+    fn ipc_reply_terminate_direct(&mut self, value: u32) -> Option<DirectAnswer> {
+        Kernel::ipc_reply_terminate_direct(self, value)
+    }
+    fn ipc_handler(&self, task: TaskId) -> Option<ServerHandler> {
+        Kernel::ipc_handler(self, task)
+    }
+    fn ipc_entry_call(&mut self, task: TaskId, call: &mut EntryCall) -> bool {
+        Kernel::ipc_entry_call(self, task, call)
     }
 }

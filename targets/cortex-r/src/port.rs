@@ -7,7 +7,9 @@ use core::fmt::{self, Write};
 use core::mem::offset_of;
 use core::sync::atomic::{AtomicBool, Ordering};
 
-use ecu_os::{Config, Context, Dispatch, Error, IsrId, Request, TaskId, TraceRecord};
+use ecu_os::{Config, Context, DirectAnswer, Dispatch, Error, IsrId, Request, TaskId, TraceRecord};
+
+use ecu_os::ipc::{EntryCall, ServerHandler};
 
 use crate::context::{Frame, FRAME_BYTES};
 use crate::image::{stacks_fit, Image, TaskContext};
@@ -297,10 +299,15 @@ fn start<K: PortKernel + 'static, const TASKS: usize, const STACK_BYTES: usize>(
             start_pc,
             start_arg,
             start_cpsr: Frame::start_cpsr(start_pc, user, fiq),
+            ..TaskContext::EMPTY
         };
     }
     if let Err(what) = setup(kernel) {
         fatal(what, 0);
+    }
+    // Server tasks start with their call as entry arguments, above the first frame.
+    for (index, context) in contexts.iter_mut().enumerate().take(config.tasks.len()) {
+        context.handler = kernel.ipc_handler(TaskId::new(index as u8));
     }
     kernel.start_os();
     // The system counter runs from StartOS on, as AUTOSAR has it: an autostart task that
@@ -541,18 +548,62 @@ impl Port {
             unsafe { mpu::switch(memory.fixed.len() as u32, &regions.data, &regions.stack) };
         }
         let context = &mut self.contexts[index];
-        if fresh {
-            // SAFETY: a fresh activation owns its whole stack: the previous one has ended.
-            context.sp = unsafe {
-                Frame::fresh(
-                    context.top & !7,
-                    context.start_pc,
-                    context.start_arg,
-                    context.start_cpsr,
-                )
-            };
+        if !fresh {
+            if let Some(reply) = context.reply.take() {
+                // SAFETY: the task's saved frame, on its own stack, mapped just above.
+                unsafe { deliver_reply(context.sp, reply) };
+            }
+            return context.sp;
         }
+        // An answer for an activation that has ended is nobody's.
+        context.reply = None;
+        if let Some(handler) = context.handler {
+            if let Some(sp) = self.start_with_call(index, handler) {
+                return sp;
+            }
+        }
+        let context = &mut self.contexts[index];
+        // SAFETY: a fresh activation owns its whole stack: the previous one has ended.
+        context.sp = unsafe {
+            Frame::fresh(
+                context.top & !7,
+                context.start_pc,
+                context.start_arg,
+                context.start_cpsr,
+            )
+        };
         context.sp
+    }
+
+    /// A fresh activation of server task `index` with the oldest call queued for it taken: its
+    /// words above the first frame, the trampoline runs the handler with them and answers.
+    /// `None` (nothing taken) when no call is queued: the task's body starts as usual.
+    #[inline(never)]
+    fn start_with_call(&mut self, index: usize, handler: ServerHandler) -> Option<usize> {
+        let (top, bottom) = (self.contexts[index].top & !7, self.contexts[index].bottom);
+        let call_at = top - ENTRY_CALL_BYTES;
+        if call_at < bottom + FRAME_BYTES {
+            return None;
+        }
+        // SAFETY: a fresh activation owns its whole stack, mapped by `switch_to`; the call
+        // takes its top words, 8-aligned, and nothing else refers to them.
+        let call = unsafe { &mut *(call_at as *mut EntryCall) };
+        if !self.kernel.ipc_entry_call(TaskId::new(index as u8), call) {
+            return None;
+        }
+        let config = self.kernel.config();
+        let user = !config.apps[config.tasks[index].app.index()].trusted;
+        let trampoline = syscalls::server_trampoline as extern "C" fn(usize, &EntryCall) -> !;
+        let cpsr = Frame::start_cpsr(trampoline as usize, user, self.fiq);
+        // SAFETY: the frame goes right below the call, in the same owned stack; its register
+        // words are word-aligned.
+        let sp = unsafe {
+            let sp = Frame::fresh(call_at, trampoline as usize, handler as usize, cpsr);
+            (*((sp + offset_of!(Frame, r)) as *mut [u32; 13]))[1] = call_at as u32;
+            sp
+        };
+        self.contexts[index].sp = sp;
+        Some(sp)
     }
 
     /// Delivers every stimulus arrival due by now to the kernel, in stimulus order, and arms
@@ -757,23 +808,68 @@ fn serve(port: &mut Port, regs: &mut [u32; 13]) {
                 None => regs[0] = Error::ServiceId.code() as u32,
             }
         }
+        // The two halves of an IPC call skip decoding; the server's answer goes into the
+        // caller's registers when it resumes (`switch_to`), so its call returns the reply.
+        syscalls::SVC_IPC_CALL => {
+            let (handle, operation) = (words[1] as u16, (words[1] >> 16) as u16);
+            let args = [regs[2], regs[3], regs[4], regs[5]];
+            let result = match port.kernel.ipc_call_service(handle, operation, args) {
+                Some(result) => result,
+                None => port
+                    .kernel
+                    .service(Request::IpcCall(handle, operation, args)),
+            };
+            set_result(regs, result);
+        }
+        syscalls::SVC_IPC_REPLY_TERMINATE => match port.kernel.ipc_reply_terminate_direct(words[1])
+        {
+            Some(DirectAnswer::Deliver(client)) => {
+                port.contexts[client.index()].reply = Some(words[1])
+            }
+            Some(DirectAnswer::NoTaker) => {}
+            // Errors are in the trace; the server's activation ends either way.
+            None => {
+                let _ = port.kernel.service(Request::IpcReplyTerminate(words[1]));
+            }
+        },
         _ => {
             let result = match Request::from_words6(words, [regs[4], regs[5]]) {
                 Some(request) => port.kernel.service(request),
                 None => Err(port.kernel.unknown_service()),
             };
-            // The reply lands in the caller's saved r0-r2, which it finds there whenever it
-            // runs again (at once, after a preemption, or after WaitEvent released it).
-            match result {
-                Ok(reply) => {
-                    regs[0] = 0;
-                    regs[1] = reply as u32;
-                    regs[2] = (reply >> 32) as u32;
-                }
-                Err(error) => regs[0] = error.code() as u32,
-            }
+            set_result(regs, result);
         }
     }
+}
+
+/// The status and reply into the caller's saved r0-r2, which it finds there whenever it runs
+/// again (at once, after a preemption, or after WaitEvent released it).
+#[inline(always)]
+fn set_result(regs: &mut [u32; 13], result: Result<ecu_os::Reply, Error>) {
+    match result {
+        Ok(reply) => {
+            regs[0] = 0;
+            regs[1] = reply as u32;
+            regs[2] = (reply >> 32) as u32;
+        }
+        Err(error) => regs[0] = error.code() as u32,
+    }
+}
+
+/// Room above a server task's first frame for its call ([`EntryCall`], 8-aligned).
+const ENTRY_CALL_BYTES: usize = core::mem::size_of::<EntryCall>().next_multiple_of(8);
+
+/// An IPC call's answer into the saved r0-r2 of its caller, blocked in the call at `sp`:
+/// E_OK and the reply word, as the call returns it.
+///
+/// # Safety
+/// `sp` is the caller's saved frame, on its stack, mapped and not otherwise referred to.
+unsafe fn deliver_reply(sp: usize, reply: u32) {
+    // SAFETY: by the contract; only the word-aligned register array is addressed.
+    let registers = unsafe { &mut *((sp + offset_of!(Frame, r)) as *mut [u32; 13]) };
+    registers[0] = 0;
+    registers[1] = reply;
+    registers[2] = 0;
 }
 
 const FAULT_UNDEFINED: u32 = 0;

@@ -4,6 +4,7 @@
 
 use core::arch::asm;
 
+use ecu_os::ipc::{EntryCall, ServerHandler};
 use ecu_os::{Error, Exit, IsrEntry, Os, Reply, Syscalls, TaskEntry};
 
 /// Port-level calls beside the kernel's requests (which use numbers 1..=99, see
@@ -15,6 +16,11 @@ pub const SVC_CHAIN: u32 = 101;
 pub const SVC_ISR_RETURN: u32 = 102;
 /// The caller's execution time (ns, r1-r2): what `busy_us` spins on.
 pub const SVC_EXECUTION_TIME: u32 = 103;
+/// The two halves of an IPC call, with the words of `Request::IpcCall` and
+/// `Request::IpcReplyTerminate`: served without decoding a request (`port::serve`), and
+/// numbered beside the port's own calls so other services do not pay for telling them apart.
+pub const SVC_IPC_CALL: u32 = 104;
+pub const SVC_IPC_REPLY_TERMINATE: u32 = 105;
 
 pub struct Svc;
 
@@ -73,11 +79,17 @@ pub fn svc6(words: [u32; 4], extra: [u32; 2]) -> [u32; 3] {
 
 impl Syscalls for Svc {
     fn call(&self, words: [u32; 4], extra: [u32; 2]) -> Result<Reply, Error> {
-        let [status, low, high] = svc6(words, extra);
-        match status {
-            0 => Ok((high as u64) << 32 | low as u64),
-            code => Err(Error::from_code(code).unwrap_or(Error::ServiceId)),
-        }
+        status_reply(svc6(words, extra))
+    }
+
+    fn ipc_call(&self, handle: u16, operation: u16, args: [u32; 4]) -> Result<Reply, Error> {
+        let words = [
+            SVC_IPC_CALL,
+            handle as u32 | (operation as u32) << 16,
+            args[0],
+            args[1],
+        ];
+        status_reply(svc6(words, [args[2], args[3]]))
     }
 
     /// Spins until the caller's own execution time has grown by `ns`: what preempts it
@@ -90,6 +102,15 @@ impl Syscalls for Svc {
         let start = execution_time()?;
         while execution_time()?.saturating_sub(start) < ns {}
         Ok(())
+    }
+}
+
+/// A service's outcome from the caller's r0-r2: the status, then the reply's two halves.
+#[inline(always)]
+fn status_reply([status, low, high]: [u32; 3]) -> Result<Reply, Error> {
+    match status {
+        0 => Ok((high as u64) << 32 | low as u64),
+        code => Err(Error::from_code(code).unwrap_or(Error::ServiceId)),
     }
 }
 
@@ -114,4 +135,15 @@ pub extern "C" fn isr_trampoline(entry: usize) -> ! {
     entry(&OS);
     svc([SVC_ISR_RETURN, 0, 0, 0]);
     unreachable!("a returned ISR was resumed")
+}
+
+/// Where a server task's activation starts when the port took its call for it
+/// (`port::start_with_call`): runs the handler on the call (above the first frame on this
+/// task's own stack), then answers and ends in one kernel entry, which never returns here.
+pub extern "C" fn server_trampoline(handler: usize, call: &EntryCall) -> ! {
+    // SAFETY: the kernel puts a `ServerHandler` from the generated tables in r0.
+    let handler: ServerHandler = unsafe { core::mem::transmute::<usize, ServerHandler>(handler) };
+    let reply = handler(&OS, call.operation as u16, call.args);
+    svc([SVC_IPC_REPLY_TERMINATE, reply, 0, 0]);
+    unreachable!("an answered server task was resumed")
 }

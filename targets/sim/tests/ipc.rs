@@ -10,12 +10,12 @@
 use std::sync::Mutex;
 
 use ecu_os::ipc::{
-    ArgType, Audit, AuditQuery, CallSlot, EndpointConfig, EndpointKind, IpcConfig, OperationConfig,
-    QueueConfig, QueueState, NO_QUEUE,
+    ArgType, Audit, AuditQuery, CallSlot, EndpointConfig, EndpointKind, EntryCall, IpcConfig,
+    OperationConfig, QueueConfig, QueueState, BY_INTERFACE, NO_QUEUE, REPLY_PENDING,
 };
 use ecu_os::{
-    AlarmAction, AlarmConfig, AppConfig, AppId, Config, CounterConfig, CounterId, Error, Exit, Os,
-    TaskConfig, TaskId,
+    AlarmAction, AlarmConfig, AppConfig, AppId, Config, Context, CounterConfig, CounterId,
+    DirectAnswer, Dispatch, Error, Exit, Os, Request, TaskConfig, TaskId,
 };
 use ecu_policy::compiler::{compile, Compiled, Field, FieldType, Operation, Options, System};
 use ecu_policy::{Engine, OwnedStorage};
@@ -142,6 +142,10 @@ fn deliver(endpoint: u16, op: u16, args: [u32; 4]) -> u32 {
         .lock()
         .unwrap_or_else(|p| p.into_inner())
         .push((endpoint, op, args));
+    answer(endpoint, op, args)
+}
+/// What the servers answer, without recording a delivery.
+fn answer(endpoint: u16, op: u16, args: [u32; 4]) -> u32 {
     1000 * endpoint as u32 + 100 * op as u32 + (args[0] & 0xff)
 }
 fn flash_server(op: u16, args: [u32; 4]) -> u32 {
@@ -177,6 +181,10 @@ fn lights_task(os: &Os) -> Exit {
 fn vehicle_task(os: &Os) -> Exit {
     serve(os, vehicle_server)
 }
+/// Lights' handler as a port that starts the server task with its call runs it.
+fn lights_handler(_os: &Os, op: u16, args: [u32; 4]) -> u32 {
+    lights_server(op, args)
+}
 
 const FLASH_TASK: u8 = 9;
 const DIAGNOSTICS_TASK: u8 = 10;
@@ -204,6 +212,7 @@ static ENDPOINTS: [EndpointConfig; 5] = [
                 queue: NO_QUEUE,
             },
         ],
+        handler: None,
     },
     EndpointConfig {
         name: "Diagnostics",
@@ -228,6 +237,7 @@ static ENDPOINTS: [EndpointConfig; 5] = [
                 queue: NO_QUEUE,
             },
         ],
+        handler: None,
     },
     EndpointConfig {
         name: "Lights",
@@ -240,6 +250,7 @@ static ENDPOINTS: [EndpointConfig; 5] = [
             args: &[ArgType::U8],
             queue: NO_QUEUE,
         }],
+        handler: Some(lights_handler),
     },
     EndpointConfig {
         name: "Vehicle",
@@ -259,6 +270,7 @@ static ENDPOINTS: [EndpointConfig; 5] = [
                 queue: NO_QUEUE,
             },
         ],
+        handler: None,
     },
     EndpointConfig {
         name: "Status",
@@ -275,6 +287,7 @@ static ENDPOINTS: [EndpointConfig; 5] = [
                 queue: 1,
             },
         ],
+        handler: None,
     },
 ];
 
@@ -537,6 +550,22 @@ struct Outcome {
     faults: Vec<String>,
 }
 
+/// The IPC tables, a fresh policy engine and fresh storage for `kernel`.
+fn attach(kernel: &mut K) -> Result<(), String> {
+    let tables = compiled().tables();
+    let storage: &'static mut OwnedStorage = Box::leak(Box::new(OwnedStorage::for_tables(
+        &tables,
+        compiled().audit_capacity,
+    )));
+    let engine = Engine::new(tables, storage.state()).map_err(|e| format!("{e:?}"))?;
+    let queues = Box::leak(Box::new([QueueState::NEW; 2]));
+    let slots = Box::leak(Box::new([0u32; 5]));
+    let calls = Box::leak(Box::new([CallSlot::NEW; TASK_COUNT]));
+    kernel
+        .attach_ipc(&IPC, engine, queues, slots, calls)
+        .map_err(|e| format!("{e:?}"))
+}
+
 fn play(script: &[Step], ticks: u64) -> Outcome {
     let _serial = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
     {
@@ -558,20 +587,7 @@ fn play(script: &[Step], ticks: u64) -> Outcome {
         &CONFIG,
         options,
         ecu_os::AppModeId::new(0),
-        |kernel: &mut K| {
-            let tables = compiled().tables();
-            let storage: &'static mut OwnedStorage = Box::leak(Box::new(OwnedStorage::for_tables(
-                &tables,
-                compiled().audit_capacity,
-            )));
-            let engine = Engine::new(tables, storage.state()).map_err(|e| format!("{e:?}"))?;
-            let queues = Box::leak(Box::new([QueueState::NEW; 2]));
-            let slots = Box::leak(Box::new([0u32; 5]));
-            let calls = Box::leak(Box::new([CallSlot::NEW; TASK_COUNT]));
-            kernel
-                .attach_ipc(&IPC, engine, queues, slots, calls)
-                .map_err(|e| format!("{e:?}"))
-        },
+        attach,
     )
     .unwrap();
     let mut run = RUN.lock().unwrap_or_else(|p| p.into_inner());
@@ -788,7 +804,12 @@ fn rate_limit_and_minimum_interval_hold_through_the_kernel() {
 #[test]
 fn a_partition_without_capabilities_cannot_reach_an_endpoint_by_guessing() {
     let mut script = Vec::new();
-    for h in (0..16).chain([255, 1000, u16::MAX - 1, u16::MAX]) {
+    // Its handles by number, and by interface (what the typed stubs pass): none of them.
+    let by_interface = (0..=STATUS).map(|endpoint| BY_INTERFACE | endpoint);
+    for h in (0..16)
+        .chain([255, 1000, u16::MAX - 1, u16::MAX])
+        .chain(by_interface)
+    {
         script.push(Step::Call(INFOTAINMENT, h, 0, [0; 4]));
         script.push(Step::Send(INFOTAINMENT, h, 0, 1));
         script.push(Step::Receive(INFOTAINMENT, h, 0));
@@ -802,11 +823,38 @@ fn a_partition_without_capabilities_cannot_reach_an_endpoint_by_guessing() {
     assert_eq!(out.results, vec![Err(Error::Access); n]);
     assert!(out.delivered.is_empty(), "{:?}", out.delivered);
     assert_eq!(out.counters[2], n as u64, "all counted as malformed");
-    assert_eq!(out.audit.len(), n);
+    // Each audited, those past the ring's capacity as lost.
+    assert_eq!(out.audit.len() as u64 + out.counters[0], n as u64);
     assert!(out
         .audit
         .iter()
         .all(|a| reason(a) == ecu_policy::Reason::Malformed));
+}
+
+/// A handle by interface (what the generated typed stubs pass) is the caller's own handle for
+/// it: the same verdict and the same delivery as the number in its table.
+#[test]
+fn a_handle_by_interface_is_the_callers_own_handle() {
+    let by_number = handle(COMFORT, LIGHTS);
+    let out = play(
+        &[
+            Step::Call(COMFORT, by_number, SET, [50, 0, 0, 0]),
+            Step::Call(COMFORT, BY_INTERFACE | LIGHTS, SET, [50, 0, 0, 0]),
+            // Diag holds a handle for Lights too, but the policy does not let it set them.
+            Step::Call(DIAG, BY_INTERFACE | LIGHTS, SET, [50, 0, 0, 0]),
+        ],
+        5,
+    );
+    let answered = answer(LIGHTS, SET, [50, 0, 0, 0]);
+    assert_eq!(
+        out.results,
+        [Ok(answered), Ok(answered), Err(Error::Access)],
+        "{:#?}",
+        out.trace
+    );
+    assert_eq!(out.delivered, [(LIGHTS, SET, [50, 0, 0, 0]); 2]);
+    assert_eq!(out.audit.len(), 1);
+    assert_ne!(reason(&out.audit[0]), ecu_policy::Reason::Malformed);
 }
 
 #[test]
@@ -929,4 +977,91 @@ fn a_flooding_partition_is_denied_counted_and_others_keep_their_schedule() {
     assert_eq!(flood.audit.len(), 64);
     assert_eq!(flood.counters[0], 500 - 64, "lost records counted");
     assert_eq!(flood.audit[0].time, 0, "the oldest evidence is kept");
+}
+
+/// An `Os` for a handler that asks nothing of it.
+struct NoServices;
+impl ecu_os::Syscalls for NoServices {
+    fn call(&self, _: Request) -> Result<ecu_os::Reply, Error> {
+        Err(Error::ServiceId)
+    }
+}
+static NO_OS: Os = Os::new(&NoServices);
+
+/// The two ways a port may carry a call: the whole service path (the call, then the server's
+/// body takes it, answers, and the caller fetches the answer), or the Cortex-R port's (the
+/// server task starts with the call taken, the answer goes into the caller's registers).
+/// Both leave the same trace, the same answer and nothing behind.
+#[test]
+fn a_call_carried_by_the_port_ends_as_one_carried_by_services() {
+    let _serial = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
+    const W_COMFORT: TaskId = TaskId::new(COMFORT as u8);
+    const S_LIGHTS: TaskId = TaskId::new(11);
+    let args = [50, 0, 0, 0];
+    let expected = answer(LIGHTS, SET, args);
+    let run = |by_port: bool| {
+        let mut kernel = Box::new(K::new(&CONFIG).unwrap());
+        attach(&mut kernel).unwrap();
+        kernel.start_os();
+        let switch_to = |kernel: &mut K, to: TaskId, fresh: bool| {
+            assert_eq!(
+                kernel.dispatch(),
+                Dispatch::Switch {
+                    to: Context::Task(to),
+                    fresh
+                }
+            );
+        };
+        switch_to(&mut kernel, TaskId::new(6), true);
+        kernel.service(Request::ActivateTask(W_COMFORT)).unwrap();
+        switch_to(&mut kernel, W_COMFORT, true);
+        let handle = handle(COMFORT, LIGHTS);
+        let reply = if by_port {
+            let pending = kernel.ipc_call_service(handle, SET, args);
+            assert_eq!(pending, Some(Ok(REPLY_PENDING)));
+            switch_to(&mut kernel, S_LIGHTS, true);
+            let handler = kernel.ipc_handler(S_LIGHTS).expect("Lights has a handler");
+            let mut call = EntryCall::default();
+            assert!(kernel.ipc_entry_call(S_LIGHTS, &mut call));
+            assert_eq!(
+                call,
+                EntryCall {
+                    operation: SET as u32,
+                    args
+                }
+            );
+            let reply = handler(&NO_OS, call.operation as u16, call.args);
+            assert_eq!(
+                kernel.ipc_reply_terminate_direct(reply),
+                Some(DirectAnswer::Deliver(W_COMFORT))
+            );
+            switch_to(&mut kernel, W_COMFORT, false);
+            Ok(reply as u64)
+        } else {
+            let pending = kernel.service(Request::IpcCall(handle, SET, args));
+            assert_eq!(pending, Ok(REPLY_PENDING));
+            switch_to(&mut kernel, S_LIGHTS, true);
+            let taken = kernel.service(Request::IpcAccept).unwrap();
+            assert_eq!(taken, SET as u64 | (args[0] as u64) << 32);
+            kernel
+                .service(Request::IpcReplyTerminate(expected))
+                .unwrap();
+            switch_to(&mut kernel, W_COMFORT, false);
+            kernel.service(Request::IpcTakeReply)
+        };
+        let mut trace = Vec::new();
+        while let Some(record) = kernel.trace_pop() {
+            let mut line = String::new();
+            let _ = record.write(&CONFIG, &mut line);
+            trace.push(line);
+        }
+        // Nothing is left to collect either way.
+        assert_eq!(kernel.service(Request::IpcTakeReply), Err(Error::NoFunc));
+        (reply, trace)
+    };
+    let (by_services, trace) = run(false);
+    assert_eq!(by_services, Ok(expected as u64));
+    assert_eq!(run(true), (by_services, trace.clone()));
+    let released = |l: &String| l.split_whitespace().eq(["0", "release", "W_Comfort"]);
+    assert!(trace.iter().any(released), "{trace:#?}");
 }
