@@ -982,7 +982,7 @@ fn a_flooding_partition_is_denied_counted_and_others_keep_their_schedule() {
 /// An `Os` for a handler that asks nothing of it.
 struct NoServices;
 impl ecu_os::Syscalls for NoServices {
-    fn call(&self, _: Request) -> Result<ecu_os::Reply, Error> {
+    fn call(&self, _: [u32; 4], _: [u32; 2]) -> Result<ecu_os::Reply, Error> {
         Err(Error::ServiceId)
     }
 }
@@ -1052,7 +1052,11 @@ fn a_call_carried_by_the_port_ends_as_one_carried_by_services() {
         let mut trace = Vec::new();
         while let Some(record) = kernel.trace_pop() {
             let mut line = String::new();
-            let _ = record.write(&CONFIG, &mut line);
+            let names = ecu_os::ConfigNames {
+                config: &CONFIG,
+                ipc: kernel.ipc_config(),
+            };
+            let _ = record.write(&names, &mut line);
             trace.push(line);
         }
         // Nothing is left to collect either way.
