@@ -106,6 +106,10 @@ static FIQ_LINES: AtomicU32 = AtomicU32::new(0);
 /// Nanoseconds per virtual counter tick, 32.32 fixed point, fixed by `start_tick`.
 static NS_PER_COUNT_Q32: core::sync::atomic::AtomicU64 = core::sync::atomic::AtomicU64::new(0);
 
+/// Virtual counter ticks per nanosecond, 32.32 fixed point rounded up, fixed by `start_tick`:
+/// a stimulus deadline is a multiplication, never early (no 128-bit division at run time).
+static COUNTS_PER_NS_Q32: AtomicU64 = AtomicU64::new(0);
+
 /// Ticks of the virtual counter per system tick, fixed by `start_tick`.
 static PERIOD: core::sync::atomic::AtomicU32 = core::sync::atomic::AtomicU32::new(0);
 
@@ -164,6 +168,8 @@ impl Board for Mps3An536 {
         PERIOD.store(period as u32, Ordering::Relaxed);
         let ns_q32 = (1_000_000_000u64 << 32) / counter_frequency().max(1) as u64;
         NS_PER_COUNT_Q32.store(ns_q32, Ordering::Relaxed);
+        let counts_q32 = ((counter_frequency() as u64) << 32).div_ceil(1_000_000_000);
+        COUNTS_PER_NS_Q32.store(counts_q32, Ordering::Relaxed);
         NEXT_TICK.store(virtual_count() + period, Ordering::Relaxed);
         program_timer();
         write_reg(GICR_SGI + GICR_ISENABLER0, 1 << TIMER_PPI);
@@ -230,8 +236,10 @@ impl Board for Mps3An536 {
     }
 
     fn arm_stimulus(&self, at_ns: u64) -> bool {
-        let hz = counter_frequency().max(1) as u128;
-        let count = (at_ns as u128 * hz).div_ceil(1_000_000_000);
+        let counts_q32 = COUNTS_PER_NS_Q32.load(Ordering::Relaxed) as u128;
+        // Rounded up twice (the rate, then one count more): at or just after the nominal
+        // time, never before it (the port delivers what is due when it fires).
+        let count = (at_ns as u128 * counts_q32 >> 32) + 1;
         NEXT_STIMULUS.store(count.min(u64::MAX as u128 - 1) as u64, Ordering::Relaxed);
         program_timer();
         true
