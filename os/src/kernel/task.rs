@@ -147,6 +147,20 @@ impl<
         true
     }
 
+    /// [`Self::activate_preempting`] for a port that switches at once: the decision itself,
+    /// as the next dispatch would give it, or `None` where the fast path does not apply.
+    #[inline]
+    pub fn activate_switching(&mut self, task: TaskId) -> Option<super::Dispatch> {
+        if !self.activate_preempting(task) {
+            return None;
+        }
+        self.prepared = false;
+        Some(super::Dispatch::Switch {
+            to: Context::Task(task),
+            fresh: self.take_fresh(task),
+        })
+    }
+
     /// The running task's body returned `Exit::Terminate` (TerminateTask).
     pub fn terminate_running(&mut self) -> Result<(), Error> {
         self.decided = false;

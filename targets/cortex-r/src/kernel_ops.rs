@@ -84,13 +84,13 @@ impl<
         Kernel::service(self, request)
     }
     fn activate_task(&mut self, task: TaskId, status: &mut u32) -> Dispatch {
-        *status = if Kernel::activate_preempting(self, task) {
-            0
-        } else {
-            match Kernel::service(self, Request::ActivateTask(task)) {
-                Ok(_) => 0,
-                Err(error) => error.code() as u32,
-            }
+        if let Some(decision) = Kernel::activate_switching(self, task) {
+            *status = 0;
+            return decision;
+        }
+        *status = match Kernel::service(self, Request::ActivateTask(task)) {
+            Ok(_) => 0,
+            Err(error) => error.code() as u32,
         };
         Kernel::dispatch(self)
     }
