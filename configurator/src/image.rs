@@ -160,13 +160,29 @@ struct ImageContext<'a> {
 }
 
 /// The image crate's name. Board images have the run length built in, so it is part of the
-/// name: two runs of different lengths never overwrite each other's image.
+/// name: two runs of different lengths never overwrite each other's image. So is the source
+/// tree the image builds from (a hash of its path): two checkouts sharing one target
+/// directory never build, run or measure each other's image.
 pub fn package_name(ecu: &Ecu, target: Target, run_ticks: u64) -> String {
     let ecu = ecu.name.to_ascii_lowercase();
+    let tree = source_tree_tag();
     match target {
-        Target::Sim => format!("ecu-image-{ecu}-sim"),
-        _ => format!("ecu-image-{ecu}-{}-{run_ticks}t", target.name()),
+        Target::Sim => format!("ecu-image-{ecu}-sim-{tree}"),
+        _ => format!("ecu-image-{ecu}-{}-{run_ticks}t-{tree}", target.name()),
     }
+}
+
+/// Six hex digits of the FNV-1a hash of the repository's path: stable for a checkout.
+fn source_tree_tag() -> String {
+    let path = repo_root();
+    let hash = path
+        .as_os_str()
+        .as_encoded_bytes()
+        .iter()
+        .fold(0x811c_9dc5u32, |hash, &byte| {
+            (hash ^ byte as u32).wrapping_mul(0x0100_0193)
+        });
+    format!("{:06x}", hash & 0xFF_FFFF)
 }
 
 /// The `ecu-os` features a board image needs: IPC when the description has a policy (the image
