@@ -28,6 +28,27 @@ fn matching<'a>(lines: &[&'a str], what: &str) -> Vec<&'a str> {
 
 fn check_common(t: &[String]) {
     check_killed_while_served(t);
+    // Priority inheritance: the server runs at its waiting caller's priority, above Middle.
+    assert_eq!(
+        at(t, 12),
+        [
+            "alarm MiddleAlarm",
+            "activate Middle",
+            "alarm HighAlarm",
+            "activate High",
+            "start High",
+            "ipc-call Client Echo.Ping",
+            "activate EchoServer",
+            "wait High",
+            "start EchoServer",
+            "release High",
+            "terminate EchoServer",
+            "resume High",
+            "terminate High",
+            "start Middle",
+            "terminate Middle",
+        ]
+    );
     // FIFO: Second has the higher priority but called second, so it is released second.
     let fifo = at(t, 2);
     assert_eq!(
@@ -77,9 +98,8 @@ fn check_common(t: &[String]) {
         [
             "alarm VictimAlarm",
             "activate Victim",
-            "alarm BomberAlarm",
-            "activate Bomber",
             "start Victim",
+            "activate Bomber",
             "ipc-call Fragile Echo.Ping",
             "activate EchoServer",
             "wait Victim",

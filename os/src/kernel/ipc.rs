@@ -306,7 +306,40 @@ impl<
         // No event may end this wait: only the reply or the server's end.
         control.events_waited = 0;
         self.record(TraceEvent::Wait(client));
+        self.inherit_callers(server);
         Ok(REPLY_PENDING)
+    }
+
+    /// Priority inheritance: a server task runs at least at the level of every caller that
+    /// waits for it (queued or being served), so a task of middle priority cannot hold up a
+    /// high-priority caller by preempting its server. The activation ends at the server's own
+    /// priority again (`end_running`); the next one inherits from the callers then queued.
+    /// Bounded: each task is in at most one FIFO.
+    fn inherit_callers(&mut self, server: TaskId) {
+        let Some(ipc) = self.ipc.as_ref() else {
+            return;
+        };
+        let slot = &ipc.calls[server.index()];
+        let mut level = self.tasks[server.index()].level;
+        let mut at = slot.head;
+        let mut visited = 0;
+        while at != NO_TASK && visited < TASKS {
+            level = level.max(self.tasks[at as usize].level);
+            at = ipc.calls[at as usize].next;
+            visited += 1;
+        }
+        if let Some(control) = self.tasks.get(slot.serving as usize) {
+            level = level.max(control.level);
+        }
+        if level > self.tasks[server.index()].level {
+            self.tasks[server.index()].level = level;
+            // Filed again under its new level, if it is in the ready queue.
+            if self.ready.contains(server.index()) {
+                self.ready.remove(server.index());
+                self.refile(server);
+            }
+            self.decided = false;
+        }
     }
 
     /// The caller of the IPC services a port serves on a path of its own: a task with
@@ -620,7 +653,9 @@ impl<
         // was killed, or cannot be activated (its time frame), nobody would serve the queue.
         let served_on = !killed
             && (!self.tasks[task.index()].queued.is_empty() || self.activate_task(task).is_ok());
-        if !served_on {
+        if served_on {
+            self.inherit_callers(task);
+        } else {
             while let Some(client) = self.pop_caller(task) {
                 self.finish_call(client, CallState::Failed(Error::State));
             }
