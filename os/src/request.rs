@@ -147,13 +147,16 @@ impl Request {
         )
     }
 
+    /// ActivateTask's service number: the Cortex-R port decodes it itself (its fast path).
+    pub const ACTIVATE_TASK: u32 = 1;
+
     /// `[service number, argument, argument, argument]`. Inlined: where the request is
     /// named, only its words remain.
     #[inline(always)]
     pub fn to_words(self) -> [u32; 4] {
         let t = |id: TaskId| id.index() as u32;
         match self {
-            Request::ActivateTask(task) => [1, t(task), 0, 0],
+            Request::ActivateTask(task) => [Self::ACTIVATE_TASK, t(task), 0, 0],
             Request::GetTaskId => [2, 0, 0, 0],
             Request::GetTaskState(task) => [3, t(task), 0, 0],
             Request::Schedule => [4, 0, 0, 0],
@@ -223,7 +226,7 @@ impl Request {
         let id = |v: u32| v.min(u8::MAX as u32) as u8;
         let task = TaskId::new(id(a));
         Some(match service {
-            1 => Request::ActivateTask(task),
+            Self::ACTIVATE_TASK => Request::ActivateTask(task),
             2 => Request::GetTaskId,
             3 => Request::GetTaskState(task),
             4 => Request::Schedule,

@@ -48,14 +48,23 @@ impl<
         }
     }
 
-    fn app_unavailable(&self, app: AppId) -> bool {
-        (self.apps_terminated | self.apps_restarting) & bit(app) != 0
+    /// Terminated or restarting. Usually no application is: one test before the bit's.
+    #[inline]
+    pub(super) fn app_unavailable(&self, app: AppId) -> bool {
+        let unavailable = self.apps_terminated | self.apps_restarting;
+        unavailable != 0 && unavailable & bit(app) != 0
     }
 
     /// Its own application may reach an object unless terminated (a restarting one is busy
-    /// restarting itself); others need a listed right and an accessible owner.
-    #[inline]
+    /// restarting itself); others need a listed right and an accessible owner. The usual
+    /// case, its own object while no application is terminated, is decided inline.
+    #[inline(always)]
     pub(super) fn may_access(&self, caller: AppId, owner: AppId, access: u64) -> bool {
+        (caller == owner && self.apps_terminated == 0)
+            || self.may_access_by_masks(caller, owner, access)
+    }
+
+    fn may_access_by_masks(&self, caller: AppId, owner: AppId, access: u64) -> bool {
         if caller == owner {
             self.apps_terminated & bit(owner) == 0
         } else {

@@ -205,11 +205,7 @@ impl<
             return Err(self.boundary_deny(app, action, endpoint, operation));
         }
         if let EndpointKind::Server { app: server, .. } = ep.kind {
-            // Usually no application is unavailable at all: one test before the bit's.
-            let unavailable = self.apps_terminated | self.apps_restarting;
-            if unavailable != 0
-                && unavailable & 1u64.checked_shl(server.index() as u32).unwrap_or(0) != 0
-            {
+            if self.app_unavailable(server) {
                 // A terminated or restarting server is out of reach (not a policy matter).
                 return Err((Error::Access, Object::None));
             }

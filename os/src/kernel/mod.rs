@@ -591,17 +591,21 @@ impl<
     pub fn dispatch(&mut self) -> Dispatch {
         match (self.decided, self.current) {
             // A fast path decided already: the port is still on the previous context.
-            (true, Some(Context::Task(task))) if self.prepared => {
-                self.prepared = false;
-                Dispatch::Switch {
-                    to: Context::Task(task),
-                    fresh: self.take_fresh(task),
-                }
-            }
+            (true, Some(Context::Task(task))) if self.prepared => self.take_prepared(task),
             // Nothing changed since the port carried out the last answer: it stands.
             (true, Some(_)) => Dispatch::Keep,
             (true, None) => Dispatch::Idle,
             (false, _) => self.decide(),
+        }
+    }
+
+    /// The switch a fast path prepared to `task`, handed to the port once.
+    #[inline(always)]
+    fn take_prepared(&mut self, task: TaskId) -> Dispatch {
+        self.prepared = false;
+        Dispatch::Switch {
+            to: Context::Task(task),
+            fresh: self.take_fresh(task),
         }
     }
 

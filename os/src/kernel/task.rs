@@ -104,8 +104,7 @@ impl<
         let target = &self.tasks[task.index()];
         if !target.queued.is_empty()
             || config.timing.time_frame_ns != 0
-            || !((caller_config.app == config.app && self.apps_terminated == 0)
-                || self.may_access(caller_config.app, config.app, config.access))
+            || !self.may_access(caller_config.app, config.app, config.access)
             || target.level <= self.running_level(caller)
         {
             return false;
@@ -127,18 +126,8 @@ impl<
         // schedule_tasks: the caller is preempted and resumes first of its level.
         self.rescheduling = false;
         self.leave_running(Some(caller));
-        let target = &mut self.tasks[task.index()];
-        target.started = true;
-        target.fresh = true;
-        target.used_ns = 0;
-        target.incarnation = target.incarnation.wrapping_add(1);
-        self.running = Some(task);
-        let front = self.next_front_stamp;
-        self.next_front_stamp -= 1;
-        let preempted = &mut self.tasks[caller.index()];
-        preempted.queued.restamp_oldest(front);
-        let level = preempted.level;
-        self.ready.push_first(caller.index(), level);
+        self.start_running(task);
+        self.file_preempted(caller);
         if let Some(hook) = self.config.hooks.pre_task {
             hook(task);
         }
@@ -154,11 +143,7 @@ impl<
         if !self.activate_preempting(task) {
             return None;
         }
-        self.prepared = false;
-        Some(super::Dispatch::Switch {
-            to: Context::Task(task),
-            fresh: self.take_fresh(task),
-        })
+        Some(self.take_prepared(task))
     }
 
     /// The running task's body returned `Exit::Terminate` (TerminateTask).
@@ -306,22 +291,9 @@ impl<
             self.record(TraceEvent::Preempt(preempted));
         }
         self.leave_running(previous);
-        let control = &mut self.tasks[to.index()];
-        let fresh = !control.started;
-        control.started = true;
-        control.fresh = fresh;
-        if fresh {
-            control.used_ns = 0;
-            control.incarnation = control.incarnation.wrapping_add(1);
-        }
-        self.running = Some(to);
+        let fresh = self.start_running(to);
         if let Some(preempted) = running {
-            // A preempted task resumes first of its level (AUTOSAR).
-            let stamp = self.next_front_stamp;
-            self.next_front_stamp -= 1;
-            let control = &mut self.tasks[preempted.index()];
-            control.queued.restamp_oldest(stamp);
-            self.ready.push_first(preempted.index(), control.level);
+            self.file_preempted(preempted);
         }
         self.record(if fresh {
             TraceEvent::Start(to)
@@ -332,6 +304,32 @@ impl<
             hook(to);
         }
         Some(to)
+    }
+
+    /// `to` becomes the running task: a new activation (`true`) starts with a fresh budget
+    /// and incarnation, and the port must start it at its entry.
+    #[inline(always)]
+    fn start_running(&mut self, to: TaskId) -> bool {
+        let control = &mut self.tasks[to.index()];
+        let fresh = !control.started;
+        control.started = true;
+        control.fresh = fresh;
+        if fresh {
+            control.used_ns = 0;
+            control.incarnation = control.incarnation.wrapping_add(1);
+        }
+        self.running = Some(to);
+        fresh
+    }
+
+    /// A preempted task resumes first of its level (AUTOSAR): the newest front stamp.
+    #[inline(always)]
+    fn file_preempted(&mut self, preempted: TaskId) {
+        let stamp = self.next_front_stamp;
+        self.next_front_stamp -= 1;
+        let control = &mut self.tasks[preempted.index()];
+        control.queued.restamp_oldest(stamp);
+        self.ready.push_first(preempted.index(), control.level);
     }
 
     /// Puts `task` into the ready queue or takes it out, as its state now says: it is in it

@@ -46,9 +46,14 @@ impl Frame {
     /// The CPSR a context starts with: SYS (trusted) or User mode, Thumb state for a T32
     /// entry (`entry`'s bit 0), FIQ open only when category 1 ISRs use it.
     pub fn start_cpsr(entry: usize, user: bool, fiq: bool) -> u32 {
-        let thumb = if entry & 1 != 0 { CPSR_THUMB } else { 0 };
         let fiq = if fiq { 0 } else { CPSR_FIQ_MASKED };
-        (if user { USR_CPSR } else { SYS_CPSR }) | thumb | fiq
+        Self::retarget_cpsr((if user { USR_CPSR } else { SYS_CPSR }) | fiq, entry)
+    }
+
+    /// `cpsr` for starting at `entry` instead: Thumb state as `entry`'s bit 0 says.
+    pub fn retarget_cpsr(cpsr: u32, entry: usize) -> u32 {
+        let thumb = if entry & 1 != 0 { CPSR_THUMB } else { 0 };
+        (cpsr & !CPSR_THUMB) | thumb
     }
 
     /// A frame that "returns" into `entry(arg)` in `cpsr` (`start_cpsr`) with the stack empty

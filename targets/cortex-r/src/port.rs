@@ -591,10 +591,9 @@ impl Port {
         if !self.kernel.ipc_entry_call(TaskId::new(index as u8), call) {
             return None;
         }
-        let config = self.kernel.config();
-        let user = !config.apps[config.tasks[index].app.index()].trusted;
         let trampoline = syscalls::server_trampoline as extern "C" fn(usize, &EntryCall) -> !;
-        let cpsr = Frame::start_cpsr(trampoline as usize, user, self.fiq);
+        // The task's own start mode (User or SYS, FIQ), in the trampoline's instruction set.
+        let cpsr = Frame::retarget_cpsr(self.contexts[index].start_cpsr, trampoline as usize);
         // SAFETY: the frame goes right below the call, in the same owned stack; its register
         // words are word-aligned.
         let sp = unsafe {
@@ -707,7 +706,7 @@ extern "C" fn ecu_cortex_r_svc(sp: usize) -> usize {
         syscalls::SVC_START => {}
         // ActivateTask, decoded here: the kernel's fast path makes the common preemption
         // a single call.
-        ACTIVATE_TASK if regs[1] <= u8::MAX as u32 => {
+        Request::ACTIVATE_TASK if regs[1] <= u8::MAX as u32 => {
             let decision = port
                 .kernel
                 .activate_task(TaskId::new(regs[1] as u8), &mut regs[0]);
@@ -753,9 +752,6 @@ extern "C" fn ecu_cortex_r_fiq() {
     }
     board.end_fiq(line);
 }
-
-/// ActivateTask's service number (`ecu_os::Request::to_words`).
-const ACTIVATE_TASK: u32 = 1;
 
 /// One system call but the null one: the request in the caller's saved r0-r5, the status
 /// and reply into its saved r0-r2. Out of line: the null call needs none of it.
@@ -867,9 +863,7 @@ const ENTRY_CALL_BYTES: usize = core::mem::size_of::<EntryCall>().next_multiple_
 unsafe fn deliver_reply(sp: usize, reply: u32) {
     // SAFETY: by the contract; only the word-aligned register array is addressed.
     let registers = unsafe { &mut *((sp + offset_of!(Frame, r)) as *mut [u32; 13]) };
-    registers[0] = 0;
-    registers[1] = reply;
-    registers[2] = 0;
+    set_result(registers, Ok(reply.into()));
 }
 
 const FAULT_UNDEFINED: u32 = 0;

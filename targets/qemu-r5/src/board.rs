@@ -35,6 +35,11 @@ const TICK_SOURCE: u32 = 4;
 /// QEMU's versatile boards wire the second SP804 to VIC line 5.
 const STIMULUS_SOURCE: u32 = 5;
 
+/// A VIC line ISRs may take: any but the port's own timers'.
+fn isr_line(line: u32) -> bool {
+    line < VIC_LINES && line != TICK_SOURCE && line != STIMULUS_SOURCE
+}
+
 const UART0: usize = 0x101F_1000;
 const UART_DR: usize = 0x00;
 const UART_FR: usize = 0x18;
@@ -114,7 +119,7 @@ impl Board for VersatileR5 {
     }
 
     fn enable_line(&self, line: u32) -> bool {
-        if line >= VIC_LINES || line == TICK_SOURCE || line == STIMULUS_SOURCE {
+        if !isr_line(line) {
             return false;
         }
         write_reg(VIC + VIC_INT_ENABLE, 1 << line);
@@ -122,13 +127,13 @@ impl Board for VersatileR5 {
     }
 
     fn disable_line(&self, line: u32) {
-        if line < VIC_LINES && line != TICK_SOURCE && line != STIMULUS_SOURCE {
+        if isr_line(line) {
             write_reg(VIC + VIC_INT_EN_CLEAR, 1 << line);
         }
     }
 
     fn trigger_line(&self, line: u32) -> bool {
-        if line >= VIC_LINES || line == TICK_SOURCE || line == STIMULUS_SOURCE {
+        if !isr_line(line) {
             return false;
         }
         write_reg(VIC + VIC_SOFT_INT, 1 << line);
@@ -136,7 +141,7 @@ impl Board for VersatileR5 {
     }
 
     fn route_to_fiq(&self, line: u32) -> bool {
-        if line >= VIC_LINES || line == TICK_SOURCE || line == STIMULUS_SOURCE {
+        if !isr_line(line) {
             return false;
         }
         let select = read_reg(VIC + VIC_INT_SELECT);

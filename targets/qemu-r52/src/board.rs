@@ -61,6 +61,11 @@ fn set_virtual_compare(value: u64) {
     };
 }
 
+/// An SGI or PPI of core 0 ISRs may take: any but the tick's timer.
+fn isr_line(line: u32) -> bool {
+    line < PRIVATE_INTIDS && line != TIMER_PPI
+}
+
 fn virtual_count() -> u64 {
     let (low, high): (u32, u32);
     // SAFETY: reads CNTVCT; no side effects.
@@ -246,7 +251,7 @@ impl Board for Mps3An536 {
     }
 
     fn enable_line(&self, line: u32) -> bool {
-        if line >= PRIVATE_INTIDS || line == TIMER_PPI {
+        if !isr_line(line) {
             return false;
         }
         configure_private(line, LINE_PRIORITY);
@@ -255,7 +260,7 @@ impl Board for Mps3An536 {
     }
 
     fn disable_line(&self, line: u32) {
-        if line < PRIVATE_INTIDS && line != TIMER_PPI {
+        if isr_line(line) {
             write_reg(GICR_SGI + GICR_ICENABLER0, 1 << line);
         }
     }
@@ -284,7 +289,7 @@ impl Board for Mps3An536 {
     }
 
     fn route_to_fiq(&self, line: u32) -> bool {
-        if line >= PRIVATE_INTIDS || line == TIMER_PPI {
+        if !isr_line(line) {
             return false;
         }
         FIQ_LINES.fetch_or(1 << line, Ordering::Relaxed);
