@@ -42,6 +42,15 @@ impl Activations {
         true
     }
 
+    /// The first activation of a suspended task (the queue is empty): one store, no checks.
+    #[inline(always)]
+    pub fn push_first_activation(&mut self, stamp: u64) {
+        debug_assert!(self.is_empty());
+        let slot = self.head_slot();
+        self.stamps[slot] = stamp;
+        self.len = 1;
+    }
+
     /// The slot of the oldest activation (the modulo also spares a bounds check).
     fn head_slot(&self) -> usize {
         self.head as usize % MAX_ACTIVATIONS

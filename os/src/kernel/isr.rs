@@ -17,6 +17,7 @@ impl<
         const TABLES: usize,
     > Kernel<TASKS, ALARMS, COUNTERS, RESOURCES, ISRS, TABLES>
 {
+    #[inline(always)]
     pub(super) fn current_isr(&self) -> Option<IsrId> {
         self.isr_depth
             .checked_sub(1)
@@ -132,8 +133,8 @@ impl<
             _ => return,
         }
         // Unmasked, what came meanwhile runs at the next dispatch if it outranks the caller.
-        m.owner = m.any().then_some(caller);
-        if m.any() && !was_masked {
+        m.owner = m.counted().then_some(caller);
+        if m.owner.is_some() && !was_masked {
             m.used_at_mask_ns = used;
         }
     }

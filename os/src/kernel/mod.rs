@@ -67,6 +67,9 @@ struct TaskControl {
     events_waited: EventMask,
     /// Level while ready or preempted: the priority raised by held resources' ceilings.
     level: Level,
+    /// The ceiling of its internal resource (0 without one), fixed at boot: the level it
+    /// defends while it runs costs one comparison, not a walk through the configuration.
+    internal_ceiling: Level,
     /// Top of the LIFO chain of standard resources the task holds.
     held: Option<ResourceId>,
     /// Execution time of the current activation (timing protection).
@@ -123,7 +126,15 @@ struct Masking {
 }
 
 impl Masking {
+    /// Some masking is in force. Every change sets `owner` to say exactly that (and every
+    /// reset clears both), so one load answers on the paths that ask it most.
+    #[inline(always)]
     fn any(&self) -> bool {
+        debug_assert_eq!(self.owner.is_some(), self.counted());
+        self.owner.is_some()
+    }
+
+    fn counted(&self) -> bool {
         self.all_disabled || self.all_suspended > 0 || self.os_suspended > 0
     }
 }
@@ -224,6 +235,10 @@ impl<
                 events_set: 0,
                 events_waited: 0,
                 level: config.tasks[i].priority as Level,
+                internal_ceiling: config.tasks[i]
+                    .internal_resource
+                    .and_then(|r| config.resources.get(r.index()))
+                    .map_or(0, |r| r.ceiling),
                 held: None,
                 used_ns: 0,
                 last_arrival_ns: None,

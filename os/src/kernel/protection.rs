@@ -127,11 +127,15 @@ impl<
     /// An arrival of `context` now: refused (and reported) if sooner than its time frame.
     pub(super) fn arrival_allowed(&mut self, context: Context) -> bool {
         let frame = self.timing_of(context).time_frame_ns;
+        if frame == 0 {
+            // Without a time frame no arrival is ever refused, so none is kept.
+            return true;
+        }
         let last = match context {
             Context::Task(t) => &mut self.tasks[t.index()].last_arrival_ns,
             Context::Isr(i) => &mut self.isrs[i.index()].last_arrival_ns,
         };
-        if frame > 0 && last.is_some_and(|at| self.now_ns < at + frame) {
+        if last.is_some_and(|at| self.now_ns < at + frame) {
             self.protection(Error::ProtectionArrival, context);
             return false;
         }

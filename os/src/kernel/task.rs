@@ -110,12 +110,11 @@ impl<
             return false;
         }
         // activate_task: a first activation, within every limit.
+        // No time frame: no arrival time to keep (`arrival_allowed`).
         let stamp = self.next_stamp;
         self.next_stamp += 1;
-        let now_ns = self.now_ns;
         let target = &mut self.tasks[task.index()];
-        target.last_arrival_ns = Some(now_ns);
-        target.queued.push(stamp);
+        target.queued.push_first_activation(stamp);
         target.events_set = 0;
         target.events_waited = 0;
         // activate, preempt and start, in one record.
@@ -136,14 +135,24 @@ impl<
         true
     }
 
-    /// [`Self::activate_preempting`] for a port that switches at once: the decision itself,
-    /// as the next dispatch would give it, or `None` where the fast path does not apply.
+    /// [`Self::activate_preempting`] for a port that switches at once: `true` when the port
+    /// must start `task` afresh now (the decision the next dispatch would give: a suspended
+    /// task's activation always starts fresh), `false`, nothing changed, where the fast path
+    /// does not apply.
     #[inline]
-    pub fn activate_switching(&mut self, task: TaskId) -> Option<super::Dispatch> {
+    pub fn activate_switching(&mut self, task: TaskId) -> bool {
         if !self.activate_preempting(task) {
-            return None;
+            return false;
         }
-        Some(self.take_prepared(task))
+        let decision = self.take_prepared(task);
+        debug_assert_eq!(
+            decision,
+            super::Dispatch::Switch {
+                to: Context::Task(task),
+                fresh: true
+            }
+        );
+        true
     }
 
     /// The running task's body returned `Exit::Terminate` (TerminateTask).
@@ -254,15 +263,13 @@ impl<
 
     /// The level the running task defends against preemption: its ready level raised to its
     /// internal resource's ceiling, which it holds while it runs.
+    #[inline(always)]
     pub(super) fn running_level(&self, task: TaskId) -> Level {
-        let level = self.tasks[task.index()].level;
-        match self.config.tasks[task.index()].internal_resource {
-            Some(internal) if !self.rescheduling => self
-                .config
-                .resources
-                .get(internal.index())
-                .map_or(level, |r| r.ceiling.max(level)),
-            _ => level,
+        let control = &self.tasks[task.index()];
+        if self.rescheduling {
+            control.level
+        } else {
+            control.level.max(control.internal_ceiling)
         }
     }
 

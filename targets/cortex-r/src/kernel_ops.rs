@@ -17,9 +17,13 @@ pub trait PortKernel {
     fn start_os(&mut self);
     fn tick(&mut self);
     fn service(&mut self, request: Request) -> Result<Reply, Error>;
-    /// ActivateTask by the current task or ISR (`service` with that request, fast path first),
-    /// then `dispatch`: one call on the preemption path. The status goes to `status` (0 or
-    /// the error's code), as the caller's r0 wants it.
+    /// ActivateTask's fast path (`Kernel::activate_switching`): `true` when `task`, activated,
+    /// preempts the caller and must start afresh now; `false`, nothing changed, where it does
+    /// not apply.
+    fn activate_switching(&mut self, task: TaskId) -> bool;
+    /// ActivateTask by the current task or ISR (`service` with that request), then
+    /// `dispatch`. The status goes to `status` (0 or the error's code), as the caller's r0
+    /// wants it.
     fn activate_task(&mut self, task: TaskId, status: &mut u32) -> Dispatch;
     fn unknown_service(&mut self) -> Error;
     fn terminate_running(&mut self) -> Result<(), Error>;
@@ -83,11 +87,10 @@ impl<
     fn service(&mut self, request: Request) -> Result<Reply, Error> {
         Kernel::service(self, request)
     }
+    fn activate_switching(&mut self, task: TaskId) -> bool {
+        Kernel::activate_switching(self, task)
+    }
     fn activate_task(&mut self, task: TaskId, status: &mut u32) -> Dispatch {
-        if let Some(decision) = Kernel::activate_switching(self, task) {
-            *status = 0;
-            return decision;
-        }
         *status = match Kernel::service(self, Request::ActivateTask(task)) {
             Ok(_) => 0,
             Err(error) => error.code() as u32,

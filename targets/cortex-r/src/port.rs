@@ -497,6 +497,10 @@ impl Port {
     fn switch(&mut self, current_sp: usize, decision: Dispatch) -> usize {
         match decision {
             Dispatch::Keep => current_sp,
+            Dispatch::Switch { to, fresh } => {
+                self.keep(current_sp);
+                self.switch_to(to, fresh)
+            }
             other => {
                 self.keep(current_sp);
                 self.switch_away(other)
@@ -504,7 +508,8 @@ impl Port {
         }
     }
 
-    /// Anything but `Keep`: out of line, so the entry paths stay small.
+    /// Anything but `Keep`: out of line, so the entry paths stay small. (`switch` goes to
+    /// `switch_to` directly, without the frame the shutdown report needs.)
     #[inline(never)]
     fn switch_away(&mut self, decision: Dispatch) -> usize {
         match decision {
@@ -534,6 +539,7 @@ impl Port {
 
     /// Switches to a task or an ISR: its memory regions, then its saved context, or a fresh
     /// frame that starts its body through the trampoline.
+    #[inline(never)]
     fn switch_to(&mut self, to: Context, fresh: bool) -> usize {
         let index = match to {
             Context::Task(t) => t.index(),
@@ -707,9 +713,13 @@ extern "C" fn ecu_cortex_r_svc(sp: usize) -> usize {
         // ActivateTask, decoded here: the kernel's fast path makes the common preemption
         // a single call.
         Request::ACTIVATE_TASK if regs[1] <= u8::MAX as u32 => {
-            let decision = port
-                .kernel
-                .activate_task(TaskId::new(regs[1] as u8), &mut regs[0]);
+            let task = TaskId::new(regs[1] as u8);
+            if port.kernel.activate_switching(task) {
+                regs[0] = 0;
+                port.keep(sp);
+                return port.switch_to(Context::Task(task), true);
+            }
+            let decision = port.kernel.activate_task(task, &mut regs[0]);
             return port.switch(sp, decision);
         }
         _ => {
