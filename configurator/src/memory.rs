@@ -178,7 +178,8 @@ pub const TMS570LC4357: Board = Board {
     isr_line_end: 128,
     reserved_lines: &[2, 3, 20],
     lines_described: "VIM channels 4-127 but 20, the ESM",
-    fiq_category_1: false,
+    // A category 1 ISR's channel is put on FIQ (FIRQPR) beside the ESM's channels 0 and 1.
+    fiq_category_1: true,
 };
 
 /// TI TMS570LS1224 (Cortex-R4F, 12 MPU regions): 1.25 MiB flash at 0 (in a 2 MiB code
@@ -200,7 +201,7 @@ pub const TMS570LS1224: Board = Board {
     isr_line_end: 96,
     reserved_lines: &[2, 3, 20],
     lines_described: "VIM channels 4-95 but 20, the ESM",
-    fiq_category_1: false,
+    fiq_category_1: true,
 };
 
 pub const DEFAULT_APP_DATA: u32 = 4096;

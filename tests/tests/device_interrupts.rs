@@ -146,7 +146,12 @@ fn a_category_1_isr_of_a_non_trusted_application_is_refused() {
     let path = repo_root().join("tests/fixtures/fiq_isr/ecu.toml");
     let mut ecu = ecu_configurator::load(&[path]).unwrap_or_else(|d| panic!("{d}"));
     ecu.apps[0].trusted = false;
-    for target in [Target::QemuR5, Target::QemuR52] {
+    for target in [
+        Target::QemuR5,
+        Target::QemuR52,
+        Target::Tms570,
+        Target::Tms570Ls1224,
+    ] {
         let error = ecu_configurator::image::write_image(&ecu, target, 3)
             .expect_err("a non-trusted FIQ")
             .to_string();
@@ -156,4 +161,33 @@ fn a_category_1_isr_of_a_non_trusted_application_is_refused() {
             "{error}"
         );
     }
+}
+
+/// On the TMS570 parts a category 1 ISR's VIM channel is put on FIQ (the board's
+/// `route_to_fiq` sets its FIRQPR bit): the generated tables list it as a FIQ line, apart from
+/// the category 2 ISR's IRQ line, and the image builds. (No board in CI: the VIM side is
+/// tested on fake registers in targets/tms570.)
+#[test]
+fn the_tms570_parts_take_category_1_isrs_as_fiqs() {
+    let path = repo_root().join("tests/fixtures/fiq_isr/ecu.toml");
+    let ecu = ecu_configurator::load(&[path]).unwrap_or_else(|d| panic!("{d}"));
+    for target in [Target::Tms570, Target::Tms570Ls1224] {
+        let dir = ecu_configurator::image::write_image(&ecu, target, 3)
+            .unwrap_or_else(|e| panic!("{}: {e}", target.name()));
+        let main = std::fs::read_to_string(dir.join("src/main.rs")).expect("generated main.rs");
+        let squeezed: String = main.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(
+            squeezed.contains(
+                "fiq_lines: &[ ecu_cortex_r::FiqLine { line: 11, entry: crate::app::fast_isr }, ]"
+            ),
+            "{}: {main}",
+            target.name()
+        );
+        assert!(
+            squeezed.contains("lines: &[ ecu_cortex_r::IsrLine { isr: ecu::RX_ISR, line: 10 }, ]"),
+            "{}: {main}",
+            target.name()
+        );
+    }
+    ecu_configurator::image::build(&ecu, Target::Tms570, 3).unwrap_or_else(|e| panic!("{e}"));
 }

@@ -21,6 +21,8 @@ const RTI_BASE: usize = 0xFFFF_FC00;
 const VIM_BASE: usize = 0xFFFF_FE00;
 const ESM_BASE: usize = 0xFFFF_F500;
 const CONSOLE_BAUD: u32 = 115_200;
+/// The exit status of a stop on an ESM high-level error (LED 2, as any failure).
+const ESM_HIGH_EXIT: u32 = 0xE5;
 
 /// A register block at its fixed address.
 ///
@@ -172,6 +174,25 @@ impl Board for Tms570 {
     fn disable_line(&self, line: u32) {
         if !reserved_channel(line) {
             let _ = vim::disable(vim_regs(), PART.vim_channels(), line);
+        }
+    }
+
+    /// A category 1 ISR's channel becomes a FIQ (FIRQPR); the board's own channels stay IRQs.
+    fn route_to_fiq(&self, line: u32) -> bool {
+        !reserved_channel(line) && vim::route_to_fiq(vim_regs(), PART.vim_channels(), line).is_ok()
+    }
+
+    fn claim_fiq(&self) -> Option<u32> {
+        match vim::pending_fiq(vim_regs()) {
+            // The ESM's high level (group 2: lockstep compare, uncorrectable RAM or flash
+            // ECC). FIQ is open only in images with category 1 ISRs; the ESM has driven
+            // nERROR already, and the FIQ cannot enter the kernel (it may have interrupted
+            // it) to reach the protection hook: report and stop, as a fatal ESM error does.
+            Some(channel::ESM_HIGH) => {
+                let _ = writeln!(Console, "esm: high-level error (FIQ): stopping");
+                self.exit(ESM_HIGH_EXIT)
+            }
+            other => other,
         }
     }
 

@@ -1,5 +1,6 @@
-//! VIM: every channel IRQ (not FIQ) except the fixed FIQ channels 0 and 1, identity mapping,
-//! enable and disable per channel, and the pending channel from IRQINDEX.
+//! VIM: every channel IRQ except the fixed FIQ channels 0 and 1 and those a category 1 ISR
+//! takes as a FIQ (FIRQPR), identity mapping, enable and disable per channel, and the pending
+//! channel from IRQINDEX or FIQINDEX.
 use tock_registers::interfaces::{Readable, Writeable};
 
 use crate::regs::vim::{VimRegisters, INDEX};
@@ -52,12 +53,31 @@ pub fn disable(vim: &VimRegisters, channels: u32, channel: u32) -> Result<(), Vi
     Ok(())
 }
 
+/// Makes `channel` a FIQ (its FIRQPR bit) and enables it: a category 1 ISR's channel. The
+/// FIQ-only channels 0 and 1 are the ESM's, not an ISR's.
+pub fn route_to_fiq(vim: &VimRegisters, channels: u32, channel: u32) -> Result<(), VimError> {
+    if channel < FIQ_ONLY || channel >= channels {
+        return Err(VimError::BadChannel);
+    }
+    let (word, bit) = ((channel / 32) as usize, 1 << (channel % 32));
+    vim.firqpr[word].set(vim.firqpr[word].get() | bit);
+    vim.reqmaskset[word].set(bit);
+    Ok(())
+}
+
 /// The highest-priority pending IRQ channel, None for a phantom interrupt.
 pub fn pending_irq(vim: &VimRegisters) -> Option<u32> {
-    match vim.irqindex.read(INDEX::INDEX) {
-        0 => None,
-        index => Some(index - 1),
-    }
+    channel_of(vim.irqindex.read(INDEX::INDEX))
+}
+
+/// The highest-priority pending FIQ channel, None for a phantom interrupt.
+pub fn pending_fiq(vim: &VimRegisters) -> Option<u32> {
+    channel_of(vim.fiqindex.read(INDEX::INDEX))
+}
+
+/// IRQINDEX and FIQINDEX hold the channel plus one; 0 is the phantom vector.
+fn channel_of(index: u32) -> Option<u32> {
+    index.checked_sub(1)
 }
 
 #[cfg(test)]
@@ -115,5 +135,27 @@ mod tests {
         assert_eq!(pending_irq(vim), None);
         fake.set_word(0x00, 3);
         assert_eq!(pending_irq(vim), Some(channel::RTI_COMPARE0));
+    }
+
+    /// A category 1 ISR's channel: its FIRQPR bit joins the ESM's, it is enabled, and
+    /// FIQINDEX names it; the ESM's FIQ-only channels and channels past the part are refused.
+    #[test]
+    fn route_to_fiq_and_pending() {
+        let fake = Fake::<VimRegisters>::new();
+        let vim = fake.regs();
+        init(vim, 96);
+        route_to_fiq(vim, 96, 11).unwrap();
+        assert_eq!(fake.word(0x10), 0b11 | 1 << 11, "FIRQPR0");
+        assert_eq!(fake.word(0x30), 1 << 11, "REQMASKSET0");
+        route_to_fiq(vim, 96, 64 + 7).unwrap();
+        assert_eq!(fake.word(0x18), 1 << 7, "FIRQPR2");
+        assert_eq!(fake.word(0x10), 0b11 | 1 << 11, "FIRQPR0 kept");
+        assert_eq!(route_to_fiq(vim, 96, 0), Err(VimError::BadChannel));
+        assert_eq!(route_to_fiq(vim, 96, 1), Err(VimError::BadChannel));
+        assert_eq!(route_to_fiq(vim, 96, 96), Err(VimError::BadChannel));
+        assert_eq!(pending_fiq(vim), None, "FIQINDEX 0: phantom");
+        fake.set_word(0x04, 12);
+        assert_eq!(pending_fiq(vim), Some(11));
+        assert_eq!(pending_irq(vim), None, "IRQINDEX is another register");
     }
 }
