@@ -24,7 +24,11 @@ impl<
             .and_then(|top| self.isr_stack[top])
     }
 
+    #[inline]
     fn masked(&self, isr: IsrId) -> bool {
+        if !self.masking.any() {
+            return false;
+        }
         let m = &self.masking;
         let category_1 = self.config.isrs[isr.index()].category == 1;
         m.all_disabled || m.all_suspended > 0 || (!category_1 && m.os_suspended > 0)

@@ -41,6 +41,7 @@ impl<
         }
     }
 
+    #[inline]
     fn timing_of(&self, context: Context) -> &'static crate::config::Timing {
         match context {
             Context::Task(t) => &self.config.tasks[t.index()].timing,
