@@ -4,6 +4,7 @@
 extern crate std;
 
 use std::boxed::Box;
+use std::vec;
 use std::vec::Vec;
 
 use proptest::prelude::*;
@@ -24,6 +25,9 @@ struct TaskSpec {
     limit: u8,
     extended: bool,
     resources: u64,
+    /// Owned by application 0 or 1; `access`: the applications that may activate it.
+    app: u8,
+    access: u64,
 }
 
 #[derive(Clone, Debug)]
@@ -39,20 +43,33 @@ enum Op {
     Tick,
     /// A protection kill of a task: its running activation, or with `all` every one.
     Kill(u8, bool),
+    /// An interrupt masking service (index into `MASKING`).
+    Mask(u8),
+    /// TerminateApplication of the caller's own application, restarting it or not.
+    TerminateApp(bool),
 }
+
+const MASKING: [Request; 4] = [
+    Request::DisableAllInterrupts,
+    Request::EnableAllInterrupts,
+    Request::SuspendOsInterrupts,
+    Request::ResumeOsInterrupts,
+];
 
 const TASKS: usize = 5;
 const RESOURCES: usize = 3;
 
 fn task_spec() -> impl Strategy<Value = TaskSpec> {
-    (0u8..4, 1u8..4, any::<bool>(), 0u64..8).prop_map(|(priority, limit, extended, resources)| {
-        TaskSpec {
+    (0u8..4, 1u8..4, any::<bool>(), 0u64..8, 0u8..2, 0u64..4).prop_map(
+        |(priority, limit, extended, resources, app, access)| TaskSpec {
             priority,
             limit: if extended { 1 } else { limit },
             extended,
             resources,
-        }
-    })
+            app,
+            access,
+        },
+    )
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -67,6 +84,8 @@ fn op() -> impl Strategy<Value = Op> {
         Just(Op::Schedule),
         Just(Op::Tick),
         (0u8..5, any::<bool>()).prop_map(|(t, all)| Op::Kill(t, all)),
+        (0u8..4).prop_map(Op::Mask),
+        any::<bool>().prop_map(Op::TerminateApp),
     ]
 }
 
@@ -80,12 +99,13 @@ fn config(specs: &[TaskSpec], non_preemptive: u8) -> &'static Config {
             extended: s.extended,
             events: if s.extended { 1 } else { 0 },
             resources: s.resources,
+            access: s.access,
             // Task 0 is non-preemptive when asked (internal RES_SCHEDULER twin, index 3).
             internal_resource: (i == 0 && non_preemptive == 1).then(|| ResourceId::new(3)),
             // Names tell the tasks apart in traces compared as text.
             ..TaskConfig::basic(
                 std::boxed::Box::leak(std::format!("T{i}").into_boxed_str()),
-                AppId::new(0),
+                AppId::new(s.app),
                 s.priority,
                 body,
             )
@@ -111,12 +131,20 @@ fn config(specs: &[TaskSpec], non_preemptive: u8) -> &'static Config {
     });
     Box::leak(Box::new(Config {
         name: "Random",
-        apps: Box::leak(Box::new([AppConfig {
-            name: "A",
-            trusted: true,
-            restart_task: None,
-            hooks: AppHooks::NONE,
-        }])),
+        apps: Box::leak(Box::new([
+            AppConfig {
+                name: "A",
+                trusted: true,
+                restart_task: None,
+                hooks: AppHooks::NONE,
+            },
+            AppConfig {
+                name: "B",
+                trusted: false,
+                restart_task: None,
+                hooks: AppHooks::NONE,
+            },
+        ])),
         tasks: Box::leak(tasks.into_boxed_slice()),
         counters: Box::leak(Box::new([CounterConfig {
             name: "C",
@@ -138,6 +166,16 @@ fn config(specs: &[TaskSpec], non_preemptive: u8) -> &'static Config {
 }
 
 type K = Kernel<TASKS, 0, 1, { RESOURCES + 1 }, 0, 0>;
+
+/// TerminateApplication of the running task's application (of application 0 from idle,
+/// which the kernel refuses).
+fn terminate_own_app(k: &K, restart: bool) -> Request {
+    let app = match k.current {
+        Some(Context::Task(t)) => k.config.tasks[t.index()].app,
+        _ => AppId::new(0),
+    };
+    Request::TerminateApplication(app, restart)
+}
 
 fn check_invariants(k: &K) -> Result<(), TestCaseError> {
     for (index, control) in k.tasks.iter().enumerate() {
@@ -230,6 +268,8 @@ proptest! {
                 Op::Schedule => { let _ = k.service(Request::Schedule); }
                 Op::Tick => k.tick(),
                 Op::Kill(t, all) => k.kill(Context::Task(TaskId::new(t)), all),
+                Op::Mask(m) => { let _ = k.service(MASKING[m as usize]); }
+                Op::TerminateApp(restart) => { let _ = k.service(terminate_own_app(&k, restart)); }
             }
             check_ready_queue(&k)?;
             k.dispatch();
@@ -274,6 +314,8 @@ proptest! {
                     Op::Schedule => k.service(Request::Schedule),
                     Op::Tick => { k.tick(); Ok(0) }
                     Op::Kill(t, all) => { k.kill(Context::Task(TaskId::new(t)), all); Ok(0) }
+                    Op::Mask(m) => k.service(MASKING[m as usize]),
+                    Op::TerminateApp(restart) => k.service(terminate_own_app(k, restart)),
                 };
                 let decision = k.dispatch();
                 // As text: the fast path writes one record for the general path's three.
