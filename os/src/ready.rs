@@ -89,6 +89,12 @@ const NONE: u8 = u8::MAX;
 
 /// The ready tasks, one doubly linked FIFO per level threaded through per-task links, and a
 /// two-tier bitmap of the non-empty levels. The running task is not in it.
+///
+/// The task filed last by [`ReadyQueue::push_first`] (a preempted task) waits "on deck",
+/// not yet linked: it is first of its level by definition, so `highest` weighs it against the
+/// linked ones with one comparison, and the usual life of a preempted task (preempted, then
+/// resumed once the preempting task ends) costs no linking at all. The next `push_first` links
+/// it first; an insertion by stamp never goes before it (it holds the smallest stamp).
 #[derive(Clone, Debug)]
 pub struct ReadyQueue<const TASKS: usize> {
     /// Bit `w` set when `words[w]` is non-zero.
@@ -98,6 +104,8 @@ pub struct ReadyQueue<const TASKS: usize> {
     /// Each level's first and last task.
     ends: [Ends; LEVELS],
     links: [Link; TASKS],
+    /// The preempted task on deck (`NONE`: none); its level is in its link.
+    deck: u8,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -134,23 +142,40 @@ impl<const TASKS: usize> ReadyQueue<TASKS> {
                 level: 0,
                 linked: false,
             }; TASKS],
+            deck: NONE,
         }
     }
 
     pub fn contains(&self, task: usize) -> bool {
-        self.links[task].linked
+        self.links[task].linked || self.deck as usize == task
     }
 
-    /// The first task of the highest non-empty level.
+    /// The first task of the highest non-empty level (the task on deck leads its level).
     #[inline]
     pub fn highest(&self) -> Option<usize> {
+        let deck = self.deck;
         if self.summary == 0 {
-            return None;
+            return (deck != NONE).then_some(deck as usize);
         }
         // The modulo (a mask) tells the compiler the index is in range: no check.
         let word = ((WORD_BITS - 1) - self.summary.leading_zeros() as usize) % self.words.len();
         let bit = (WORD_BITS - 1) - self.words[word].leading_zeros() as usize;
-        Some(self.ends[word * WORD_BITS + bit].first as usize)
+        let level = word * WORD_BITS + bit;
+        if deck != NONE && self.links[deck as usize % TASKS].level as usize >= level {
+            return Some(deck as usize);
+        }
+        Some(self.ends[level].first as usize)
+    }
+
+    /// Links the task on deck, first of its level, as `push_first` would have.
+    #[inline(always)]
+    fn link_deck(&mut self) {
+        let deck = self.deck;
+        if deck != NONE {
+            self.deck = NONE;
+            let task = deck as usize % TASKS;
+            self.link(task, self.links[task].level as usize, NONE);
+        }
     }
 
     /// Files `task` at `level` after every task with an older stamp (`stamp_of` gives the
@@ -164,6 +189,9 @@ impl<const TASKS: usize> ReadyQueue<TASKS> {
         stamp: u64,
         stamp_of: impl Fn(usize) -> u64,
     ) {
+        // The task on deck took the newest front stamp, the smallest of all: nothing filed by
+        // stamp goes before it, so it can stay on deck.
+        debug_assert!(self.deck == NONE || stamp > stamp_of(self.deck as usize));
         let level = Self::bucket(level);
         let ends = self.ends[level];
         // Walk back from the newest to the first older one: none for a new activation.
@@ -178,11 +206,14 @@ impl<const TASKS: usize> ReadyQueue<TASKS> {
         self.link(task, level, after);
     }
 
-    /// Files `task` first of `level`: a preempted task, which resumes before the others.
-    /// Inlined: it is on the preemption path, where the link's general case is dead code.
+    /// Files `task` first of `level`: a preempted task, which resumes before the others. It
+    /// goes on deck; the one there before (preempted earlier, so behind it if they share a
+    /// level) is linked first.
     #[inline(always)]
     pub fn push_first(&mut self, task: usize, level: crate::config::Level) {
-        self.link(task, Self::bucket(level), NONE);
+        self.link_deck();
+        self.links[task].level = Self::bucket(level) as u8;
+        self.deck = task as u8;
     }
 
     fn bucket(level: crate::config::Level) -> usize {
@@ -218,6 +249,10 @@ impl<const TASKS: usize> ReadyQueue<TASKS> {
     /// choice, without the general case's links to mend.
     #[inline]
     pub fn remove_highest(&mut self, task: usize) {
+        if self.deck as usize == task {
+            self.deck = NONE;
+            return;
+        }
         let link = self.links[task];
         debug_assert!(
             link.linked && link.previous == NONE,
@@ -246,6 +281,10 @@ impl<const TASKS: usize> ReadyQueue<TASKS> {
 
     /// Takes `task` out, wherever it is in its level.
     pub fn remove(&mut self, task: usize) {
+        if self.deck as usize == task {
+            self.deck = NONE;
+            return;
+        }
         let link = self.links[task];
         if !link.linked {
             return;
@@ -346,6 +385,32 @@ mod tests {
         q.remove(1);
         assert_eq!(q.highest(), None);
         assert!(!q.contains(1));
+    }
+
+    /// A preempted task waits on deck, ahead of its level; the next one preempted goes ahead
+    /// of it at the same level, and a lower-level deck task yields to a higher linked one.
+    #[test]
+    fn the_task_on_deck_leads_its_level() {
+        let stamps = [FIRST_BACK_STAMP, FIRST_BACK_STAMP + 1, 7, 6, 0];
+        let stamp_of = |t: usize| stamps[t];
+        let mut q = ReadyQueue::<5>::new();
+        q.insert(0, 3, stamps[0], stamp_of);
+        q.push_first(2, 3);
+        assert!(q.contains(2));
+        assert_eq!(q.highest(), Some(2), "on deck, first of level 3");
+        q.push_first(3, 3);
+        assert_eq!(q.highest(), Some(3), "preempted later: ahead of 2");
+        q.remove_highest(3);
+        assert_eq!(q.highest(), Some(2), "2 was linked first of its level");
+        q.remove_highest(2);
+        q.insert(1, 5, stamps[1], stamp_of);
+        q.push_first(2, 3);
+        assert_eq!(q.highest(), Some(1), "level 5 outranks the deck's 3");
+        q.remove(1);
+        assert_eq!(q.highest(), Some(2));
+        q.remove(2);
+        assert!(!q.contains(2));
+        assert_eq!(q.highest(), Some(0));
     }
 
     mod model {
