@@ -105,6 +105,13 @@ impl<
 
     /// Accepts the highest pending ISR that may run now, if any.
     pub(super) fn accept_pending(&mut self) {
+        if let Some(isr) = self.best_pending() {
+            self.accept(isr);
+        }
+    }
+
+    /// The pending ISR that would start now: the highest of those above the current level.
+    fn best_pending(&self) -> Option<IsrId> {
         let mut best: Option<IsrId> = None;
         for index in 0..ISRS {
             let isr = IsrId::new(index as u8);
@@ -116,9 +123,34 @@ impl<
                 best = Some(isr);
             }
         }
-        if let Some(isr) = best {
-            self.accept(isr);
+        best
+    }
+
+    /// [`Self::interrupt`] for a port that switches at once: `true` when `isr` was accepted
+    /// over what ran and starts now, the decision the next dispatch would give (a switch to
+    /// it, fresh) already taken. `false` where anything else follows (it pends, another ISR
+    /// would start on top of it, a switch is prepared, the OS shuts down): the general
+    /// `dispatch` then decides. With an ISR accepted, a decision never weighs the tasks, so
+    /// what changed at task level before does not matter.
+    pub fn interrupt_switching(&mut self, isr: IsrId) -> bool {
+        self.interrupt(isr);
+        #[cfg(test)]
+        if !self.fast_paths {
+            return false;
         }
+        let accepted_now = self.current_isr() == Some(isr) && !self.isrs[isr.index()].started;
+        if !accepted_now
+            || self.prepared
+            || self.shutdown.is_some()
+            || self.best_pending().is_some()
+        {
+            return false;
+        }
+        // decide: nothing pending to accept, the innermost ISR is the target, fresh.
+        self.decided = true;
+        self.current = Some(Context::Isr(isr));
+        self.isrs[isr.index()].started = true;
+        true
     }
 
     /// The interrupt masking services. An Enable/Resume without its Disable/Suspend is

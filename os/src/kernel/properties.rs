@@ -392,3 +392,128 @@ proptest! {
         }
     }
 }
+
+fn isr_body(_os: &Os) {}
+
+/// What the ISR property test does: task operations, masking, and the interrupts.
+#[derive(Clone, Debug)]
+enum IsrOp {
+    Task(Op),
+    /// An interrupt request of ISR 0 or 1.
+    Interrupt(u8),
+    /// The current ISR's body returns.
+    IsrReturn,
+    /// A masking service and, before any dispatch, an interrupt request: an unsettled state
+    /// (the ports never leave one, but the kernel's interface allows it).
+    MaskThenInterrupt(u8, u8),
+}
+
+fn isr_op() -> impl Strategy<Value = IsrOp> {
+    prop_oneof![
+        op().prop_map(IsrOp::Task),
+        (0u8..2).prop_map(IsrOp::Interrupt),
+        Just(IsrOp::IsrReturn),
+        (0u8..4, 0u8..2).prop_map(|(m, i)| IsrOp::MaskThenInterrupt(m, i)),
+    ]
+}
+
+const ISRS: usize = 2;
+type KI = Kernel<TASKS, 0, 1, { RESOURCES + 1 }, ISRS, 0>;
+
+/// The task tables of `config`, and two ISRs of random priority and category.
+fn isr_config(specs: &[TaskSpec], isrs: &[(u8, u8)]) -> &'static Config {
+    let isrs: Vec<IsrConfig> = isrs
+        .iter()
+        .enumerate()
+        .map(|(i, &(priority, category))| IsrConfig {
+            name: Box::leak(std::format!("I{i}").into_boxed_str()),
+            app: AppId::new(0),
+            timing: Timing::NONE,
+            category,
+            priority,
+            resources: 0,
+            entry: isr_body,
+        })
+        .collect();
+    Box::leak(Box::new(Config {
+        isrs: Box::leak(isrs.into_boxed_slice()),
+        ..*config(specs, 0)
+    }))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(400))]
+
+    /// The interrupt fast path (`interrupt_switching`) ends in the same decision, trace and
+    /// state as the general path (`interrupt`, then deciding), whatever tasks, ISRs and
+    /// masking the operations led to.
+    #[test]
+    fn the_interrupt_fast_path_is_the_general_path(
+        specs in proptest::collection::vec(task_spec(), TASKS),
+        isrs in proptest::collection::vec((0u8..3, 1u8..3), ISRS),
+        ops in proptest::collection::vec(isr_op(), 1..80),
+    ) {
+        let config = isr_config(&specs, &isrs);
+        let mut fast = KI::new(config).unwrap();
+        let mut general = KI::new(config).unwrap();
+        general.fast_paths = false;
+        for k in [&mut fast, &mut general] {
+            k.start_os();
+            k.dispatch();
+        }
+        for op in ops {
+            let mut replies = Vec::new();
+            for k in [&mut fast, &mut general] {
+                let (reply, decision) = match &op {
+                    IsrOp::Interrupt(i) | IsrOp::MaskThenInterrupt(_, i) => {
+                        if let IsrOp::MaskThenInterrupt(m, _) = &op {
+                            let _ = k.service(MASKING[*m as usize]);
+                        }
+                        let isr = IsrId::new(*i);
+                        if k.interrupt_switching(isr) {
+                            (Ok(0), super::Dispatch::Switch { to: Context::Isr(isr), fresh: true })
+                        } else {
+                            (Ok(0), k.dispatch())
+                        }
+                    }
+                    other => {
+                        let reply = match other {
+                            IsrOp::IsrReturn => k.isr_return().map(|()| 0),
+                            IsrOp::Task(Op::Activate(t)) => k.service(Request::ActivateTask(TaskId::new(*t))),
+                            IsrOp::Task(Op::Terminate) => k.terminate_running().map(|()| 0),
+                            IsrOp::Task(Op::Chain(t)) => k.chain_running(TaskId::new(*t)).map(|()| 0),
+                            IsrOp::Task(Op::Get(r)) => k.service(Request::GetResource(ResourceId::new(*r))),
+                            IsrOp::Task(Op::Release(r)) => k.service(Request::ReleaseResource(ResourceId::new(*r))),
+                            IsrOp::Task(Op::Wait) => k.service(Request::WaitEvent(1)),
+                            IsrOp::Task(Op::Set(t)) => k.service(Request::SetEvent(TaskId::new(*t), 1)),
+                            IsrOp::Task(Op::Schedule) => k.service(Request::Schedule),
+                            IsrOp::Task(Op::Tick) => { k.tick(); Ok(0) }
+                            IsrOp::Task(Op::Kill(t, all)) => { k.kill(Context::Task(TaskId::new(*t)), *all); Ok(0) }
+                            IsrOp::Task(Op::Mask(m)) => k.service(MASKING[*m as usize]),
+                            IsrOp::Task(Op::TerminateApp(_))
+                            | IsrOp::Interrupt(_)
+                            | IsrOp::MaskThenInterrupt(..) => Ok(0),
+                        };
+                        (reply, k.dispatch())
+                    }
+                };
+                let names = crate::trace::ConfigNames { config, ipc: None };
+                let mut trace = std::string::String::new();
+                while let Some(record) = k.trace_pop() {
+                    record.write(&names, &mut trace).unwrap();
+                    trace.push('\n');
+                }
+                replies.push((reply, decision, trace));
+            }
+            prop_assert_eq!(&replies[0], &replies[1], "after {:?}", op);
+            prop_assert_eq!((fast.running, fast.current, fast.decided), (general.running, general.current, general.decided));
+            prop_assert_eq!((fast.isr_depth, fast.isr_stack), (general.isr_depth, general.isr_stack));
+            for (a, b) in fast.isrs.iter().zip(&general.isrs) {
+                prop_assert_eq!((a.active, a.started, a.pending, a.level, a.incarnation), (b.active, b.started, b.pending, b.level, b.incarnation));
+            }
+            for (a, b) in fast.tasks.iter().zip(&general.tasks) {
+                prop_assert_eq!((a.started, a.fresh, a.waiting, a.level, a.queued.len()), (b.started, b.fresh, b.waiting, b.level, b.queued.len()));
+            }
+        }
+    }
+}

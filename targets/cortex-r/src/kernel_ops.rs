@@ -39,6 +39,9 @@ pub trait PortKernel {
     fn advance_time(&mut self, now_ns: u64);
     /// An interrupt request for a category 1 or 2 ISR (accepted or pended by its level).
     fn interrupt(&mut self, isr: IsrId);
+    /// `interrupt`, then `true` when the ISR starts now and the port must switch to it,
+    /// fresh, without asking `dispatch` (`Kernel::interrupt_switching`).
+    fn interrupt_switching(&mut self, isr: IsrId) -> bool;
     /// ShutdownOS by the port (a fatal hardware error).
     fn shutdown_os(&mut self, error: Option<Error>);
     /// The current ISR's body returned.
@@ -129,6 +132,9 @@ impl<
     }
     fn interrupt(&mut self, isr: IsrId) {
         Kernel::interrupt(self, isr)
+    }
+    fn interrupt_switching(&mut self, isr: IsrId) -> bool {
+        Kernel::interrupt_switching(self, isr)
     }
     fn shutdown_os(&mut self, error: Option<Error>) {
         Kernel::shutdown_os(self, error)

@@ -675,7 +675,11 @@ extern "C" fn ecu_cortex_r_irq(sp: usize) -> usize {
         Irq::Line(line) => match port.interrupts.lines.iter().find(|l| l.line == line) {
             Some(isr_line) => {
                 board.disable_line(line);
-                port.kernel.interrupt(isr_line.isr);
+                // The common case, an ISR that starts at once, switches without a decision.
+                if port.kernel.interrupt_switching(isr_line.isr) {
+                    port.keep(sp);
+                    return port.switch_to(Context::Isr(isr_line.isr), true);
+                }
             }
             None => fatal("interrupt line without an ISR", line as usize),
         },
