@@ -12,7 +12,8 @@ use proptest::prelude::*;
 use super::Kernel;
 use crate::api::{Exit, Os};
 use crate::config::*;
-use crate::request::Request;
+use crate::error::Error;
+use crate::request::{Reply, Request};
 use crate::trace::Context;
 
 fn body(os: &Os) -> Exit {
@@ -165,16 +166,56 @@ fn config(specs: &[TaskSpec], non_preemptive: u8) -> &'static Config {
     }))
 }
 
-type K = Kernel<TASKS, 0, 1, { RESOURCES + 1 }, 0, 0>;
+type K = KernelWith<0>;
 
-/// TerminateApplication of the running task's application (of application 0 from idle,
-/// which the kernel refuses).
-fn terminate_own_app(k: &K, restart: bool) -> Request {
-    let app = match k.current {
-        Some(Context::Task(t)) => k.config.tasks[t.index()].app,
-        _ => AppId::new(0),
+type KernelWith<const ISRS: usize> = Kernel<TASKS, 0, 1, { RESOURCES + 1 }, ISRS, 0>;
+
+/// One task-level operation, as the tests drive it: services from what runs; an activation
+/// from idle as an alarm would make it; TerminateApplication of the running task's own
+/// application (of application 0 from idle, which the kernel refuses).
+fn apply<const ISRS: usize>(k: &mut KernelWith<ISRS>, op: &Op) -> Result<Reply, Error> {
+    match *op {
+        Op::Activate(t) if k.current.is_some() => k.service(Request::ActivateTask(TaskId::new(t))),
+        Op::Activate(t) => k.activate_task(TaskId::new(t)).map(|()| 0),
+        Op::Terminate => k.terminate_running().map(|()| 0),
+        Op::Chain(t) => k.chain_running(TaskId::new(t)).map(|()| 0),
+        Op::Get(r) => k.service(Request::GetResource(ResourceId::new(r))),
+        Op::Release(r) => k.service(Request::ReleaseResource(ResourceId::new(r))),
+        Op::Wait => k.service(Request::WaitEvent(1)),
+        Op::Set(t) => k.service(Request::SetEvent(TaskId::new(t), 1)),
+        Op::Schedule => k.service(Request::Schedule),
+        Op::Tick => {
+            k.tick();
+            Ok(0)
+        }
+        Op::Kill(t, all) => {
+            k.kill(Context::Task(TaskId::new(t)), all);
+            Ok(0)
+        }
+        Op::Mask(m) => k.service(MASKING[m as usize]),
+        Op::TerminateApp(restart) => {
+            let app = match k.current {
+                Some(Context::Task(t)) => k.config.tasks[t.index()].app,
+                _ => AppId::new(0),
+            };
+            k.service(Request::TerminateApplication(app, restart))
+        }
+    }
+}
+
+/// The trace records written since the last call, as text: a fast path's compound record
+/// and the general path's separate ones read the same.
+fn drained_trace<const ISRS: usize>(k: &mut KernelWith<ISRS>) -> std::string::String {
+    let names = crate::trace::ConfigNames {
+        config: k.config,
+        ipc: None,
     };
-    Request::TerminateApplication(app, restart)
+    let mut trace = std::string::String::new();
+    while let Some(record) = k.trace_pop() {
+        record.write(&names, &mut trace).unwrap();
+        trace.push('\n');
+    }
+    trace
 }
 
 fn check_invariants(k: &K) -> Result<(), TestCaseError> {
@@ -257,20 +298,7 @@ proptest! {
         k.start_os();
         k.dispatch();
         for op in ops {
-            match op {
-                Op::Activate(t) => { let _ = k.activate_task(TaskId::new(t)); }
-                Op::Terminate => { let _ = k.terminate_running(); }
-                Op::Chain(t) => { let _ = k.chain_running(TaskId::new(t)); }
-                Op::Get(r) => { let _ = k.service(Request::GetResource(ResourceId::new(r))); }
-                Op::Release(r) => { let _ = k.service(Request::ReleaseResource(ResourceId::new(r))); }
-                Op::Wait => { let _ = k.service(Request::WaitEvent(1)); }
-                Op::Set(t) => { let _ = k.service(Request::SetEvent(TaskId::new(t), 1)); }
-                Op::Schedule => { let _ = k.service(Request::Schedule); }
-                Op::Tick => k.tick(),
-                Op::Kill(t, all) => k.kill(Context::Task(TaskId::new(t)), all),
-                Op::Mask(m) => { let _ = k.service(MASKING[m as usize]); }
-                Op::TerminateApp(restart) => { let _ = k.service(terminate_own_app(&k, restart)); }
-            }
+            let _ = apply(&mut k, &op);
             check_ready_queue(&k)?;
             k.dispatch();
             while k.trace_pop().is_some() {}
@@ -298,33 +326,9 @@ proptest! {
         for op in ops {
             let mut replies = Vec::new();
             for k in [&mut fast, &mut general] {
-                let reply = match op {
-                    // From the running task, as a service: where the fast path applies. (From
-                    // idle, as an alarm would.)
-                    Op::Activate(t) if k.current.is_some() => {
-                        k.service(Request::ActivateTask(TaskId::new(t)))
-                    }
-                    Op::Activate(t) => k.activate_task(TaskId::new(t)).map(|()| 0),
-                    Op::Terminate => k.terminate_running().map(|()| 0),
-                    Op::Chain(t) => k.chain_running(TaskId::new(t)).map(|()| 0),
-                    Op::Get(r) => k.service(Request::GetResource(ResourceId::new(r))),
-                    Op::Release(r) => k.service(Request::ReleaseResource(ResourceId::new(r))),
-                    Op::Wait => k.service(Request::WaitEvent(1)),
-                    Op::Set(t) => k.service(Request::SetEvent(TaskId::new(t), 1)),
-                    Op::Schedule => k.service(Request::Schedule),
-                    Op::Tick => { k.tick(); Ok(0) }
-                    Op::Kill(t, all) => { k.kill(Context::Task(TaskId::new(t)), all); Ok(0) }
-                    Op::Mask(m) => k.service(MASKING[m as usize]),
-                    Op::TerminateApp(restart) => k.service(terminate_own_app(k, restart)),
-                };
+                let reply = apply(k, &op);
                 let decision = k.dispatch();
-                // As text: the fast path writes one record for the general path's three.
-                let names = crate::trace::ConfigNames { config, ipc: None };
-                let mut trace = std::string::String::new();
-                while let Some(record) = k.trace_pop() {
-                    record.write(&names, &mut trace).unwrap();
-                    trace.push('\n');
-                }
+                let trace = drained_trace(k);
                 replies.push((reply, decision, trace));
             }
             prop_assert_eq!(&replies[0], &replies[1], "after {:?}", op);
@@ -418,7 +422,7 @@ fn isr_op() -> impl Strategy<Value = IsrOp> {
 }
 
 const ISRS: usize = 2;
-type KI = Kernel<TASKS, 0, 1, { RESOURCES + 1 }, ISRS, 0>;
+type KI = KernelWith<ISRS>;
 
 /// The task tables of `config`, and two ISRs of random priority and category.
 fn isr_config(specs: &[TaskSpec], isrs: &[(u8, u8)]) -> &'static Config {
@@ -476,33 +480,10 @@ proptest! {
                             (Ok(0), k.dispatch())
                         }
                     }
-                    other => {
-                        let reply = match other {
-                            IsrOp::IsrReturn => k.isr_return().map(|()| 0),
-                            IsrOp::Task(Op::Activate(t)) => k.service(Request::ActivateTask(TaskId::new(*t))),
-                            IsrOp::Task(Op::Terminate) => k.terminate_running().map(|()| 0),
-                            IsrOp::Task(Op::Chain(t)) => k.chain_running(TaskId::new(*t)).map(|()| 0),
-                            IsrOp::Task(Op::Get(r)) => k.service(Request::GetResource(ResourceId::new(*r))),
-                            IsrOp::Task(Op::Release(r)) => k.service(Request::ReleaseResource(ResourceId::new(*r))),
-                            IsrOp::Task(Op::Wait) => k.service(Request::WaitEvent(1)),
-                            IsrOp::Task(Op::Set(t)) => k.service(Request::SetEvent(TaskId::new(*t), 1)),
-                            IsrOp::Task(Op::Schedule) => k.service(Request::Schedule),
-                            IsrOp::Task(Op::Tick) => { k.tick(); Ok(0) }
-                            IsrOp::Task(Op::Kill(t, all)) => { k.kill(Context::Task(TaskId::new(*t)), *all); Ok(0) }
-                            IsrOp::Task(Op::Mask(m)) => k.service(MASKING[*m as usize]),
-                            IsrOp::Task(Op::TerminateApp(_))
-                            | IsrOp::Interrupt(_)
-                            | IsrOp::MaskThenInterrupt(..) => Ok(0),
-                        };
-                        (reply, k.dispatch())
-                    }
+                    IsrOp::IsrReturn => (k.isr_return().map(|()| 0), k.dispatch()),
+                    IsrOp::Task(task_op) => (apply(k, task_op), k.dispatch()),
                 };
-                let names = crate::trace::ConfigNames { config, ipc: None };
-                let mut trace = std::string::String::new();
-                while let Some(record) = k.trace_pop() {
-                    record.write(&names, &mut trace).unwrap();
-                    trace.push('\n');
-                }
+                let trace = drained_trace(k);
                 replies.push((reply, decision, trace));
             }
             prop_assert_eq!(&replies[0], &replies[1], "after {:?}", op);
