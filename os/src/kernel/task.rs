@@ -87,14 +87,12 @@ impl<
         let Some(Context::Task(caller)) = self.current else {
             return false;
         };
-        if !self.decided
-            || self.prepared
-            || self.masking.any()
-            || self.shutdown.is_some()
-            || self.isr_depth != 0
-        {
+        if !self.decided || self.prepared || self.masking.any() {
             return false;
         }
+        // A decision that stands was made with no shutdown under way (ShutdownOS clears it)
+        // and, with a task current, no ISR accepted (an interrupt request clears it).
+        debug_assert!(self.shutdown.is_none() && self.isr_depth == 0);
         let (Some(config), Some(caller_config)) = (
             self.config.tasks.get(task.index()),
             self.config.tasks.get(caller.index()),
