@@ -314,6 +314,7 @@ proptest! {
         specs in proptest::collection::vec(task_spec(), TASKS),
         non_preemptive in 0u8..2,
         ops in proptest::collection::vec(op(), 1..80),
+        as_the_port_does in any::<bool>(),
     ) {
         let config = config(&specs, non_preemptive);
         let mut fast = K::new(config).unwrap();
@@ -326,8 +327,21 @@ proptest! {
         for op in ops {
             let mut replies = Vec::new();
             for k in [&mut fast, &mut general] {
-                let reply = apply(k, &op);
-                let decision = k.dispatch();
+                // The Cortex-R port asks for the switch itself (`activate_switching`); the
+                // simulation takes it from the next dispatch.
+                let switched = match op {
+                    Op::Activate(t) if as_the_port_does && k.fast_paths && k.current.is_some() => {
+                        k.activate_switching(TaskId::new(t))
+                    }
+                    _ => false,
+                };
+                let (reply, decision) = match op {
+                    Op::Activate(t) if switched => (
+                        Ok(0),
+                        super::Dispatch::Switch { to: Context::Task(TaskId::new(t)), fresh: true },
+                    ),
+                    _ => (apply(k, &op), k.dispatch()),
+                };
                 let trace = drained_trace(k);
                 replies.push((reply, decision, trace));
             }

@@ -78,6 +78,31 @@ impl<
     /// the general path then decides, errors included.
     #[inline]
     pub fn activate_preempting(&mut self, task: TaskId) -> bool {
+        if !self.activate_and_preempt(task) {
+            return false;
+        }
+        self.prepared = true;
+        true
+    }
+
+    /// [`Self::activate_preempting`] for a port that switches at once: `true` when the port
+    /// must start `task` afresh now (the decision the next dispatch would give: a suspended
+    /// task's activation always starts fresh, and the port takes that now), `false`,
+    /// nothing changed, where the fast path does not apply.
+    #[inline]
+    pub fn activate_switching(&mut self, task: TaskId) -> bool {
+        if !self.activate_and_preempt(task) {
+            return false;
+        }
+        let fresh = self.take_fresh(task);
+        debug_assert!(fresh);
+        true
+    }
+
+    /// The fast path itself, but for how the decision reaches the port. Inlined into both
+    /// callers: the port's path pays no call.
+    #[inline(always)]
+    fn activate_and_preempt(&mut self, task: TaskId) -> bool {
         #[cfg(test)]
         if !self.fast_paths {
             return false;
@@ -129,27 +154,6 @@ impl<
             hook(task);
         }
         self.current = Some(Context::Task(task));
-        self.prepared = true;
-        true
-    }
-
-    /// [`Self::activate_preempting`] for a port that switches at once: `true` when the port
-    /// must start `task` afresh now (the decision the next dispatch would give: a suspended
-    /// task's activation always starts fresh), `false`, nothing changed, where the fast path
-    /// does not apply.
-    #[inline]
-    pub fn activate_switching(&mut self, task: TaskId) -> bool {
-        if !self.activate_preempting(task) {
-            return false;
-        }
-        let decision = self.take_prepared(task);
-        debug_assert_eq!(
-            decision,
-            super::Dispatch::Switch {
-                to: Context::Task(task),
-                fresh: true
-            }
-        );
         true
     }
 
