@@ -78,9 +78,11 @@ impl<
     /// the general path then decides, errors included.
     #[inline]
     pub fn activate_preempting(&mut self, task: TaskId) -> bool {
-        if !self.activate_and_preempt(task) {
+        if !self.activate_switching(task) {
             return false;
         }
+        // The next dispatch hands the fresh start to the port.
+        self.tasks[task.index()].fresh = true;
         self.prepared = true;
         true
     }
@@ -88,8 +90,9 @@ impl<
     /// [`Self::activate_preempting`] for a port that switches at once: `true` when the port
     /// must start `task` afresh now (the decision the next dispatch would give: a suspended
     /// task's activation always starts fresh, and the port takes that now), `false`,
-    /// nothing changed, where the fast path does not apply.
-    #[inline]
+    /// nothing changed, where the fast path does not apply. One copy, out of line: the
+    /// port's entry reaches it with a jump.
+    #[inline(never)]
     pub fn activate_switching(&mut self, task: TaskId) -> bool {
         if !self.activate_and_preempt(task) {
             return false;
@@ -99,8 +102,7 @@ impl<
         true
     }
 
-    /// The fast path itself, but for how the decision reaches the port. Inlined into both
-    /// callers: the port's path pays no call.
+    /// The fast path itself, but for how the decision reaches the port.
     #[inline(always)]
     fn activate_and_preempt(&mut self, task: TaskId) -> bool {
         #[cfg(test)]
