@@ -109,15 +109,7 @@ impl<
         {
             return false;
         }
-        // activate_task: a first activation, within every limit.
-        let stamp = self.next_stamp;
-        self.next_stamp += 1;
-        let now_ns = self.now_ns;
-        let target = &mut self.tasks[task.index()];
-        target.last_arrival_ns = Some(now_ns);
-        target.queued.push(stamp);
-        target.events_set = 0;
-        target.events_waited = 0;
+        self.activate_first(task);
         // activate, preempt and start, in one record.
         self.record(TraceEvent::Preemption {
             activated: task,
@@ -134,6 +126,20 @@ impl<
         self.current = Some(Context::Task(task));
         self.prepared = true;
         true
+    }
+
+    /// `activate_task` where a fast path checked that it is the task's first activation,
+    /// within every limit and with no time frame: the arrival, the stamp, events cleared.
+    #[inline(always)]
+    pub(super) fn activate_first(&mut self, task: TaskId) {
+        let stamp = self.next_stamp;
+        self.next_stamp += 1;
+        let now_ns = self.now_ns;
+        let target = &mut self.tasks[task.index()];
+        target.last_arrival_ns = Some(now_ns);
+        target.queued.push(stamp);
+        target.events_set = 0;
+        target.events_waited = 0;
     }
 
     /// [`Self::activate_preempting`] for a port that switches at once: the decision itself,
@@ -295,21 +301,14 @@ impl<
         if let Some(preempted) = running {
             self.file_preempted(preempted);
         }
-        self.record(if fresh {
-            TraceEvent::Start(to)
-        } else {
-            TraceEvent::Resume(to)
-        });
-        if let Some(hook) = self.config.hooks.pre_task {
-            hook(to);
-        }
+        self.record_start(to, fresh);
         Some(to)
     }
 
     /// `to` becomes the running task: a new activation (`true`) starts with a fresh budget
     /// and incarnation, and the port must start it at its entry.
     #[inline(always)]
-    fn start_running(&mut self, to: TaskId) -> bool {
+    pub(super) fn start_running(&mut self, to: TaskId) -> bool {
         let control = &mut self.tasks[to.index()];
         let fresh = !control.started;
         control.started = true;
@@ -320,6 +319,20 @@ impl<
         }
         self.running = Some(to);
         fresh
+    }
+
+    /// The trace record and PreTaskHook of `to` becoming the running task (`fresh`: a new
+    /// activation), once the switch is decided.
+    #[inline(always)]
+    pub(super) fn record_start(&mut self, to: TaskId, fresh: bool) {
+        self.record(if fresh {
+            TraceEvent::Start(to)
+        } else {
+            TraceEvent::Resume(to)
+        });
+        if let Some(hook) = self.config.hooks.pre_task {
+            hook(to);
+        }
     }
 
     /// A preempted task resumes first of its level (AUTOSAR): the newest front stamp.
@@ -360,7 +373,7 @@ impl<
     /// PostTaskHook for a task that leaves the running state by preemption or waiting
     /// (termination calls it itself).
     #[inline]
-    fn leave_running(&mut self, previous: Option<TaskId>) {
+    pub(super) fn leave_running(&mut self, previous: Option<TaskId>) {
         if let (Some(task), Some(hook)) = (previous, self.config.hooks.post_task) {
             if self.tasks[task.index()].started {
                 hook(task);
