@@ -331,6 +331,7 @@ impl<
         let slot = self.ipc.as_ref()?.calls.get(server.index())?;
         let target = &self.tasks[server.index()];
         if !target.queued.is_empty()
+            || target.started
             || config.activation_limit == 0
             || config.timing.time_frame_ns != 0
             || slot.head != NO_TASK
@@ -377,20 +378,21 @@ impl<
     fn hand_off(&mut self, client: TaskId, server: TaskId, level: Level) {
         self.activate_first(server);
         self.tasks[server.index()].level = level;
-        self.record(TraceEvent::Activate(server));
-        self.record(TraceEvent::Wait(client));
-        // decide: the caller waits, the server is the choice.
+        // activate, wait and (deciding: the caller waits, the server is the choice) start.
+        self.record(TraceEvent::CallHandoff { server, client });
         self.switch_prepared(Some(client), server);
     }
 
-    /// `decide`'s work where a fast path knows its answer: `from` leaves the running state,
-    /// `to` runs (started or resumed), and the next dispatch tells the port to switch to it.
+    /// `decide`'s work where a fast path knows its answer and has traced it: `from` leaves
+    /// the running state, `to` runs, and the next dispatch tells the port to switch to it.
     #[inline(always)]
     fn switch_prepared(&mut self, from: Option<TaskId>, to: TaskId) {
         self.rescheduling = false;
         self.leave_running(from);
-        let fresh = self.start_running(to);
-        self.record_start(to, fresh);
+        self.start_running(to);
+        if let Some(hook) = self.config.hooks.pre_task {
+            hook(to);
+        }
         self.current = Some(Context::Task(to));
         self.decided = true;
         self.prepared = true;
@@ -412,6 +414,7 @@ impl<
         let ending = &self.tasks[server.index()];
         if slot.head != NO_TASK
             || !waiting.waiting
+            || !waiting.started
             || ending.held.is_some()
             || ending.queued.len() != 1
             || !self.chosen_at(waiting.level)
@@ -432,17 +435,16 @@ impl<
         let control = &mut self.tasks[client.index()];
         control.waiting = false;
         control.queued.restamp_oldest(stamp);
-        self.record(TraceEvent::Release(client));
         // end_running: nothing held or masked, nothing queued behind this activation.
         let control = &mut self.tasks[server.index()];
         control.queued.pop();
         control.started = false;
         control.level = self.config.tasks[server.index()].priority as Level;
-        self.record(TraceEvent::Terminate(server));
+        // release, terminate and (deciding: the caller is the choice) resume.
+        self.record(TraceEvent::ReplyHandback { client, server });
         if let Some(hook) = self.config.hooks.post_task {
             hook(server);
         }
-        // decide: the caller is the choice.
         self.switch_prepared(None, client);
         Some(client)
     }

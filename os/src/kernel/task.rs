@@ -301,7 +301,14 @@ impl<
         if let Some(preempted) = running {
             self.file_preempted(preempted);
         }
-        self.record_start(to, fresh);
+        self.record(if fresh {
+            TraceEvent::Start(to)
+        } else {
+            TraceEvent::Resume(to)
+        });
+        if let Some(hook) = self.config.hooks.pre_task {
+            hook(to);
+        }
         Some(to)
     }
 
@@ -319,20 +326,6 @@ impl<
         }
         self.running = Some(to);
         fresh
-    }
-
-    /// The trace record and PreTaskHook of `to` becoming the running task (`fresh`: a new
-    /// activation), once the switch is decided.
-    #[inline(always)]
-    pub(super) fn record_start(&mut self, to: TaskId, fresh: bool) {
-        self.record(if fresh {
-            TraceEvent::Start(to)
-        } else {
-            TraceEvent::Resume(to)
-        });
-        if let Some(hook) = self.config.hooks.pre_task {
-            hook(to);
-        }
     }
 
     /// A preempted task resumes first of its level (AUTOSAR): the newest front stamp.
