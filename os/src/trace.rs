@@ -78,10 +78,13 @@ pub enum TraceEvent {
         activated: TaskId,
         preempted: TaskId,
     },
-    /// An IPC call went straight to its suspended server task, which runs at once:
-    /// `activate`, `wait` and `start` in one record (the call fast path's), written as those
-    /// three lines.
+    /// An IPC call the policy allowed went straight to its suspended server task, which runs
+    /// at once: `ipc-call`, `activate`, `wait` and `start` in one record (the call fast
+    /// path's), written as those four lines.
     CallHandoff {
+        app: AppId,
+        endpoint: u16,
+        operation: u16,
         server: TaskId,
         client: TaskId,
     },
@@ -302,12 +305,18 @@ impl TraceRecord {
                 0,
                 0,
             ),
-            TraceEvent::CallHandoff { server, client } => (
+            TraceEvent::CallHandoff {
+                app,
+                endpoint,
+                operation,
+                server,
+                client,
+            } => (
                 kind::CALL_HANDOFF,
                 server.index() as u8,
                 client.index() as u8,
-                0,
-                0,
+                app.index() as u8,
+                endpoint as u32 | (operation as u32) << 16,
             ),
             TraceEvent::ReplyHandback { client, server } => (
                 kind::REPLY_HANDBACK,
@@ -435,6 +444,9 @@ impl TraceRecord {
                 preempted: TaskId::new(b),
             },
             kind::CALL_HANDOFF => TraceEvent::CallHandoff {
+                app: AppId::new(c),
+                endpoint,
+                operation,
                 server: task,
                 client: TaskId::new(b),
             },
@@ -551,13 +563,7 @@ impl TraceRecord {
                 endpoint,
                 operation,
             } => {
-                let (endpoint, operation) = ipc(endpoint, operation);
-                return write!(
-                    out,
-                    "{tick:>8} ipc-{:<5} {} {endpoint}.{operation}",
-                    action_name(action),
-                    app(a)
-                );
+                return write_ipc(out, tick, action, app(a), ipc(endpoint, operation));
             }
             // Compound records: the lines of the records they stand for.
             TraceEvent::Preemption {
@@ -568,7 +574,15 @@ impl TraceRecord {
                 let lines = [("activate", activated), ("preempt", task(preempted))];
                 return write_lines(out, tick, lines, ("start", activated));
             }
-            TraceEvent::CallHandoff { server, client } => {
+            TraceEvent::CallHandoff {
+                app: a,
+                endpoint,
+                operation,
+                server,
+                client,
+            } => {
+                write_ipc(out, tick, Action::Call, app(a), ipc(endpoint, operation))?;
+                out.write_str("\n")?;
                 let server = task(server);
                 let lines = [("activate", server), ("wait", task(client))];
                 return write_lines(out, tick, lines, ("start", server));
@@ -596,6 +610,21 @@ impl TraceRecord {
         };
         write!(out, "{tick:>8} {kind:<9} {name}")
     }
+}
+
+/// An IPC request's line: who, what, on which endpoint and operation.
+fn write_ipc(
+    out: &mut dyn fmt::Write,
+    tick: u64,
+    action: Action,
+    app: &str,
+    (endpoint, operation): (&str, &str),
+) -> fmt::Result {
+    let action = action_name(action);
+    write!(
+        out,
+        "{tick:>8} ipc-{action:<5} {app} {endpoint}.{operation}"
+    )
 }
 
 /// Lines of `(kind, name)` as the plain records write them, `last` without a newline after it.
@@ -814,6 +843,9 @@ mod tests {
                 preempted: task,
             },
             TraceEvent::CallHandoff {
+                app: AppId::new(2),
+                endpoint: 1,
+                operation: 3,
                 server: TaskId::new(4),
                 client: task,
             },

@@ -220,22 +220,16 @@ impl<
             None => return Err((Error::ServiceId, Object::None)),
         };
         match verdict {
-            Verdict::Allow => {
-                self.record(TraceEvent::Ipc {
-                    app,
-                    action,
-                    endpoint,
-                    operation,
-                });
-                Ok(Resolved {
-                    endpoint,
-                    operation,
-                    server: match ep.kind {
-                        EndpointKind::Server { task, .. } => Some(task),
-                        EndpointKind::Data => None,
-                    },
-                })
-            }
+            // Its record is the caller's to write (`allowed`): the call fast path writes it
+            // as part of its own.
+            Verdict::Allow => Ok(Resolved {
+                endpoint,
+                operation,
+                server: match ep.kind {
+                    EndpointKind::Server { task, .. } => Some(task),
+                    EndpointKind::Data => None,
+                },
+            }),
             Verdict::Deny { reason, .. } => {
                 self.record(TraceEvent::IpcDenied {
                     app,
@@ -247,6 +241,16 @@ impl<
                 Err((Error::Access, Object::None))
             }
         }
+    }
+
+    /// The trace record of a request of `caller` the policy allowed.
+    fn allowed(&mut self, caller: Context, action: Action, r: &Resolved) {
+        self.record(TraceEvent::Ipc {
+            app: self.app_of(caller),
+            action,
+            endpoint: r.endpoint,
+            operation: r.operation,
+        });
     }
 
     /// A synchronous call: on allow, the copied words are queued for the endpoint's server
@@ -271,6 +275,13 @@ impl<
             return Err((Error::Resource, Object::None));
         }
         let r = self.ipc_admit(caller, Action::Call, handle, operation, args)?;
+        let handoff = match (stood, r.server) {
+            (true, Some(server)) if server != client => self.handoff_level(client, server),
+            _ => None,
+        };
+        if handoff.is_none() {
+            self.allowed(caller, Action::Call, &r);
+        }
         let Some(server) = r.server else {
             return Err((Error::ServiceId, Object::None));
         };
@@ -278,10 +289,6 @@ impl<
         if client == server {
             return Err((Error::State, Object::Task(server)));
         }
-        let handoff = match stood {
-            true => self.handoff_level(client, server),
-            false => None,
-        };
         if handoff.is_none() && self.tasks[server.index()].queued.is_empty() {
             self.activate_task(server)
                 .map_err(|e| (e, Object::Task(server)))?;
@@ -308,7 +315,7 @@ impl<
         // No event may end this wait: only the reply or the server's end.
         control.events_waited = 0;
         match handoff {
-            Some(level) => self.hand_off(client, server, level),
+            Some(level) => self.hand_off(&r, client, server, level),
             None => {
                 self.record(TraceEvent::Wait(client));
                 self.inherit_callers(server);
@@ -375,11 +382,18 @@ impl<
     /// activation and the decision that starts it, ending in the state and trace that
     /// `activate_task`, `inherit_callers` and `decide` leave (the property tests compare
     /// them), without the ready queue. The next dispatch switches to it.
-    fn hand_off(&mut self, client: TaskId, server: TaskId, level: Level) {
+    fn hand_off(&mut self, call: &Resolved, client: TaskId, server: TaskId, level: Level) {
         self.activate_first(server);
         self.tasks[server.index()].level = level;
-        // activate, wait and (deciding: the caller waits, the server is the choice) start.
-        self.record(TraceEvent::CallHandoff { server, client });
+        // The call allowed, activate, wait and (deciding: the caller waits, the server is the
+        // choice) start.
+        self.record(TraceEvent::CallHandoff {
+            app: self.app_of(Context::Task(client)),
+            endpoint: call.endpoint,
+            operation: call.operation,
+            server,
+            client,
+        });
         self.switch_prepared(Some(client), server);
     }
 
@@ -843,6 +857,7 @@ impl<
         value: u32,
     ) -> Result<Reply, Failure> {
         let r = self.ipc_admit(caller, Action::Send, handle, element, [value, 0, 0, 0])?;
+        self.allowed(caller, Action::Send, &r);
         let Some(q) = self.queue_of(r.endpoint, r.operation) else {
             return Err((Error::ServiceId, Object::None));
         };
@@ -874,6 +889,7 @@ impl<
         element: u16,
     ) -> Result<Reply, Failure> {
         let r = self.ipc_admit(caller, Action::Receive, handle, element, [0; MAX_ARGS])?;
+        self.allowed(caller, Action::Receive, &r);
         let Some(q) = self.queue_of(r.endpoint, r.operation) else {
             return Err((Error::ServiceId, Object::None));
         };
