@@ -198,9 +198,13 @@ impl<
             return Err(self.boundary_deny(app, action, endpoint, operation));
         };
         // The words are copies; each must be a value of its field's type, unused ones 0.
-        let typed = op.args.len().min(MAX_ARGS);
-        let words_fit = op.args.iter().zip(args).all(|(ty, word)| ty.admits(word))
-            && args[typed..].iter().all(|&word| word == 0);
+        let words_fit = args
+            .iter()
+            .enumerate()
+            .all(|(at, &word)| match op.args.get(at) {
+                Some(ty) => ty.admits(word),
+                None => word == 0,
+            });
         if !words_fit {
             return Err(self.boundary_deny(app, action, endpoint, operation));
         }
@@ -612,6 +616,7 @@ impl<
 
     /// Moves the oldest call queued for `server` to its serving place, its operation and
     /// words into `taken`.
+    #[inline]
     fn accept_oldest(&mut self, server: TaskId, taken: &mut EntryCall) -> Result<(), Failure> {
         let Some(ipc) = self.ipc.as_mut() else {
             return Err((Error::ServiceId, Object::None));
