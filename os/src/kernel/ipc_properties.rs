@@ -47,6 +47,8 @@ fn body(os: &Os) -> Exit {
     os.terminate_task()
 }
 
+fn isr_body(_: &Os) {}
+
 std::thread_local! {
     /// The hooks' calls of the kernel stepping now, in order.
     static HOOKS: RefCell<Vec<(char, u8)>> = const { RefCell::new(Vec::new()) };
@@ -98,6 +100,10 @@ enum Op {
     Kill(u8, bool),
     /// SuspendOSInterrupts or ResumeOSInterrupts.
     Mask(bool),
+    /// The category 2 ISR's interrupt comes (it runs, or waits while masked).
+    Interrupt,
+    /// The running ISR's body returns.
+    IsrReturn,
 }
 
 fn task_spec() -> impl Strategy<Value = TaskSpec> {
@@ -122,6 +128,8 @@ fn op() -> impl Strategy<Value = Op> {
         1 => Just(Op::Advance),
         1 => (0u8..5, any::<bool>()).prop_map(|(t, all)| Op::Kill(t, all)),
         1 => any::<bool>().prop_map(Op::Mask),
+        1 => Just(Op::Interrupt),
+        1 => Just(Op::IsrReturn),
     ]
 }
 
@@ -190,7 +198,15 @@ fn config(specs: &[TaskSpec], non_preemptive: bool, time_frame: bool) -> &'stati
                 internal: true,
             },
         ]),
-        isrs: &[],
+        isrs: leak(vec![IsrConfig {
+            name: "I",
+            app: AppId::new(0),
+            timing: Timing::NONE,
+            category: 2,
+            priority: 0,
+            resources: 0,
+            entry: isr_body,
+        }]),
         schedule_tables: &[],
         trusted_functions: &[],
         app_modes: &["Default"],
@@ -270,7 +286,7 @@ fn engine() -> Engine<'static, 'static> {
     Engine::new(compiled.tables(), storage.state()).expect("the storage fits")
 }
 
-type K = Kernel<TASKS, 0, 1, 2, 0, 0>;
+type K = Kernel<TASKS, 0, 1, 2, 1, 0>;
 
 fn kernel(config: &'static Config, fast_paths: bool) -> K {
     let mut k = K::new(config).unwrap();
@@ -349,6 +365,11 @@ fn step(k: &mut K, op: Op, port_takes_calls: bool) -> Step {
         }
         Op::Mask(true) => k.service(Request::SuspendOsInterrupts),
         Op::Mask(false) => k.service(Request::ResumeOsInterrupts),
+        Op::Interrupt => {
+            k.interrupt(IsrId::new(0));
+            Ok(0)
+        }
+        Op::IsrReturn => k.isr_return().map(|()| 0),
     };
     let decision = k.dispatch();
     // A port that starts server tasks with their call takes it now, as the Cortex-R port does.
@@ -409,6 +430,11 @@ fn same_state(fast: &K, general: &K) -> Result<(), TestCaseError> {
         prop_assert_eq!(fast.ready.contains(task), general.ready.contains(task));
     }
     prop_assert_eq!(fast.ready.highest(), general.ready.highest());
+    prop_assert_eq!(fast.isr_depth, general.isr_depth);
+    prop_assert_eq!(
+        (fast.isrs[0].pending, fast.isrs[0].active),
+        (general.isrs[0].pending, general.isrs[0].active)
+    );
     prop_assert_eq!(
         (fast.next_stamp, fast.next_front_stamp, fast.rescheduling),
         (
