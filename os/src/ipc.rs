@@ -27,6 +27,11 @@
 //! puts an answer into the caller's saved registers before resuming it
 //! ([`crate::Kernel::ipc_reply_terminate_direct`]). A call answered that way returns the reply
 //! itself; otherwise it returns [`REPLY_PENDING`] and the stub collects the outcome.
+//!
+//! The kernel shortens the common round trip further, with the same outcome and trace lines:
+//! a call to a suspended server task that would be the scheduler's choice starts it at once
+//! (no ready queue, no scheduling decision), and IpcReplyTerminate resumes a waiting caller
+//! that would be the choice at once. Anything else takes the general path.
 
 use crate::config::{AppId, TaskId};
 use crate::error::Error;

@@ -16,6 +16,10 @@ pub mod ready;
 pub mod request;
 pub mod trace;
 
+/// Whether the kernel has inter-partition communication (the `ipc` feature): a port leaves
+/// its own paths for the IPC services out without it.
+pub const IPC: bool = cfg!(feature = "ipc");
+
 pub use api::{AlarmBase, ElapsedValue, Exit, Os, Syscalls, TaskEntry};
 pub use config::{
     AlarmAction, AlarmConfig, AlarmId, AppConfig, AppHooks, AppId, AppModeId, Config,

@@ -78,6 +78,23 @@ pub enum TraceEvent {
         activated: TaskId,
         preempted: TaskId,
     },
+    /// An IPC call the policy allowed went straight to its suspended server task, which runs
+    /// at once: `ipc-call`, `activate`, `wait` and `start` in one record (the call fast
+    /// path's), written as those four lines.
+    CallHandoff {
+        app: AppId,
+        endpoint: u16,
+        operation: u16,
+        server: TaskId,
+        client: TaskId,
+    },
+    /// A server task answered and ended, and its waiting caller runs again at once:
+    /// `release`, `terminate` and `resume` in one record (the reply fast path's), written as
+    /// those three lines.
+    ReplyHandback {
+        client: TaskId,
+        server: TaskId,
+    },
     /// An IPC request denied (E_OS_ACCESS): counted and audited.
     IpcDenied {
         app: AppId,
@@ -128,6 +145,8 @@ mod kind {
     pub const IPC: u8 = 19;
     pub const IPC_DENIED: u8 = 20;
     pub const PREEMPTION: u8 = 21;
+    pub const CALL_HANDOFF: u8 = 22;
+    pub const REPLY_HANDBACK: u8 = 23;
     pub const SERVICE_ERROR: u8 = 32;
 }
 
@@ -286,6 +305,26 @@ impl TraceRecord {
                 0,
                 0,
             ),
+            TraceEvent::CallHandoff {
+                app,
+                endpoint,
+                operation,
+                server,
+                client,
+            } => (
+                kind::CALL_HANDOFF,
+                server.index() as u8,
+                client.index() as u8,
+                app.index() as u8,
+                endpoint as u32 | (operation as u32) << 16,
+            ),
+            TraceEvent::ReplyHandback { client, server } => (
+                kind::REPLY_HANDBACK,
+                client.index() as u8,
+                server.index() as u8,
+                0,
+                0,
+            ),
             TraceEvent::IpcDenied {
                 app,
                 action,
@@ -404,6 +443,17 @@ impl TraceRecord {
                 activated: task,
                 preempted: TaskId::new(b),
             },
+            kind::CALL_HANDOFF => TraceEvent::CallHandoff {
+                app: AppId::new(c),
+                endpoint,
+                operation,
+                server: task,
+                client: TaskId::new(b),
+            },
+            kind::REPLY_HANDBACK => TraceEvent::ReplyHandback {
+                client: task,
+                server: TaskId::new(b),
+            },
             kind::IPC_DENIED => TraceEvent::IpcDenied {
                 app: AppId::new(a),
                 action: action_from(b)?,
@@ -513,25 +563,34 @@ impl TraceRecord {
                 endpoint,
                 operation,
             } => {
-                let (endpoint, operation) = ipc(endpoint, operation);
-                return write!(
-                    out,
-                    "{tick:>8} ipc-{:<5} {} {endpoint}.{operation}",
-                    action_name(action),
-                    app(a)
-                );
+                return write_ipc(out, tick, action, app(a), ipc(endpoint, operation));
             }
+            // Compound records: the lines of the records they stand for.
             TraceEvent::Preemption {
                 activated,
                 preempted,
             } => {
                 let activated = task(activated);
-                return write!(
-                    out,
-                    "{tick:>8} activate  {activated}\n{tick:>8} preempt   {}\n\
-                     {tick:>8} start     {activated}",
-                    task(preempted)
-                );
+                let lines = [("activate", activated), ("preempt", task(preempted))];
+                return write_lines(out, tick, lines, ("start", activated));
+            }
+            TraceEvent::CallHandoff {
+                app: a,
+                endpoint,
+                operation,
+                server,
+                client,
+            } => {
+                write_ipc(out, tick, Action::Call, app(a), ipc(endpoint, operation))?;
+                out.write_str("\n")?;
+                let server = task(server);
+                let lines = [("activate", server), ("wait", task(client))];
+                return write_lines(out, tick, lines, ("start", server));
+            }
+            TraceEvent::ReplyHandback { client, server } => {
+                let client = task(client);
+                let lines = [("release", client), ("terminate", task(server))];
+                return write_lines(out, tick, lines, ("resume", client));
             }
             TraceEvent::IpcDenied {
                 app: a,
@@ -551,6 +610,34 @@ impl TraceRecord {
         };
         write!(out, "{tick:>8} {kind:<9} {name}")
     }
+}
+
+/// An IPC request's line: who, what, on which endpoint and operation.
+fn write_ipc(
+    out: &mut dyn fmt::Write,
+    tick: u64,
+    action: Action,
+    app: &str,
+    (endpoint, operation): (&str, &str),
+) -> fmt::Result {
+    let action = action_name(action);
+    write!(
+        out,
+        "{tick:>8} ipc-{action:<5} {app} {endpoint}.{operation}"
+    )
+}
+
+/// Lines of `(kind, name)` as the plain records write them, `last` without a newline after it.
+fn write_lines(
+    out: &mut dyn fmt::Write,
+    tick: u64,
+    lines: [(&str, &str); 2],
+    (kind, name): (&str, &str),
+) -> fmt::Result {
+    for (kind, name) in lines {
+        writeln!(out, "{tick:>8} {kind:<9} {name}")?;
+    }
+    write!(out, "{tick:>8} {kind:<9} {name}")
 }
 
 /// `value` in hex without leading zeros, a digit per write.
@@ -754,6 +841,17 @@ mod tests {
             TraceEvent::Preemption {
                 activated: TaskId::new(4),
                 preempted: task,
+            },
+            TraceEvent::CallHandoff {
+                app: AppId::new(2),
+                endpoint: 1,
+                operation: 3,
+                server: TaskId::new(4),
+                client: task,
+            },
+            TraceEvent::ReplyHandback {
+                client: task,
+                server: TaskId::new(4),
             },
         ];
         for event in events {

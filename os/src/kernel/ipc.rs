@@ -5,7 +5,7 @@
 use ecu_policy::{Action, Engine, Reason, Verdict, MAX_ARGS};
 
 use super::{Failure, Kernel};
-use crate::config::{AppId, TaskId};
+use crate::config::{AppId, Level, TaskId};
 use crate::error::Error;
 use crate::error::ServiceId;
 use crate::ipc::{
@@ -23,7 +23,7 @@ pub struct Ipc {
     queues: &'static mut [QueueState],
     slots: &'static mut [u32],
     /// One per task: its own call, and as a server task its FIFO of callers.
-    calls: &'static mut [CallSlot],
+    pub(super) calls: &'static mut [CallSlot],
     last_audit_time: u64,
 }
 
@@ -198,9 +198,13 @@ impl<
             return Err(self.boundary_deny(app, action, endpoint, operation));
         };
         // The words are copies; each must be a value of its field's type, unused ones 0.
-        let typed = op.args.len().min(MAX_ARGS);
-        let words_fit = op.args.iter().zip(args).all(|(ty, word)| ty.admits(word))
-            && args[typed..].iter().all(|&word| word == 0);
+        let words_fit = args
+            .iter()
+            .enumerate()
+            .all(|(at, &word)| match op.args.get(at) {
+                Some(ty) => ty.admits(word),
+                None => word == 0,
+            });
         if !words_fit {
             return Err(self.boundary_deny(app, action, endpoint, operation));
         }
@@ -220,22 +224,16 @@ impl<
             None => return Err((Error::ServiceId, Object::None)),
         };
         match verdict {
-            Verdict::Allow => {
-                self.record(TraceEvent::Ipc {
-                    app,
-                    action,
-                    endpoint,
-                    operation,
-                });
-                Ok(Resolved {
-                    endpoint,
-                    operation,
-                    server: match ep.kind {
-                        EndpointKind::Server { task, .. } => Some(task),
-                        EndpointKind::Data => None,
-                    },
-                })
-            }
+            // Its record is the caller's to write (`allowed`): the call fast path writes it
+            // as part of its own.
+            Verdict::Allow => Ok(Resolved {
+                endpoint,
+                operation,
+                server: match ep.kind {
+                    EndpointKind::Server { task, .. } => Some(task),
+                    EndpointKind::Data => None,
+                },
+            }),
             Verdict::Deny { reason, .. } => {
                 self.record(TraceEvent::IpcDenied {
                     app,
@@ -249,15 +247,27 @@ impl<
         }
     }
 
+    /// The trace record of a request of `caller` the policy allowed.
+    fn allowed(&mut self, caller: Context, action: Action, r: &Resolved) {
+        self.record(TraceEvent::Ipc {
+            app: self.app_of(caller),
+            action,
+            endpoint: r.endpoint,
+            operation: r.operation,
+        });
+    }
+
     /// A synchronous call: on allow, the copied words are queued for the endpoint's server
     /// task (activated if it is suspended) and the caller waits until the server answers or
-    /// ends; its stub collects the outcome with [`Kernel::ipc_take_reply`].
+    /// ends; its stub collects the outcome with [`Kernel::ipc_take_reply`]. `stood`: the last
+    /// decision stood when the call came in (the handoff to the server builds on it).
     pub(super) fn ipc_call(
         &mut self,
         caller: Context,
         handle: u16,
         operation: u16,
         args: [u32; MAX_ARGS],
+        stood: bool,
     ) -> Result<Reply, Failure> {
         // Only a task can wait, and not while it holds a resource (the ceiling protocol
         // forbids it, as for WaitEvent). Checked before the verdict, which may move the
@@ -269,6 +279,13 @@ impl<
             return Err((Error::Resource, Object::None));
         }
         let r = self.ipc_admit(caller, Action::Call, handle, operation, args)?;
+        let handoff = match (stood, r.server) {
+            (true, Some(server)) if server != client => self.handoff_level(client, server),
+            _ => None,
+        };
+        if handoff.is_none() {
+            self.allowed(caller, Action::Call, &r);
+        }
         let Some(server) = r.server else {
             return Err((Error::ServiceId, Object::None));
         };
@@ -276,7 +293,7 @@ impl<
         if client == server {
             return Err((Error::State, Object::Task(server)));
         }
-        if self.tasks[server.index()].queued.is_empty() {
+        if handoff.is_none() && self.tasks[server.index()].queued.is_empty() {
             self.activate_task(server)
                 .map_err(|e| (e, Object::Task(server)))?;
         }
@@ -301,9 +318,153 @@ impl<
         control.waiting = true;
         // No event may end this wait: only the reply or the server's end.
         control.events_waited = 0;
-        self.record(TraceEvent::Wait(client));
-        self.inherit_callers(server);
+        match handoff {
+            Some(level) => self.hand_off(&r, client, server, level),
+            None => {
+                self.record(TraceEvent::Wait(client));
+                self.inherit_callers(server);
+            }
+        }
         Ok(REPLY_PENDING)
+    }
+
+    /// Whether the call of the running task `client` may go straight to `server` (the call
+    /// fast path), checked once the call is admitted and before anything changes: nothing
+    /// masks or interrupts, no switch is prepared, the server task is suspended with no caller
+    /// queued or served, and it would be the scheduler's choice at the level it inherits from
+    /// its caller. That level, or `None`: the general path (activation, then `decide`).
+    #[inline]
+    fn handoff_level(&self, client: TaskId, server: TaskId) -> Option<Level> {
+        if !self.undisturbed(client) {
+            return None;
+        }
+        let config = self.config.tasks.get(server.index())?;
+        let slot = self.ipc.as_ref()?.calls.get(server.index())?;
+        let target = &self.tasks[server.index()];
+        if !target.queued.is_empty()
+            || target.started
+            || config.activation_limit == 0
+            || config.timing.time_frame_ns != 0
+            || slot.head != NO_TASK
+            || slot.serving != NO_TASK
+        {
+            return None;
+        }
+        // `inherit_callers` with the caller as the only one.
+        let level = target.level.max(self.tasks[client.index()].level);
+        self.chosen_at(level).then_some(level)
+    }
+
+    /// Where the IPC fast paths may decide themselves: `running` is what the port runs,
+    /// nothing masks or interrupts, no switch is prepared, the system runs on.
+    #[inline(always)]
+    fn undisturbed(&self, running: TaskId) -> bool {
+        #[cfg(test)]
+        if !self.fast_paths {
+            return false;
+        }
+        !self.prepared
+            && !self.masking.any()
+            && self.shutdown.is_none()
+            && self.isr_depth == 0
+            && self.current == Some(Context::Task(running))
+    }
+
+    /// Whether a task filed now at `level`, last of it, would be the scheduler's choice: every
+    /// ready task is below it. (Levels above a byte share the ready queue's top bucket, ordered
+    /// by stamp alone: left to the general path.)
+    #[inline(always)]
+    fn chosen_at(&self, level: Level) -> bool {
+        level <= u8::MAX as Level
+            && self
+                .ready
+                .highest()
+                .is_none_or(|ready| self.tasks[ready].level < level)
+    }
+
+    /// The call fast path, once the call is queued and its caller waits: the server task's
+    /// activation and the decision that starts it, ending in the state and trace that
+    /// `activate_task`, `inherit_callers` and `decide` leave (the property tests compare
+    /// them), without the ready queue. The next dispatch switches to it.
+    fn hand_off(&mut self, call: &Resolved, client: TaskId, server: TaskId, level: Level) {
+        self.activate_first(server);
+        self.tasks[server.index()].level = level;
+        // The call allowed, activate, wait and (deciding: the caller waits, the server is the
+        // choice) start.
+        self.record(TraceEvent::CallHandoff {
+            app: self.app_of(Context::Task(client)),
+            endpoint: call.endpoint,
+            operation: call.operation,
+            server,
+            client,
+        });
+        self.switch_prepared(Some(client), server);
+    }
+
+    /// `decide`'s work where a fast path knows its answer and has traced it: `from` leaves
+    /// the running state, `to` runs, and the next dispatch tells the port to switch to it.
+    #[inline(always)]
+    fn switch_prepared(&mut self, from: Option<TaskId>, to: TaskId) {
+        self.rescheduling = false;
+        self.leave_running(from);
+        self.start_running(to);
+        if let Some(hook) = self.config.hooks.pre_task {
+            hook(to);
+        }
+        self.current = Some(Context::Task(to));
+        self.decided = true;
+        self.prepared = true;
+    }
+
+    /// The reply fast path (IpcReplyTerminate): where the running server task `server` answers
+    /// a caller that waits for it, holds nothing, has no further activation or caller queued,
+    /// and the caller would be the scheduler's choice, the answer, the end of the activation
+    /// and the caller's resumption in one go, ending in the state and trace of `answer`,
+    /// `terminate_running` and `decide` (the property tests compare them). The caller, or
+    /// `None` with nothing changed: the general path.
+    fn hand_back(&mut self, server: TaskId, value: u32, delivered: bool) -> Option<TaskId> {
+        if !self.undisturbed(server) {
+            return None;
+        }
+        let slot = *self.ipc.as_ref()?.calls.get(server.index())?;
+        let client = TaskId::new(slot.serving);
+        let waiting = self.tasks.get(client.index())?;
+        let ending = &self.tasks[server.index()];
+        if slot.head != NO_TASK
+            || !waiting.waiting
+            || !waiting.started
+            || ending.held.is_some()
+            || ending.queued.len() != 1
+            || !self.chosen_at(waiting.level)
+        {
+            return None;
+        }
+        // answer and finish_call: the caller is released, last of its level.
+        let ipc = self.ipc.as_mut()?;
+        ipc.calls[server.index()].serving = NO_TASK;
+        let call = &mut ipc.calls[client.index()];
+        call.state = match delivered {
+            true => CallState::Idle,
+            false => CallState::Replied(value),
+        };
+        call.server = NO_TASK;
+        let stamp = self.next_stamp;
+        self.next_stamp += 1;
+        let control = &mut self.tasks[client.index()];
+        control.waiting = false;
+        control.queued.restamp_oldest(stamp);
+        // end_running: nothing held or masked, nothing queued behind this activation.
+        let control = &mut self.tasks[server.index()];
+        control.queued.pop();
+        control.started = false;
+        control.level = self.config.tasks[server.index()].priority as Level;
+        // release, terminate and (deciding: the caller is the choice) resume.
+        self.record(TraceEvent::ReplyHandback { client, server });
+        if let Some(hook) = self.config.hooks.post_task {
+            hook(server);
+        }
+        self.switch_prepared(None, client);
+        Some(client)
     }
 
     /// Priority inheritance: a server task runs at least at the level of every caller that
@@ -363,8 +524,8 @@ impl<
             return None;
         }
         let caller = self.direct_caller()?;
-        self.decided = false;
-        let result = self.ipc_call(caller, handle, operation, args);
+        let stood = core::mem::replace(&mut self.decided, false);
+        let result = self.ipc_call(caller, handle, operation, args, stood);
         Some(result.map_err(|(error, object)| self.report(ServiceId::IpcCall, error, object)))
     }
 
@@ -376,8 +537,8 @@ impl<
             return None;
         }
         let caller = self.direct_caller()?;
-        self.decided = false;
-        Some(match self.reply_and_terminate(caller, value, true) {
+        let stood = core::mem::replace(&mut self.decided, false);
+        Some(match self.reply_and_terminate(caller, value, true, stood) {
             Some(client) => DirectAnswer::Deliver(client),
             None => DirectAnswer::NoTaker,
         })
@@ -455,6 +616,7 @@ impl<
 
     /// Moves the oldest call queued for `server` to its serving place, its operation and
     /// words into `taken`.
+    #[inline]
     fn accept_oldest(&mut self, server: TaskId, taken: &mut EntryCall) -> Result<(), Failure> {
         let Some(ipc) = self.ipc.as_mut() else {
             return Err((Error::ServiceId, Object::None));
@@ -540,22 +702,29 @@ impl<
         &mut self,
         caller: Context,
         value: u32,
+        stood: bool,
     ) -> Result<Reply, Failure> {
         let Context::Task(_) = caller else {
             return Err((Error::CallLevel, Object::None));
         };
-        self.reply_and_terminate(caller, value, false);
+        self.reply_and_terminate(caller, value, false, stood);
         Ok(0)
     }
 
     /// The answer (`delivered` as in [`Kernel::answer`]), then the end of the activation: the
-    /// caller answered, if any.
+    /// caller answered, if any. `stood` as in [`Kernel::ipc_call`].
     fn reply_and_terminate(
         &mut self,
         caller: Context,
         value: u32,
         delivered: bool,
+        stood: bool,
     ) -> Option<TaskId> {
+        if let (true, Context::Task(server)) = (stood, caller) {
+            if let Some(client) = self.hand_back(server, value, delivered) {
+                return Some(client);
+            }
+        }
         // An answer without a taker is reported while the server still runs, so the trace
         // reads in order; nobody is left to see a return value.
         let answered = match self.answer(caller, value, delivered) {
@@ -693,6 +862,7 @@ impl<
         value: u32,
     ) -> Result<Reply, Failure> {
         let r = self.ipc_admit(caller, Action::Send, handle, element, [value, 0, 0, 0])?;
+        self.allowed(caller, Action::Send, &r);
         let Some(q) = self.queue_of(r.endpoint, r.operation) else {
             return Err((Error::ServiceId, Object::None));
         };
@@ -724,6 +894,7 @@ impl<
         element: u16,
     ) -> Result<Reply, Failure> {
         let r = self.ipc_admit(caller, Action::Receive, handle, element, [0; MAX_ARGS])?;
+        self.allowed(caller, Action::Receive, &r);
         let Some(q) = self.queue_of(r.endpoint, r.operation) else {
             return Err((Error::ServiceId, Object::None));
         };

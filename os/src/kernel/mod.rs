@@ -18,6 +18,8 @@ mod schedule_table;
 mod task;
 
 #[cfg(test)]
+mod ipc_properties;
+#[cfg(test)]
 mod properties;
 
 use crate::config::{Config, ErrorInfo, EventMask, Level, ResourceId, ScheduleTableStart, TaskId};
@@ -408,6 +410,8 @@ impl<
                 return Ok(0);
             }
         }
+        // Whether the last decision still stands: the IPC fast paths build on it.
+        let stood = self.decided;
         if !request.is_scheduling_neutral() {
             self.decided = false;
         }
@@ -546,7 +550,7 @@ impl<
                 Context::Task(_) => Reply::MAX,
             }),
             Request::IpcCall(handle, operation, args) => {
-                self.ipc_call(caller, handle, operation, args)
+                self.ipc_call(caller, handle, operation, args, stood)
             }
             Request::IpcSend(handle, element, value) => {
                 self.ipc_send(caller, handle, element, value)
@@ -557,7 +561,7 @@ impl<
             Request::IpcAccept => self.ipc_accept(caller),
             Request::IpcArgs(from) => self.ipc_args(caller, from),
             Request::IpcReply(value) => self.ipc_reply(caller, value),
-            Request::IpcReplyTerminate(value) => self.ipc_reply_terminate(caller, value),
+            Request::IpcReplyTerminate(value) => self.ipc_reply_terminate(caller, value, stood),
         };
         result.map_err(|(error, object)| self.report(service(), error, object))
     }

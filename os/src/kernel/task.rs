@@ -134,14 +134,7 @@ impl<
         {
             return false;
         }
-        // activate_task: a first activation, within every limit.
-        // No time frame: no arrival time to keep (`arrival_allowed`).
-        let stamp = self.next_stamp;
-        self.next_stamp += 1;
-        let target = &mut self.tasks[task.index()];
-        target.queued.push_first_activation(stamp);
-        target.events_set = 0;
-        target.events_waited = 0;
+        self.activate_first(task);
         // activate, preempt and start, in one record.
         self.record(TraceEvent::Preemption {
             activated: task,
@@ -157,6 +150,19 @@ impl<
         }
         self.current = Some(Context::Task(task));
         true
+    }
+
+    /// `activate_task` where a fast path checked that it is the task's first activation,
+    /// within every limit and with no time frame (so no arrival time to keep:
+    /// `arrival_allowed`): the stamp, events cleared.
+    #[inline(always)]
+    pub(super) fn activate_first(&mut self, task: TaskId) {
+        let stamp = self.next_stamp;
+        self.next_stamp += 1;
+        let target = &mut self.tasks[task.index()];
+        target.queued.push_first_activation(stamp);
+        target.events_set = 0;
+        target.events_waited = 0;
     }
 
     /// The running task's body returned `Exit::Terminate` (TerminateTask).
@@ -320,7 +326,7 @@ impl<
     /// `to` becomes the running task: a new activation (`true`) starts with a fresh budget
     /// and incarnation, and the port must start it at its entry.
     #[inline(always)]
-    fn start_running(&mut self, to: TaskId) -> bool {
+    pub(super) fn start_running(&mut self, to: TaskId) -> bool {
         let control = &mut self.tasks[to.index()];
         let fresh = !control.started;
         control.started = true;
@@ -371,7 +377,7 @@ impl<
     /// PostTaskHook for a task that leaves the running state by preemption or waiting
     /// (termination calls it itself).
     #[inline]
-    fn leave_running(&mut self, previous: Option<TaskId>) {
+    pub(super) fn leave_running(&mut self, previous: Option<TaskId>) {
         if let (Some(task), Some(hook)) = (previous, self.config.hooks.post_task) {
             if self.tasks[task.index()].started {
                 hook(task);

@@ -726,6 +726,14 @@ extern "C" fn ecu_cortex_r_svc(sp: usize) -> usize {
             let decision = port.kernel.activate_task(task, &mut regs[0]);
             return port.switch(sp, decision);
         }
+        // The two halves of an IPC call, decoded here too (with IPC in the image): the
+        // kernel's fast paths hand over to the other side, and neither changes the caller's
+        // interrupt masking, so there is no FIQ mask to mend.
+        syscalls::SVC_IPC_CALL | syscalls::SVC_IPC_REPLY_TERMINATE if ecu_os::IPC => {
+            serve_ipc(port, regs);
+            let decision = port.kernel.dispatch();
+            return port.switch(sp, decision);
+        }
         _ => {
             serve(port, regs);
             if port.fiq {
@@ -818,36 +826,40 @@ fn serve(port: &mut Port, regs: &mut [u32; 13]) {
                 None => regs[0] = Error::ServiceId.code() as u32,
             }
         }
-        // The two halves of an IPC call skip decoding; the server's answer goes into the
-        // caller's registers when it resumes (`switch_to`), so its call returns the reply.
-        syscalls::SVC_IPC_CALL => {
-            let (handle, operation) = (words[1] as u16, (words[1] >> 16) as u16);
-            let args = [regs[2], regs[3], regs[4], regs[5]];
-            let result = match port.kernel.ipc_call_service(handle, operation, args) {
-                Some(result) => result,
-                None => port
-                    .kernel
-                    .service(Request::IpcCall(handle, operation, args)),
-            };
-            set_result(regs, result);
-        }
-        syscalls::SVC_IPC_REPLY_TERMINATE => match port.kernel.ipc_reply_terminate_direct(words[1])
-        {
-            Some(DirectAnswer::Deliver(client)) => {
-                port.contexts[client.index()].reply = Some(words[1])
-            }
-            Some(DirectAnswer::NoTaker) => {}
-            // Errors are in the trace; the server's activation ends either way.
-            None => {
-                let _ = port.kernel.service(Request::IpcReplyTerminate(words[1]));
-            }
-        },
+        syscalls::SVC_IPC_CALL | syscalls::SVC_IPC_REPLY_TERMINATE => serve_ipc(port, regs),
         _ => {
             let result = match Request::from_words6(words, [regs[4], regs[5]]) {
                 Some(request) => port.kernel.service(request),
                 None => Err(port.kernel.unknown_service()),
             };
             set_result(regs, result);
+        }
+    }
+}
+
+/// The two halves of an IPC call skip decoding; the server's answer goes into the caller's
+/// registers when it resumes (`switch_to`), so its call returns the reply.
+#[inline(always)]
+fn serve_ipc(port: &mut Port, regs: &mut [u32; 13]) {
+    if regs[0] == syscalls::SVC_IPC_CALL {
+        let (handle, operation) = (regs[1] as u16, (regs[1] >> 16) as u16);
+        let args = [regs[2], regs[3], regs[4], regs[5]];
+        let result = match port.kernel.ipc_call_service(handle, operation, args) {
+            Some(result) => result,
+            None => port
+                .kernel
+                .service(Request::IpcCall(handle, operation, args)),
+        };
+        set_result(regs, result);
+        return;
+    }
+    let value = regs[1];
+    match port.kernel.ipc_reply_terminate_direct(value) {
+        Some(DirectAnswer::Deliver(client)) => port.contexts[client.index()].reply = Some(value),
+        Some(DirectAnswer::NoTaker) => {}
+        // Errors are in the trace; the server's activation ends either way.
+        None => {
+            let _ = port.kernel.service(Request::IpcReplyTerminate(value));
         }
     }
 }
