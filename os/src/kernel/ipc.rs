@@ -471,32 +471,68 @@ impl<
     /// waits for it (queued or being served), so a task of middle priority cannot hold up a
     /// high-priority caller by preempting its server. The activation ends at the server's own
     /// priority again (`end_running`); the next one inherits from the callers then queued.
-    /// Bounded: each task is in at most one FIFO.
+    /// A resource it holds meanwhile gives back no less at its release.
     fn inherit_callers(&mut self, server: TaskId) {
+        // A server that waits in a call of its own passes what it inherited on to the server
+        // it waits for, and so on along the chain (at most every task long: the configurator
+        // refuses call cycles, the bound holds anyway).
+        let mut server = server;
+        for _ in 0..TASKS {
+            if !self.inherit_direct_callers(server) {
+                break;
+            }
+            let Some(call) = self.ipc.as_ref().map(|ipc| ipc.calls[server.index()]) else {
+                break;
+            };
+            if !matches!(call.state, CallState::Queued | CallState::Serving)
+                || call.server as usize >= TASKS
+            {
+                break;
+            }
+            server = TaskId::new(call.server);
+        }
+    }
+
+    /// One link of `inherit_callers`: `server` raised to its callers' level; whether it rose.
+    fn inherit_direct_callers(&mut self, server: TaskId) -> bool {
         let Some(ipc) = self.ipc.as_ref() else {
-            return;
+            return false;
         };
         let slot = &ipc.calls[server.index()];
-        let mut level = self.tasks[server.index()].level;
+        let mut callers = 0;
         let mut at = slot.head;
         let mut visited = 0;
         while at != NO_TASK && visited < TASKS {
-            level = level.max(self.tasks[at as usize].level);
+            callers = callers.max(self.tasks[at as usize].level);
             at = ipc.calls[at as usize].next;
             visited += 1;
         }
         if let Some(control) = self.tasks.get(slot.serving as usize) {
-            level = level.max(control.level);
+            callers = callers.max(control.level);
         }
-        if level > self.tasks[server.index()].level {
-            self.tasks[server.index()].level = level;
-            // Filed again under its new level, if it is in the ready queue.
-            if self.ready.contains(server.index()) {
-                self.ready.remove(server.index());
-                self.refile(server);
-            }
-            self.decided = false;
+        // Releasing a resource restores the level the server had when it took it: no lower
+        // than its callers' now, or a release would end the inheritance early.
+        let mut held = self.tasks[server.index()].held;
+        for _ in 0..RESOURCES {
+            let Some(resource) = held else {
+                break;
+            };
+            let state = &mut self.resources[resource.index()];
+            state.saved_level = state.saved_level.max(callers);
+            held = state.below;
         }
+        let level = self.tasks[server.index()].level.max(callers);
+        if level <= self.tasks[server.index()].level {
+            return false;
+        }
+        self.tasks[server.index()].level = level;
+        // Filed again under its new level, if it is in the ready queue.
+        if self.ready.contains(server.index()) {
+            self.ready.remove(server.index());
+            self.refile(server);
+        }
+        self.decided = false;
+        true
     }
 
     /// The caller of the IPC services a port serves on a path of its own: a task with

@@ -146,7 +146,9 @@ fn config(specs: &[TaskSpec], non_preemptive: bool, time_frame: bool) -> &'stati
         .enumerate()
         .map(|(i, s)| TaskConfig {
             activation_limit: s.limit,
-            resources: 1,
+            // The clients do not use R: its ceiling can be below them, so a client may call a
+            // server that holds it (inheritance through a held resource).
+            resources: if i < 2 { 0 } else { 1 },
             internal_resource: (i == 0 && non_preemptive).then(|| ResourceId::new(1)),
             timing: Timing {
                 time_frame_ns: if i == ECHO_SERVER as usize && time_frame {
@@ -165,6 +167,7 @@ fn config(specs: &[TaskSpec], non_preemptive: bool, time_frame: bool) -> &'stati
         })
         .collect();
     let top = specs.iter().map(|s| s.priority).max().unwrap_or(0) as Level;
+    let r_ceiling = specs[2..].iter().map(|s| s.priority).max().unwrap_or(0) as Level;
     let app = |name: &'static str, trusted| AppConfig {
         name,
         trusted,
@@ -189,7 +192,7 @@ fn config(specs: &[TaskSpec], non_preemptive: bool, time_frame: bool) -> &'stati
         resources: leak(std::vec![
             ResourceConfig {
                 name: "R",
-                ceiling: top,
+                ceiling: r_ceiling,
                 internal: false,
             },
             ResourceConfig {
@@ -397,6 +400,40 @@ fn step(k: &mut K, op: Op, port_takes_calls: bool) -> Step {
     (reply, decision, entry, trace, hooks)
 }
 
+/// Priority inheritance: a server task with an activation runs at least at the level of
+/// every caller waiting for it, queued or being served (through a resource it holds and
+/// releases too).
+fn servers_outrank_their_callers(k: &K) -> Result<(), TestCaseError> {
+    let Some(ipc) = k.ipc.as_ref() else {
+        return Ok(());
+    };
+    for server in [ECHO_SERVER, OTHER_SERVER] {
+        let control = &k.tasks[server as usize];
+        if control.queued.is_empty() {
+            continue;
+        }
+        let slot = &ipc.calls[server as usize];
+        let mut waiting = Vec::new();
+        let mut at = slot.head;
+        while at != crate::ipc::NO_TASK && waiting.len() < TASKS {
+            waiting.push(at);
+            at = ipc.calls[at as usize].next;
+        }
+        waiting.extend((slot.serving != crate::ipc::NO_TASK).then_some(slot.serving));
+        for caller in waiting {
+            prop_assert!(
+                control.level >= k.tasks[caller as usize].level,
+                "server {} at level {} below its caller {} at {}",
+                server,
+                control.level,
+                caller,
+                k.tasks[caller as usize].level
+            );
+        }
+    }
+    Ok(())
+}
+
 fn same_state(fast: &K, general: &K) -> Result<(), TestCaseError> {
     prop_assert_eq!(fast.running, general.running);
     prop_assert_eq!(fast.current, general.current);
@@ -483,6 +520,7 @@ proptest! {
             let b = step(&mut general, op, port_takes_calls);
             prop_assert_eq!(&a, &b, "after {:?}", op);
             same_state(&fast, &general)?;
+            servers_outrank_their_callers(&general)?;
         }
     }
 }
@@ -520,4 +558,93 @@ fn a_plain_call_and_answer_take_the_fast_paths() {
             fresh: false
         }
     );
+}
+
+/// The kernel started with `task` activated, as the first decision has it.
+fn start_with(k: &mut K, task: u8) {
+    k.activate_task(TaskId::new(task)).unwrap();
+    k.start_os();
+    k.dispatch();
+}
+
+/// A call of the running task, which waits for the answer, and the next decision.
+fn call_and_wait(k: &mut K, handle: u16, word: u32) {
+    assert_eq!(
+        k.service(Request::IpcCall(handle, 0, [word, 0, 0, 0])),
+        Ok(crate::ipc::REPLY_PENDING)
+    );
+    k.dispatch();
+}
+
+/// `task` activated as an alarm would, and the next decision.
+fn arrive(k: &mut K, task: u8) {
+    k.activate_task(TaskId::new(task)).unwrap();
+    k.dispatch();
+}
+
+/// Inheritance through a held resource: the Echo server takes R while serving a low caller,
+/// a high caller preempts it and calls too, and the server, raised to the high caller's level,
+/// releases R: it must stay at that level (not fall to where it took R) until its activation
+/// ends, or a middle task would hold up the high caller.
+#[test]
+fn a_server_keeps_its_inherited_level_past_a_resource_release() {
+    // T0: the high caller; T1: the low caller; T2: the Echo server; R's ceiling is T2's.
+    let specs = [3, 1, 0, 0, 0].map(|priority| TaskSpec { priority, limit: 1 });
+    let mut k = kernel(config(&specs, false, false), true);
+    let server = TaskId::new(ECHO_SERVER);
+    start_with(&mut k, 1);
+    call_and_wait(&mut k, 0, 1);
+    assert_eq!(k.running, Some(server));
+    k.service(Request::GetResource(ResourceId::new(0))).unwrap();
+    // The high caller comes (as an alarm would activate it) and calls Echo in turn.
+    arrive(&mut k, 0);
+    assert_eq!(k.running, Some(TaskId::new(0)));
+    call_and_wait(&mut k, 0, 2);
+    assert_eq!(k.running, Some(server));
+    assert_eq!(
+        k.tasks[server.index()].level,
+        3,
+        "inherited from the high caller"
+    );
+    k.service(Request::ReleaseResource(ResourceId::new(0)))
+        .unwrap();
+    assert_eq!(
+        k.tasks[server.index()].level,
+        3,
+        "released R, the server fell below its waiting caller"
+    );
+}
+
+/// Inheritance along a chain of calls: the Other server, serving a low caller, waits in a call
+/// to Echo; a high caller then calls Other. Echo, which Other waits for, must rise with Other,
+/// or a middle task would hold up the high caller by preempting Echo.
+#[test]
+fn inheritance_follows_a_chain_of_calls() {
+    // T0: the high caller; T1: the low caller; T2: Echo; T3: Other (calls Echo); T4: middle.
+    let specs = [3, 1, 0, 0, 2].map(|priority| TaskSpec { priority, limit: 1 });
+    let mut k = kernel(config(&specs, false, false), true);
+    let (echo, other) = (TaskId::new(ECHO_SERVER), TaskId::new(OTHER_SERVER));
+    start_with(&mut k, 1);
+    // The low caller calls Other (its handle 1), which calls Echo (its handle 0).
+    call_and_wait(&mut k, 1, 1);
+    assert_eq!(k.running, Some(other));
+    call_and_wait(&mut k, 0, 2);
+    assert_eq!(k.running, Some(echo));
+    // The high caller comes (as an alarm would activate it) and calls Other.
+    arrive(&mut k, 0);
+    assert_eq!(k.running, Some(TaskId::new(0)));
+    call_and_wait(&mut k, 1, 3);
+    assert_eq!(
+        k.tasks[other.index()].level,
+        3,
+        "Other inherits from the high caller"
+    );
+    assert_eq!(
+        k.tasks[echo.index()].level,
+        3,
+        "Echo inherits through Other"
+    );
+    // The middle task cannot preempt Echo now.
+    arrive(&mut k, 4);
+    assert_eq!(k.running, Some(echo));
 }
