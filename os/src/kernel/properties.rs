@@ -218,7 +218,7 @@ fn drained_trace<const ISRS: usize>(k: &mut KernelWith<ISRS>) -> std::string::St
     trace
 }
 
-fn check_invariants(k: &K) -> Result<(), TestCaseError> {
+fn check_invariants<const ISRS: usize>(k: &KernelWith<ISRS>) -> Result<(), TestCaseError> {
     for (index, control) in k.tasks.iter().enumerate() {
         let limit = k.config.tasks[index].activation_limit as usize;
         prop_assert!(
@@ -245,7 +245,7 @@ fn check_invariants(k: &K) -> Result<(), TestCaseError> {
             let ready = k.tasks.iter().any(|c| !c.queued.is_empty() && !c.waiting);
             prop_assert!(!ready, "idle while a task is ready");
         }
-        Some(Context::Isr(_)) => prop_assert!(false, "no ISRs in this configuration"),
+        Some(Context::Isr(_)) => prop_assert!(ISRS > 0, "an ISR runs without ISRs configured"),
     }
     check_ready_queue(k)?;
     for (r, state) in k.resources.iter().enumerate() {
@@ -262,7 +262,7 @@ fn check_invariants(k: &K) -> Result<(), TestCaseError> {
 
 /// The ready queue holds exactly the ready tasks but the running one, and its choice is the
 /// plain scan's: highest level, then oldest stamp.
-fn check_ready_queue(k: &K) -> Result<(), TestCaseError> {
+fn check_ready_queue<const ISRS: usize>(k: &KernelWith<ISRS>) -> Result<(), TestCaseError> {
     let candidate = |index: usize| {
         let control = &k.tasks[index];
         !control.queued.is_empty()
@@ -459,6 +459,18 @@ fn isr_config(specs: &[TaskSpec], isrs: &[(u8, u8)]) -> &'static Config {
     }))
 }
 
+/// A word a hostile partition might pass: small values (ids, masks that name objects), the
+/// edges of the types, or anything.
+fn hostile_word() -> impl Strategy<Value = u32> {
+    prop_oneof![
+        0u32..8,
+        Just(u8::MAX as u32),
+        Just(u16::MAX as u32),
+        Just(u32::MAX),
+        any::<u32>(),
+    ]
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(400))]
 
@@ -509,6 +521,44 @@ proptest! {
             for (a, b) in fast.tasks.iter().zip(&general.tasks) {
                 prop_assert_eq!((a.started, a.fresh, a.waiting, a.level, a.queued.len()), (b.started, b.fresh, b.waiting, b.level, b.queued.len()));
             }
+        }
+    }
+
+    /// Whatever words a partition puts in its system call (any service number, any ids,
+    /// masks and values), from whatever runs, the kernel answers with a status, never
+    /// panics, and keeps its invariants; interrupts and ISR returns come in between.
+    #[test]
+    fn arbitrary_system_call_words_never_break_the_kernel(
+        specs in proptest::collection::vec(task_spec(), TASKS),
+        isrs in proptest::collection::vec((0u8..3, 1u8..3), ISRS),
+        calls in proptest::collection::vec(
+            (0u32..120, hostile_word(), hostile_word(), hostile_word(), hostile_word(), 0u8..8),
+            1..80,
+        ),
+    ) {
+        let mut k = KI::new(isr_config(&specs, &isrs)).unwrap();
+        k.activate_task(TaskId::new(0)).unwrap();
+        k.start_os();
+        k.dispatch();
+        for (service, a, b, c, d, other) in calls {
+            match other {
+                // Now and then an interrupt, an ISR's return or a tick instead.
+                0 => k.interrupt(IsrId::new(a as u8 % ISRS as u8)),
+                1 => { let _ = k.isr_return(); }
+                2 => k.tick(),
+                _ => {
+                    let _ = match Request::from_words6([service, a, b, c], [d, a]) {
+                        Some(request) => k.service(request),
+                        None => Err(k.unknown_service()),
+                    };
+                }
+            }
+            k.dispatch();
+            while k.trace_pop().is_some() {}
+            if k.is_shut_down() {
+                break;
+            }
+            check_invariants(&k)?;
         }
     }
 }
