@@ -104,6 +104,9 @@ enum Op {
     Interrupt,
     /// The running ISR's body returns.
     IsrReturn,
+    /// A system call of arbitrary words (any service number, ids, handles, values), as a
+    /// hostile partition may make it.
+    Raw([u32; 4], [u32; 2]),
 }
 
 fn task_spec() -> impl Strategy<Value = TaskSpec> {
@@ -130,6 +133,8 @@ fn op() -> impl Strategy<Value = Op> {
         1 => any::<bool>().prop_map(Op::Mask),
         1 => Just(Op::Interrupt),
         1 => Just(Op::IsrReturn),
+        1 => (0u32..60, prop_oneof![0u32..8, Just(u16::MAX as u32), any::<u32>()], prop_oneof![0u32..8, Just(u16::MAX as u32), any::<u32>()], prop_oneof![0u32..8, Just(u16::MAX as u32), any::<u32>()], prop_oneof![0u32..8, Just(u16::MAX as u32), any::<u32>()], prop_oneof![0u32..8, Just(u16::MAX as u32), any::<u32>()])
+            .prop_map(|(service, a, b, c, d, e)| Op::Raw([service, a, b, c], [d, e])),
     ]
 }
 
@@ -373,6 +378,10 @@ fn step(k: &mut K, op: Op, port_takes_calls: bool) -> Step {
             Ok(0)
         }
         Op::IsrReturn => k.isr_return().map(|()| 0),
+        Op::Raw(words, extra) => match Request::from_words6(words, extra) {
+            Some(request) => k.service(request),
+            None => Err(k.unknown_service()),
+        },
     };
     let decision = k.dispatch();
     // A port that starts server tasks with their call takes it now, as the Cortex-R port does.
