@@ -94,17 +94,6 @@ impl<
     /// port's entry reaches it with a jump.
     #[inline(never)]
     pub fn activate_switching(&mut self, task: TaskId) -> bool {
-        if !self.activate_and_preempt(task) {
-            return false;
-        }
-        let fresh = self.take_fresh(task);
-        debug_assert!(fresh);
-        true
-    }
-
-    /// The fast path itself, but for how the decision reaches the port.
-    #[inline(always)]
-    fn activate_and_preempt(&mut self, task: TaskId) -> bool {
         #[cfg(test)]
         if !self.fast_paths {
             return false;
@@ -149,6 +138,9 @@ impl<
             hook(task);
         }
         self.current = Some(Context::Task(task));
+        // The port starts it now: nothing fresh is left for a dispatch to hand over.
+        let fresh = self.take_fresh(task);
+        debug_assert!(fresh);
         true
     }
 
