@@ -9,7 +9,11 @@ use ecu_configurator::image::Target;
 use ecu_tests::{repo_root, run};
 
 fn check(target: Target) {
-    let path: PathBuf = repo_root().join("tests/fixtures/bench/ecu.toml");
+    check_fixture("bench", target);
+}
+
+fn check_fixture(fixture: &str, target: Target) {
+    let path: PathBuf = repo_root().join(format!("tests/fixtures/{fixture}/ecu.toml"));
     let ecu = ecu_configurator::load(&[path]).unwrap_or_else(|d| panic!("{d}"));
     let output = run(&ecu, target, 8, 0);
     assert_eq!(
@@ -43,6 +47,12 @@ fn kernel_benchmark_image_runs_on_qemu_r5() {
 #[test]
 fn kernel_benchmark_image_runs_on_qemu_r52() {
     check(Target::QemuR52);
+}
+
+/// The same measurements with execution budgets in force (`qemu-r5.*_timed`): nobody overruns.
+#[test]
+fn kernel_benchmark_image_with_timing_protection_runs_on_qemu_r5() {
+    check_fixture("bench_timed", Target::QemuR5);
 }
 
 #[test]

@@ -145,8 +145,18 @@ fn bench(filter: Option<&str>) -> Result<(), String> {
         let kernel_text_name = format!("{board}.kernel_text");
         let qemu = board.starts_with("qemu-");
         if qemu && filter.is_none_or(|f| board.starts_with(f) || f.starts_with(board)) {
-            for line in qemu_kernel_figures(board)? {
+            for line in qemu_kernel_figures(board, "bench", "")? {
                 if wanted(&line) {
+                    println!("{line}");
+                }
+            }
+        }
+        // The same paths with timing protection in force (execution budgets: every kernel
+        // entry reads the clock and charges the running task).
+        if board == "qemu-r5" && filter.is_none_or(|f| board.starts_with(f) || f.starts_with(board))
+        {
+            for line in qemu_kernel_figures(board, "bench_timed", "_timed")? {
+                if wanted(&line) && !line.contains("calibration") && !line.contains("irq_vector") {
                     println!("{line}");
                 }
             }
@@ -441,10 +451,11 @@ fn kernel_text(elf_bytes: &[u8]) -> Result<u64, String> {
         .sum())
 }
 
-/// Instruction counts of the kernel's paths on the QEMU boards (tests/fixtures/bench): the
-/// image prints `<board>.<figure>: N instructions` lines itself.
-fn qemu_kernel_figures(board: &str) -> Result<Vec<String>, String> {
-    let path = repo_root().join("tests/fixtures/bench/ecu.toml");
+/// Instruction counts of the kernel's paths on the QEMU boards (tests/fixtures/`fixture`):
+/// the image prints `<board>.<figure>: N instructions` lines itself; `suffix` goes after the
+/// figure's name.
+fn qemu_kernel_figures(board: &str, fixture: &str, suffix: &str) -> Result<Vec<String>, String> {
+    let path = repo_root().join(format!("tests/fixtures/{fixture}/ecu.toml"));
     let (stdout, stderr) = ecuconf(&[
         "run".as_ref(),
         path.as_os_str(),
@@ -459,7 +470,7 @@ fn qemu_kernel_figures(board: &str) -> Result<Vec<String>, String> {
         .chain(stderr.lines())
         .map(str::trim_end)
         .filter(|l| l.starts_with(&format!("{board}.")) && l.ends_with(" instructions"))
-        .map(str::to_owned)
+        .map(|l| l.replacen(':', &format!("{suffix}:"), 1))
         .collect())
 }
 
