@@ -698,21 +698,23 @@ extern "C" fn ecu_cortex_r_svc(sp: usize) -> usize {
     if !port.save(sp) {
         return port.overflowed(sp);
     }
+    // SAFETY: the entry code pushed a whole `Frame` at `sp` on the caller's stack; nothing
+    // else refers to it while the kernel runs. Only its word-aligned register array is
+    // borrowed: a task's SP is only guaranteed 4-aligned at an `svc`.
+    let regs = unsafe { &mut *((sp + offset_of!(Frame, r)) as *mut [u32; 13]) };
+    if regs[0] == syscalls::SVC_START && port.executing.is_some() {
+        // A task's null call changes nothing the last decision weighed: it goes on without
+        // asking the kernel. With timing protection it reads no clock either: its time is
+        // charged at the next entry, and a budget that ran out meanwhile is caught there or
+        // at the next tick, as for a task that makes no call at all.
+        return sp;
+    }
     if port.timed {
         if let Some(board) = board() {
             port.clock(board);
         }
     }
-    // SAFETY: the entry code pushed a whole `Frame` at `sp` on the caller's stack; nothing
-    // else refers to it while the kernel runs. Only its word-aligned register array is
-    // borrowed: a task's SP is only guaranteed 4-aligned at an `svc`.
-    let regs = unsafe { &mut *((sp + offset_of!(Frame, r)) as *mut [u32; 13]) };
     match regs[0] {
-        syscalls::SVC_START if port.executing.is_some() && !port.timed => {
-            // A task's null call changes nothing the last decision weighed (no clock was
-            // read, so no budget can have run out): it goes on without asking the kernel.
-            return sp;
-        }
         syscalls::SVC_START => {}
         // ActivateTask, decoded here: the kernel's fast path makes the common preemption
         // a single call.
