@@ -519,9 +519,7 @@ proptest! {
         let mut general = kernel(config, false);
         for k in [&mut fast, &mut general] {
             // A client runs first, so calls come early.
-            k.activate_task(TaskId::new(0)).unwrap();
-            k.start_os();
-            k.dispatch();
+            start_with(k, 0);
             while k.trace_pop().is_some() {}
         }
         for op in ops {
@@ -540,9 +538,7 @@ proptest! {
 fn a_plain_call_and_answer_take_the_fast_paths() {
     let specs = [1, 1, 2, 2, 0].map(|priority| TaskSpec { priority, limit: 1 });
     let mut k = kernel(config(&specs, false, false), true);
-    k.activate_task(TaskId::new(0)).unwrap();
-    k.start_os();
-    k.dispatch();
+    start_with(&mut k, 0);
     let reply = k.ipc_call_service(0, 0, [41, 0, 0, 0]);
     assert_eq!(reply, Some(Ok(crate::ipc::REPLY_PENDING)));
     assert!(k.prepared, "the call was not handed off");

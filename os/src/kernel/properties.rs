@@ -203,6 +203,19 @@ fn apply<const ISRS: usize>(k: &mut KernelWith<ISRS>, op: &Op) -> Result<Reply, 
     }
 }
 
+/// Two kernels over `config`, started: one with the fast paths, one with the general paths
+/// alone, to run the same operations on and compare.
+fn twins<const ISRS: usize>(config: &'static Config) -> (KernelWith<ISRS>, KernelWith<ISRS>) {
+    let start = |fast_paths| {
+        let mut k = KernelWith::<ISRS>::new(config).unwrap();
+        k.fast_paths = fast_paths;
+        k.start_os();
+        k.dispatch();
+        k
+    };
+    (start(true), start(false))
+}
+
 /// The trace records written since the last call, as text: a fast path's compound record
 /// and the general path's separate ones read the same.
 fn drained_trace<const ISRS: usize>(k: &mut KernelWith<ISRS>) -> std::string::String {
@@ -317,13 +330,7 @@ proptest! {
         as_the_port_does in any::<bool>(),
     ) {
         let config = config(&specs, non_preemptive);
-        let mut fast = K::new(config).unwrap();
-        let mut general = K::new(config).unwrap();
-        general.fast_paths = false;
-        for k in [&mut fast, &mut general] {
-            k.start_os();
-            k.dispatch();
-        }
+        let (mut fast, mut general) = twins::<0>(config);
         for op in ops {
             let mut replies = Vec::new();
             for k in [&mut fast, &mut general] {
@@ -484,13 +491,7 @@ proptest! {
         ops in proptest::collection::vec(isr_op(), 1..80),
     ) {
         let config = isr_config(&specs, &isrs);
-        let mut fast = KI::new(config).unwrap();
-        let mut general = KI::new(config).unwrap();
-        general.fast_paths = false;
-        for k in [&mut fast, &mut general] {
-            k.start_os();
-            k.dispatch();
-        }
+        let (mut fast, mut general) = twins::<ISRS>(config);
         for op in ops {
             let mut replies = Vec::new();
             for k in [&mut fast, &mut general] {
