@@ -677,8 +677,8 @@ extern "C" fn ecu_cortex_r_irq(sp: usize) -> usize {
                 board.disable_line(line);
                 // The common case, an ISR that starts at once, switches without a decision.
                 if port.kernel.interrupt_switching(isr_line.isr) {
-                    port.keep(sp);
-                    return port.switch_to(Context::Isr(isr_line.isr), true);
+                    let to = Context::Isr(isr_line.isr);
+                    return port.switch(sp, Dispatch::Switch { to, fresh: true });
                 }
             }
             None => fatal("interrupt line without an ISR", line as usize),
@@ -722,8 +722,8 @@ extern "C" fn ecu_cortex_r_svc(sp: usize) -> usize {
             let task = TaskId::new(regs[1] as u8);
             if port.kernel.activate_switching(task) {
                 regs[0] = 0;
-                port.keep(sp);
-                return port.switch_to(Context::Task(task), true);
+                let to = Context::Task(task);
+                return port.switch(sp, Dispatch::Switch { to, fresh: true });
             }
             let decision = port.kernel.activate_task(task, &mut regs[0]);
             return port.switch(sp, decision);
