@@ -39,6 +39,7 @@
 //! ```toml
 //! common_size = 4096          # bytes of the shared block (default 4096)
 //! probes = false              # the port's benchmark probes (cargo xtask bench only)
+//! switch_probes = false       # and the ones that split the preemption figure
 //! [apps.Comfort]
 //! data_size = 8192            # bytes of that application's data block (default 4096)
 //! ```
@@ -214,6 +215,9 @@ struct MemoryFile {
     /// Builds the port with its benchmark probes (`cargo xtask bench` images only).
     #[serde(default)]
     probes: bool,
+    /// With `probes`: also the switch probes (the preemption figure split in two).
+    #[serde(default)]
+    switch_probes: bool,
     #[serde(default)]
     apps: BTreeMap<String, AppMemoryIn>,
 }
@@ -298,6 +302,8 @@ pub struct Layout {
     pub common: (Hex, Hex),
     /// The port's benchmark probes are compiled in (`probes = true` in memory.toml).
     pub probes: bool,
+    /// The switch probes too (`switch_probes = true`).
+    pub switch_probes: bool,
     /// The last data block's section: its load image ends the code window's contents.
     pub last_loaded: Option<String>,
 }
@@ -607,7 +613,8 @@ pub fn layout(ecu: &Ecu, board: Board) -> Result<Layout, String> {
         tasks,
         apps,
         common,
-        probes: file.probes,
+        probes: file.probes || file.switch_probes,
+        switch_probes: file.switch_probes,
         last_loaded,
     })
 }

@@ -4,15 +4,19 @@
 //! semihosting and reported by `cargo xtask bench`, never asserted here.)
 
 use std::path::PathBuf;
+use std::process::Stdio;
 
-use ecu_configurator::image::Target;
+use ecu_configurator::image::{self, Target};
 use ecu_tests::{repo_root, run};
 
 fn check(target: Target) {
-    check_fixture("bench", target);
+    let stdout = check_fixture("bench", target);
+    // Its port has no switch probes: the preemption figure is not split there.
+    assert!(!stdout.contains("context_switch"), "{stdout}");
 }
 
-fn check_fixture(fixture: &str, target: Target) {
+/// Runs a benchmark image: its tasks ran and ended, no exception; its output.
+fn check_fixture(fixture: &str, target: Target) -> String {
     let path: PathBuf = repo_root().join(format!("tests/fixtures/{fixture}/ecu.toml"));
     let ecu = ecu_configurator::load(&[path]).unwrap_or_else(|d| panic!("{d}"));
     let output = run(&ecu, target, 8, 0);
@@ -37,6 +41,7 @@ fn check_fixture(fixture: &str, target: Target) {
         );
     }
     assert!(!output.stdout.contains("exception"), "{}", output.stdout);
+    output.stdout
 }
 
 #[test]
@@ -53,6 +58,40 @@ fn kernel_benchmark_image_runs_on_qemu_r52() {
 #[test]
 fn kernel_benchmark_image_with_timing_protection_runs_on_qemu_r5() {
     check_fixture("bench_timed", Target::QemuR5);
+}
+
+/// With the switch probes (`qemu-r5.context_switch`, `qemu-r5.activate_service`): the probes
+/// read the first ActivateTask switch, the one the image times, so each part is a real share
+/// of the preemption figure: neither empty nor the whole (a probe reading another switch, or
+/// none, would give a wrapped or zero part). The figures go out through semihosting, on
+/// QEMU's stderr.
+#[test]
+fn the_switch_probes_split_the_preemption_figure_on_qemu_r5() {
+    check_fixture("bench_switch", Target::QemuR5);
+    let path = repo_root().join("tests/fixtures/bench_switch/ecu.toml");
+    let ecu = ecu_configurator::load(&[path]).unwrap_or_else(|d| panic!("{d}"));
+    let elf = image::build(&ecu, Target::QemuR5, 8).unwrap_or_else(|e| panic!("{e}"));
+    let output = image::qemu_command(Target::QemuR5, &elf)
+        .expect("a QEMU target")
+        .stdin(Stdio::null())
+        .output()
+        .expect("QEMU runs");
+    let figures = String::from_utf8_lossy(&output.stderr).into_owned();
+    let figure = |name: &str| -> u32 {
+        figures
+            .lines()
+            .find_map(|l| l.trim().strip_prefix(&format!("qemu-r5.{name}: ")))
+            .and_then(|v| v.strip_suffix(" instructions"))
+            .and_then(|v| v.parse().ok())
+            .unwrap_or_else(|| panic!("no {name}: {figures}"))
+    };
+    let (whole, service, switch) = (
+        figure("switch"),
+        figure("activate_service"),
+        figure("context_switch"),
+    );
+    assert!(service > 0 && service < whole, "{figures}");
+    assert!(switch > 0 && switch < whole, "{figures}");
 }
 
 #[test]

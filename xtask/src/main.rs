@@ -161,6 +161,18 @@ fn bench(filter: Option<&str>) -> Result<(), String> {
                 }
             }
         }
+        // The preemption figure split into the service and the task switch, by probes that
+        // would cost the figures above instructions: an image of their own.
+        if board == "qemu-r5" && filter.is_none_or(|f| board.starts_with(f) || f.starts_with(board))
+        {
+            for line in qemu_kernel_figures(board, "bench_switch", "")? {
+                let split =
+                    line.contains(".context_switch:") || line.contains(".activate_service:");
+                if split && wanted(&line) {
+                    println!("{line}");
+                }
+            }
+        }
         let sizes_wanted = names.iter().any(|n| wanted(n)) || qemu && wanted(&kernel_text_name);
         if !sizes_wanted {
             continue;

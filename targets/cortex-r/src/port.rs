@@ -693,6 +693,8 @@ extern "C" fn ecu_cortex_r_irq(sp: usize) -> usize {
 /// Called by the SVC entry (SVC mode, IRQs masked) with the caller's saved SP.
 #[unsafe(no_mangle)]
 extern "C" fn ecu_cortex_r_svc(sp: usize) -> usize {
+    #[cfg(feature = "switch-probes")]
+    crate::probes::svc_entered();
     // SAFETY: we are the kernel, entered by an exception.
     let port = unsafe { port_in_kernel() };
     if !port.save(sp) {
@@ -722,6 +724,8 @@ extern "C" fn ecu_cortex_r_svc(sp: usize) -> usize {
             let task = TaskId::new(regs[1] as u8);
             if port.kernel.activate_switching(task) {
                 regs[0] = 0;
+                #[cfg(feature = "switch-probes")]
+                crate::probes::switch_decided();
                 let to = Context::Task(task);
                 return port.switch(sp, Dispatch::Switch { to, fresh: true });
             }

@@ -25,3 +25,28 @@ pub(crate) fn irq_entry(sp: usize) {
     IRQ_ENTRY_CYCLES.store(now.wrapping_sub(r4), Ordering::Relaxed);
     IRQ_ARMED.store(0, Ordering::Relaxed);
 }
+
+/// Instruction clock at the first statement of the SVC handler (feature `switch-probes`).
+static SVC_ENTERED: AtomicU32 = AtomicU32::new(0);
+/// For the first switch ActivateTask's fast path decided: the SVC entry's reading, and the
+/// reading where the decision was taken, before the port switches (feature `switch-probes`;
+/// both 0 until then).
+pub static SWITCH_SVC_ENTERED: AtomicU32 = AtomicU32::new(0);
+pub static SWITCH_DECIDED: AtomicU32 = AtomicU32::new(0);
+
+/// First thing in the SVC handler.
+#[inline(always)]
+pub(crate) fn svc_entered() {
+    SVC_ENTERED.store(crate::pmu::cycles(), Ordering::Relaxed);
+}
+
+/// ActivateTask's fast path has decided to switch; only the first such switch is kept, so
+/// the benchmark reads the one it timed.
+#[inline(always)]
+pub(crate) fn switch_decided() {
+    let now = crate::pmu::cycles();
+    if SWITCH_DECIDED.load(Ordering::Relaxed) == 0 {
+        SWITCH_DECIDED.store(now, Ordering::Relaxed);
+        SWITCH_SVC_ENTERED.store(SVC_ENTERED.load(Ordering::Relaxed), Ordering::Relaxed);
+    }
+}
