@@ -60,18 +60,17 @@ fn kernel_benchmark_image_with_timing_protection_runs_on_qemu_r5() {
     check_fixture("bench_timed", Target::QemuR5);
 }
 
-/// With the switch probes (`qemu-r5.context_switch`, `qemu-r5.activate_service`): the probes
-/// read the first ActivateTask switch, the one the image times, so each part is a real share
-/// of the preemption figure: neither empty nor the whole (a probe reading another switch, or
-/// none, would give a wrapped or zero part). The figures go out through semihosting, on
-/// QEMU's stderr.
-#[test]
-fn the_switch_probes_split_the_preemption_figure_on_qemu_r5() {
-    check_fixture("bench_switch", Target::QemuR5);
+/// With the switch probes (`<board>.context_switch`, `<board>.activate_service`): the probes
+/// saw exactly the timed activations (the image prints the parts only then), and each part is
+/// a real share of the preemption figure, neither empty nor the whole (a probe in the wrong
+/// place gives a wrapped or zero part). The figures go out through semihosting, on QEMU's
+/// stderr.
+fn check_switch_split(target: Target) {
+    check_fixture("bench_switch", target);
     let path = repo_root().join("tests/fixtures/bench_switch/ecu.toml");
     let ecu = ecu_configurator::load(&[path]).unwrap_or_else(|d| panic!("{d}"));
-    let elf = image::build(&ecu, Target::QemuR5, 8).unwrap_or_else(|e| panic!("{e}"));
-    let output = image::qemu_command(Target::QemuR5, &elf)
+    let elf = image::build(&ecu, target, 8).unwrap_or_else(|e| panic!("{e}"));
+    let output = image::qemu_command(target, &elf)
         .expect("a QEMU target")
         .stdin(Stdio::null())
         .output()
@@ -80,7 +79,10 @@ fn the_switch_probes_split_the_preemption_figure_on_qemu_r5() {
     let figure = |name: &str| -> u32 {
         figures
             .lines()
-            .find_map(|l| l.trim().strip_prefix(&format!("qemu-r5.{name}: ")))
+            .find_map(|l| {
+                l.trim()
+                    .strip_prefix(&format!("{}.{name}: ", target.name()))
+            })
             .and_then(|v| v.strip_suffix(" instructions"))
             .and_then(|v| v.parse().ok())
             .unwrap_or_else(|| panic!("no {name}: {figures}"))
@@ -92,6 +94,16 @@ fn the_switch_probes_split_the_preemption_figure_on_qemu_r5() {
     );
     assert!(service > 0 && service < whole, "{figures}");
     assert!(switch > 0 && switch < whole, "{figures}");
+}
+
+#[test]
+fn the_switch_probes_split_the_preemption_figure_on_qemu_r5() {
+    check_switch_split(Target::QemuR5);
+}
+
+#[test]
+fn the_switch_probes_split_the_preemption_figure_on_qemu_r52() {
+    check_switch_split(Target::QemuR52);
 }
 
 #[test]

@@ -163,8 +163,7 @@ fn bench(filter: Option<&str>) -> Result<(), String> {
         }
         // The preemption figure split into the service and the task switch, by probes that
         // would cost the figures above instructions: an image of their own.
-        if board == "qemu-r5" && filter.is_none_or(|f| board.starts_with(f) || f.starts_with(board))
-        {
+        if qemu && filter.is_none_or(|f| board.starts_with(f) || f.starts_with(board)) {
             for line in qemu_kernel_figures(board, "bench_switch", "")? {
                 let split =
                     line.contains(".context_switch:") || line.contains(".activate_service:");
