@@ -124,6 +124,8 @@ fn check(target: Target) {
     // Forged requests are refused, reported, and the task goes on.
     assert!(has("error     Unknown(-) E_OS_SERVICEID"), "{out}");
     assert!(has("error     ActivateTask(-) E_OS_ID"), "{out}");
+    // A service called with a pointer into another partition: no service reads through one.
+    assert!(has("error     GetTaskState(-) E_OS_ID"), "{out}");
     assert!(
         has("error     ActivateTask(Heartbeat) E_OS_ACCESS"),
         "{out}"
