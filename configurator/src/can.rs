@@ -332,7 +332,14 @@ pub fn can_tables(ecu: &Ecu) -> Result<String, String> {
             b.const_name
         );
     }
-    let _ = writeln!(s, "pub const BUS_COUNT: usize = {};\n", model.buses.len());
+    let _ = writeln!(s, "pub const BUS_COUNT: usize = {};", model.buses.len());
+    let rates: Vec<String> = model.buses.iter().map(|b| b.bitrate.to_string()).collect();
+    let _ = writeln!(
+        s,
+        "/// Each bus's bit rate (classic CAN, bit/s): how a board sets up its controller.\npub static BITRATES: [u32; {}] = [{}];\n",
+        model.buses.len(),
+        rates.join(", ")
+    );
     let specs = route_specs(model);
     let table = route_table(&specs)?;
     let _ = writeln!(

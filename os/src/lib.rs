@@ -19,6 +19,12 @@ pub mod trace;
 /// Whether the kernel has inter-partition communication (the `ipc` feature): a port leaves
 /// its own paths for the IPC services out without it.
 pub const IPC: bool = cfg!(feature = "ipc");
+/// Whether the kernel has the CAN services (the `can` feature): a port drives its board's CAN
+/// controllers only with them.
+pub const CAN: bool = cfg!(feature = "can");
+
+/// The CAN types of the kernel's services, for ports and generated images.
+pub use ecu_com;
 
 pub use api::{AlarmBase, ElapsedValue, Exit, Os, Syscalls, TaskEntry};
 pub use config::{

@@ -6,6 +6,8 @@ pub const POWERTRAIN: ecu_com::BusId = ecu_com::BusId(0);
 pub const BODY: ecu_com::BusId = ecu_com::BusId(1);
 pub const DIAG: ecu_com::BusId = ecu_com::BusId(2);
 pub const BUS_COUNT: usize = 3;
+/// Each bus's bit rate (classic CAN, bit/s): how a board sets up its controller.
+pub static BITRATES: [u32; 3] = [500000, 500000, 500000];
 
 // Gateway routes: at most 1 probes and 1 masked routes per lookup.
 pub static GATEWAY_ROUTES: [ecu_com::gateway::Route<'static>; 6] = [

@@ -1,4 +1,7 @@
-//! What the port needs from a board: a periodic tick, its interrupt, a console and a way out.
+//! What the port needs from a board: a periodic tick, its interrupt, a console and a way out;
+//! optionally device lines, FIQ, a clock and CAN controllers.
+
+use ecu_os::ecu_com::CanFrame;
 
 /// What the interrupt controller says about the IRQ being taken.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -17,6 +20,10 @@ pub enum Irq {
     /// signalled it outside (nERROR) and the OS shuts down; otherwise the protection hook
     /// decides, for the context that was running.
     HardwareError { fatal: bool },
+    /// A CAN controller received a frame, finished a transmission or changed its error
+    /// state; the board has acknowledged it at the controller's interface. The port then
+    /// takes what [`Board::can_receive`] has and offers [`Board::can_transmit`] what waits.
+    Can,
     /// A source the configuration does not handle: a fault.
     Unexpected(u32),
 }
@@ -77,6 +84,23 @@ pub trait Board: Sync {
     /// The FIQ of `line` is served (GIC: end of interrupt).
     fn end_fiq(&self, line: u32) {
         let _ = line;
+    }
+    /// The CAN controllers the board drives, one per bus of the description, numbered as its
+    /// buses (`BusId`); none on a board without CAN (the QEMU boards).
+    fn can_buses(&self) -> u8 {
+        0
+    }
+    /// Hands `frame` to `bus`'s controller to transmit. `false` when none of its transmit
+    /// mailboxes is free (the port keeps the frame and offers it again after the next
+    /// [`Irq::Can`]) or there is no such bus.
+    fn can_transmit(&self, bus: u8, frame: &CanFrame) -> bool {
+        let _ = (bus, frame);
+        false
+    }
+    /// The oldest frame `bus`'s controller received that the port has not taken yet.
+    fn can_receive(&self, bus: u8) -> Option<CanFrame> {
+        let _ = bus;
+        None
     }
     /// Ends the run with this status (0 = success). On QEMU it ends the emulator.
     fn exit(&self, code: u32) -> !;

@@ -1,6 +1,7 @@
 //! The kernel as the port sees it: one object-safe trait, so the exception handlers need not be
 //! generic over the sizes the generated tables fix.
 
+use ecu_os::ecu_com::{BusId, CanFrame};
 use ecu_os::ipc::{EntryCall, ServerHandler};
 use ecu_os::{
     Config, Context, DirectAnswer, Dispatch, Error, IsrId, Kernel, Reply, Request, TaskId,
@@ -64,6 +65,10 @@ pub trait PortKernel {
     fn ipc_handler(&self, task: TaskId) -> Option<ServerHandler>;
     /// The call a fresh activation of server task `task` serves, taken into `call`.
     fn ipc_entry_call(&mut self, task: TaskId, call: &mut EntryCall) -> bool;
+    /// The oldest frame the kernel allowed a task to transmit, taken.
+    fn can_take_tx(&mut self) -> Option<(BusId, CanFrame)>;
+    /// A frame a controller received: queued for every partition granted it.
+    fn can_deliver(&mut self, bus: BusId, frame: CanFrame) -> usize;
 }
 
 impl<
@@ -164,5 +169,11 @@ impl<
     }
     fn ipc_entry_call(&mut self, task: TaskId, call: &mut EntryCall) -> bool {
         Kernel::ipc_entry_call(self, task, call)
+    }
+    fn can_take_tx(&mut self) -> Option<(BusId, CanFrame)> {
+        Kernel::can_take_tx(self)
+    }
+    fn can_deliver(&mut self, bus: BusId, frame: CanFrame) -> usize {
+        Kernel::can_deliver(self, bus, frame)
     }
 }

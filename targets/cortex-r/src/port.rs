@@ -9,6 +9,7 @@ use core::sync::atomic::{AtomicBool, Ordering};
 
 use ecu_os::{Config, Context, DirectAnswer, Dispatch, Error, IsrId, Request, TaskId, TraceRecord};
 
+use ecu_os::ecu_com::{BusId, CanFrame};
 use ecu_os::ipc::{EntryCall, ServerHandler};
 
 use crate::context::{Frame, FRAME_BYTES};
@@ -48,6 +49,9 @@ struct Port {
     /// Category 1 ISRs take FIQs: contexts run with FIQ open, but a context that masked all
     /// interrupts (DisableAllInterrupts, SuspendAllInterrupts) runs with FIQ masked.
     fiq: bool,
+    /// A frame the kernel released that no transmit mailbox took yet: it goes first when one
+    /// frees, so none is lost and the kernel's order holds.
+    can_pending: Option<(BusId, CanFrame)>,
 }
 
 /// Whether any task's timing protection needs the clock.
@@ -354,6 +358,7 @@ fn start<K: PortKernel + 'static, const TASKS: usize, const STACK_BYTES: usize>(
             epoch_ns,
             stimuli_done_ns: None,
             fiq,
+            can_pending: None,
         })
     };
     if fiq {
@@ -424,6 +429,31 @@ fn idle(board: &'static dyn Board) -> ! {
 }
 
 impl Port {
+    /// CAN between the kernel's queues and the board's controllers: frames the kernel allowed
+    /// go to the controllers while they have free mailboxes, then what they received goes to
+    /// the partitions granted it. Bounded by the controllers' mailboxes and the kernel's
+    /// transmit queue. Images without the CAN services, and boards without controllers, skip it.
+    fn exchange_can(&mut self, board: &dyn Board) {
+        if !ecu_os::CAN || board.can_buses() == 0 {
+            return;
+        }
+        while let Some((bus, frame)) = self
+            .can_pending
+            .take()
+            .or_else(|| self.kernel.can_take_tx())
+        {
+            if !board.can_transmit(bus.0, &frame) {
+                self.can_pending = Some((bus, frame));
+                break;
+            }
+        }
+        for bus in 0..board.can_buses() {
+            while let Some(frame) = board.can_receive(bus) {
+                self.kernel.can_deliver(BusId(bus), frame);
+            }
+        }
+    }
+
     /// Whether what was running saved its context inside its stack; if not, the task is
     /// ended through `overflowed`. The stack pointer itself is kept only when the port
     /// switches away (`keep`): an entry that resumes the caller needs it nowhere else.
@@ -683,6 +713,7 @@ extern "C" fn ecu_cortex_r_irq(sp: usize) -> usize {
             }
             None => fatal("interrupt line without an ISR", line as usize),
         },
+        Irq::Can => port.exchange_can(board),
         Irq::Spurious => {}
         Irq::Unexpected(source) => fatal("unexpected interrupt", source as usize),
     }
@@ -839,6 +870,13 @@ fn serve(port: &mut Port, regs: &mut [u32; 13]) {
                 None => Err(port.kernel.unknown_service()),
             };
             set_result(regs, result);
+            // A frame the kernel allowed goes to its controller now, not at the next CAN
+            // interrupt (there may be none until it is sent).
+            if words[0] == ecu_os::can::TRANSMIT_SERVICE {
+                if let Some(board) = board() {
+                    port.exchange_can(board);
+                }
+            }
         }
     }
 }

@@ -1,12 +1,16 @@
 //! The LaunchPad board: clocks, VIM, ESM, SCI console, GIO LEDs, and the RTI tick behind the
 //! port's `Board`.
 use core::fmt::Write;
+use core::sync::atomic::{AtomicU8, Ordering};
 
 use ecu_cortex_r::{Board, Irq};
+use ecu_os::ecu_com::{CanFrame, IdFilter};
 
+use crate::can;
 use crate::clock;
 use crate::drivers::{esm, gio, rti, sci, vim};
 use crate::part::{channel, Part};
+use crate::regs::dcan::DcanRegisters;
 use crate::regs::esm::EsmRegisters;
 use crate::regs::flash::{FlashRegisters, FLASH_WRAPPER};
 use crate::regs::gio::{GioPort, GioRegisters, GIO_BASE, GIO_PORTA, GIO_PORTB};
@@ -50,6 +54,72 @@ fn esm_regs() -> &'static EsmRegisters {
 fn sci_regs() -> &'static SciRegisters {
     // SAFETY: the console SCI of this part.
     unsafe { block(PART.console_sci_base()) }
+}
+
+/// The DCAN modules the buses use, in bus order, with their level-0 interrupt channels (the
+/// same on both parts; `regs::dcan` cites the bases, `part::channel` the channels). DCAN4 of
+/// the LC43x is left out.
+const DCAN: [(usize, u32); 3] = [
+    (0xFFF7_DC00, channel::DCAN1_LEVEL0),
+    (0xFFF7_DE00, channel::DCAN2_LEVEL0),
+    (0xFFF7_E000, channel::DCAN3_LEVEL0),
+];
+
+fn dcan_regs(bus: usize) -> &'static DcanRegisters {
+    // SAFETY: a DCAN frame of both parts (DCAN1-3).
+    unsafe { block(DCAN[bus].0) }
+}
+
+/// Buses whose controller runs, and each one's receive objects. Written by `init_can` before
+/// the kernel starts, read-only afterwards.
+static CAN_BUSES: AtomicU8 = AtomicU8::new(0);
+static CAN_UP: [AtomicU8; 3] = [const { AtomicU8::new(0) }; 3];
+static CAN_RX_OBJECTS: [AtomicU8; 3] = [const { AtomicU8::new(0) }; 3];
+
+/// The description's CAN buses on DCAN1, DCAN2, DCAN3: each controller's bit timing from its
+/// bus's rate and the CAN clock, transmit objects, one receive object per acceptance filter,
+/// and its interrupt channel. Called from `kmain` after `init`, IRQs masked. A bus the part
+/// cannot serve (no module, a rate the clock cannot make exactly) is reported on the console
+/// and stays off; its frames wait in the kernel, whose transmit queue then reports
+/// E_OS_LIMIT.
+pub fn init_can(bitrates: &[u32], filters: &[&[IdFilter]]) {
+    let can_clk = PART.clock_plan().can_clk_hz();
+    let buses = bitrates.len().min(DCAN.len()).min(PART.dcan_count());
+    for (bus, &rate) in bitrates.iter().enumerate() {
+        if bus >= buses {
+            let _ = writeln!(Console, "tms570: CAN bus {bus}: no DCAN module left for it");
+            continue;
+        }
+        let accepted = filters.get(bus).copied().unwrap_or(&[]);
+        match can::init(dcan_regs(bus), can_clk, rate, accepted) {
+            Ok(layout) => {
+                CAN_RX_OBJECTS[bus].store(layout.rx_objects, Ordering::Relaxed);
+                CAN_UP[bus].store(1, Ordering::Relaxed);
+                let _ = vim::enable(vim_regs(), PART.vim_channels(), DCAN[bus].1);
+            }
+            Err(error) => {
+                let _ = writeln!(
+                    Console,
+                    "tms570: DCAN{} ({rate} bit/s): {error:?}: bus {bus} stays off",
+                    bus + 1
+                );
+            }
+        }
+    }
+    CAN_BUSES.store(buses as u8, Ordering::Relaxed);
+}
+
+/// The bus whose running controller interrupts on `channel`.
+fn can_bus_of(channel: u32) -> Option<usize> {
+    (0..CAN_BUSES.load(Ordering::Relaxed) as usize)
+        .find(|&bus| DCAN[bus].1 == channel && CAN_UP[bus].load(Ordering::Relaxed) != 0)
+}
+
+/// A bus's controller, if it runs.
+fn running_can(bus: u8) -> Option<&'static DcanRegisters> {
+    let bus = bus as usize;
+    (bus < CAN_BUSES.load(Ordering::Relaxed) as usize && CAN_UP[bus].load(Ordering::Relaxed) != 0)
+        .then(|| dcan_regs(bus))
 }
 
 /// Brings the chip up after RAM and .data/.bss are ready, before the kernel starts: PLL and
@@ -100,13 +170,13 @@ pub fn init() {
     }
 }
 
-/// The VIM channels the board keeps for itself: the tick, the timing-protection compare and
-/// the ESM (ISRs get every other IRQ channel the part has).
+/// The VIM channels the board keeps for itself: the tick, the timing-protection compare, the
+/// ESM and the running CAN controllers (ISRs get every other IRQ channel the part has).
 pub fn reserved_channel(channel: u32) -> bool {
     matches!(
         channel,
         channel::RTI_COMPARE0 | channel::RTI_COMPARE1 | channel::ESM_LOW
-    )
+    ) || can_bus_of(channel).is_some()
 }
 
 pub struct Tms570;
@@ -162,8 +232,19 @@ impl Board for Tms570 {
                     None => Irq::Spurious,
                 }
             }
-            // A device's channel: the VIM has acknowledged it; the device is its ISR's to clear.
-            Some(other) => Irq::Line(other),
+            Some(other) => match can_bus_of(other) {
+                // Finished transmissions and the status are served here; received frames
+                // stay pending until the port takes them (`can_receive`).
+                Some(bus) => {
+                    if can::service(dcan_regs(bus)) {
+                        let _ = writeln!(Console, "dcan{}: bus-off, recovering", bus + 1);
+                    }
+                    Irq::Can
+                }
+                // A device's channel: the VIM has acknowledged it; the device is its ISR's to
+                // clear.
+                None => Irq::Line(other),
+            },
         }
     }
 
@@ -198,6 +279,20 @@ impl Board for Tms570 {
 
     fn write_str(&self, text: &str) {
         sci::write_str(sci_regs(), text);
+    }
+
+    fn can_buses(&self) -> u8 {
+        CAN_BUSES.load(Ordering::Relaxed)
+    }
+
+    fn can_transmit(&self, bus: u8, frame: &CanFrame) -> bool {
+        running_can(bus).is_some_and(|regs| can::transmit(regs, frame))
+    }
+
+    fn can_receive(&self, bus: u8) -> Option<CanFrame> {
+        let regs = running_can(bus)?;
+        let rx_objects = CAN_RX_OBJECTS[bus as usize].load(Ordering::Relaxed);
+        can::receive(regs, can::Layout { rx_objects })
     }
 
     /// No host to report to: LED 1 on for success, LED 2 for failure, then park (a debugger

@@ -4,6 +4,8 @@
 //! - `regs`: register blocks (`tock-registers`) with their TRM citations, offsets tested;
 //! - `drivers`: RTI tick and budget compare, VIM, ESM, SCI console, DCAN, GIO, written against
 //!   `&RegisterBlock` so host tests run them on a fake register file;
+//! - `can`: the description's buses on the DCAN modules (message object layout, transmit,
+//!   receive, interrupt service);
 //! - `clock`: PLL and clock tree of each LaunchPad;
 //! - `board` (Arm only): start-up (core registers, RAM ECC init), `init`, and the `Board`.
 //!
@@ -13,6 +15,7 @@
 #[cfg(all(feature = "lc4357", feature = "ls1224"))]
 compile_error!("select one part: feature `lc4357` or `ls1224`");
 
+pub mod can;
 pub mod clock;
 pub mod drivers;
 pub mod part;
@@ -27,4 +30,4 @@ mod board;
 mod startup;
 
 #[cfg(target_arch = "arm")]
-pub use board::{init, Tms570, BOARD};
+pub use board::{init, init_can, Tms570, BOARD};

@@ -158,4 +158,8 @@ pub mod channel {
     pub const ESM_LOW: u32 = 20;
     /// DCAN1 level 1.
     pub const DCAN1_LEVEL1: u32 = 29;
+    /// DCAN2 level 0.
+    pub const DCAN2_LEVEL0: u32 = 35;
+    /// DCAN3 level 0.
+    pub const DCAN3_LEVEL0: u32 = 45;
 }

@@ -1,5 +1,7 @@
 //! DCAN: bit timing, message objects through IF1 (configuration) and IF2 (run time),
 //! bus-off detection and recovery.
+use ecu_os::ecu_com::embedded_can::Frame as _;
+use ecu_os::ecu_com::{CanFrame as Frame, CanId as FrameId};
 use tock_registers::interfaces::{ReadWriteable, Readable, Writeable};
 
 use crate::regs::dcan::{
@@ -120,6 +122,14 @@ pub struct MessageObject {
 }
 
 impl MessageObject {
+    /// Object 0 (none), every field clear: the filler of a table of objects.
+    pub const EMPTY: MessageObject = MessageObject {
+        number: 0,
+        msk: 0,
+        arb: 0,
+        mctl: 0,
+    };
+
     /// A receive object for `filter`: the identifier type must match too (MXTD), remote
     /// frames are not accepted (MDIR), interrupt on reception, single object (EoB).
     pub fn receive(number: u8, filter: Filter) -> MessageObject {
@@ -219,9 +229,7 @@ pub fn init(
             can,
             &MessageObject {
                 number,
-                msk: 0,
-                arb: 0,
-                mctl: 0,
+                ..MessageObject::EMPTY
             },
         )?;
     }
@@ -248,30 +256,115 @@ pub fn pack(data: &[u8]) -> (u32, u32) {
     )
 }
 
-/// Queues `data` on a transmit object through IF2 (IF1 stays for configuration).
-pub fn transmit(can: &DcanRegisters, number: u8, data: &[u8]) -> Result<(), CanError> {
+/// IF2, idle, for object `number`: the run-time interface (IF1 stays for configuration).
+fn if2_for(can: &DcanRegisters, number: u8) -> Result<&DcanIf, CanError> {
     if !(1..=MESSAGE_OBJECTS).contains(&number) {
         return Err(CanError::BadObject);
     }
-    let iface = &can.if2;
-    wait_idle(iface)?;
-    let (a, b) = pack(data);
+    wait_idle(&can.if2)?;
+    Ok(&can.if2)
+}
+
+/// The bit of object `number` (1..=64) in the 32-bit words of TXRQ, NWDAT, INTPND and MSGVAL.
+fn object_bit(words: &[tock_registers::registers::ReadOnly<u32>; 4], number: u8) -> bool {
+    let index = (number as usize).wrapping_sub(1);
+    words
+        .get(index / 32)
+        .is_some_and(|word| word.get() & (1 << (index % 32)) != 0)
+}
+
+/// Whether object `number` still has a transmission requested (TXRQ).
+pub fn tx_pending(can: &DcanRegisters, number: u8) -> bool {
+    object_bit(&can.txrq, number)
+}
+
+/// Whether object `number` holds data not read yet (NWDAT).
+pub fn has_new_data(can: &DcanRegisters, number: u8) -> bool {
+    object_bit(&can.nwdat, number)
+}
+
+/// Whether object `number` has its interrupt pending (INTPND).
+pub fn interrupt_pending(can: &DcanRegisters, number: u8) -> bool {
+    object_bit(&can.intpnd, number)
+}
+
+/// A frame's identifier as the arbitration register holds it, with XTD.
+fn frame_arb(id: FrameId) -> u32 {
+    let (xtd, id) = if id.is_extended() {
+        (true, CanId::Extended(id.raw()))
+    } else {
+        (false, CanId::Standard(id.raw() as u16))
+    };
+    (IFARB::XTD.val(xtd as u32) + IFARB::ID.val(id.arb_bits())).value
+}
+
+/// Sends `frame` from transmit object `number` through IF2: identifier, DLC and data in one
+/// transfer with the request, so any transmit object carries any frame the kernel allowed.
+/// A remote frame is sent by an object in the receive direction with TxRqst (the C_CAN way).
+pub fn send(can: &DcanRegisters, number: u8, frame: &Frame) -> Result<(), CanError> {
+    let iface = if2_for(can, number)?;
+    let remote = frame.is_remote_frame();
+    let (a, b) = pack(frame.data());
     iface.data.set(a);
     iface.datb.set(b);
+    iface.arb.set(
+        (IFARB::MSGVAL::SET + IFARB::DIR.val(!remote as u32)).value | frame_arb(frame.can_id()),
+    );
+    // IntPnd written 0: a finished transmission's interrupt on this object is cleared too.
     iface.mctl.write(
         IFMCTL::NEWDAT::SET
             + IFMCTL::TXRQST::SET
+            + IFMCTL::TXIE::SET
             + IFMCTL::EOB::SET
-            + IFMCTL::DLC.val(data.len().min(8) as u32),
+            + IFMCTL::DLC.val(frame.dlc().min(8) as u32),
     );
     iface.cmd.write(
         IFCMD::WR_RD::SET
+            + IFCMD::ARB::SET
             + IFCMD::CONTROL::SET
             + IFCMD::TXRQST::SET
             + IFCMD::DATA_A::SET
             + IFCMD::DATA_B::SET
             + IFCMD::MESSAGE_NUMBER.val(number as u32),
     );
+    wait_idle(iface)
+}
+
+/// Reads receive object `number` through IF2, clearing its NewDat and interrupt: the frame
+/// it holds. `Ok(None)` if its identifier is not one a frame can have.
+pub fn read_frame(can: &DcanRegisters, number: u8) -> Result<Option<Frame>, CanError> {
+    let iface = if2_for(can, number)?;
+    // Read direction (WR_RD = 0); TxRqst/NewDat clears NewDat as the object is read.
+    iface.cmd.write(
+        IFCMD::ARB::SET
+            + IFCMD::CONTROL::SET
+            + IFCMD::CLRINTPND::SET
+            + IFCMD::TXRQST::SET
+            + IFCMD::DATA_A::SET
+            + IFCMD::DATA_B::SET
+            + IFCMD::MESSAGE_NUMBER.val(number as u32),
+    );
+    wait_idle(iface)?;
+    let arb = iface.arb.extract();
+    let id = arb.read(IFARB::ID);
+    let id = if arb.is_set(IFARB::XTD) {
+        FrameId::extended(id)
+    } else {
+        FrameId::standard((id >> 18) as u16)
+    };
+    let dlc = (iface.mctl.read(IFMCTL::DLC) as u8).min(8);
+    let mut bytes = [0u8; 8];
+    bytes[..4].copy_from_slice(&iface.data.get().to_be_bytes());
+    bytes[4..].copy_from_slice(&iface.datb.get().to_be_bytes());
+    Ok(id.and_then(|id| Frame::data(id, &bytes[..dlc as usize])))
+}
+
+/// Clears object `number`'s pending interrupt (a finished transmission) through IF2.
+pub fn clear_interrupt(can: &DcanRegisters, number: u8) -> Result<(), CanError> {
+    let iface = if2_for(can, number)?;
+    iface
+        .cmd
+        .write(IFCMD::CLRINTPND::SET + IFCMD::MESSAGE_NUMBER.val(number as u32));
     wait_idle(iface)
 }
 
@@ -480,12 +573,20 @@ mod tests {
         assert_eq!(fake.word(0x100) & 0xFF, 2);
         assert_eq!(fake.word(0x108), objects[1].arb);
 
-        transmit(fake.regs(), 2, &[1, 2, 3, 4, 5]).unwrap();
+        let frame = Frame::data(FrameId::extended(0x1234).unwrap(), &[1, 2, 3, 4, 5]).unwrap();
+        send(fake.regs(), 2, &frame).unwrap();
         assert_eq!(fake.word(0x130), 0x0102_0304);
         assert_eq!(fake.word(0x134), 0x0500_0000);
-        assert_eq!(fake.word(0x12C), 1 << 15 | 1 << 8 | 1 << 7 | 5);
-        // WR | Control | TxRqst | DataA | DataB = 0x97, object 2.
-        assert_eq!(fake.word(0x120), 0x0097_0002);
+        // NewDat | TxIE | TxRqst | EoB | DLC 5.
+        assert_eq!(fake.word(0x12C), 1 << 15 | 1 << 11 | 1 << 8 | 1 << 7 | 5);
+        assert_eq!(
+            fake.word(0x128),
+            objects[1].arb,
+            "the frame's identifier, as object 2's"
+        );
+        // WR | Arb | Control | TxRqst | DataA | DataB = 0xB7, object 2.
+        assert_eq!(fake.word(0x120), 0x00B7_0002);
+        assert_eq!(send(fake.regs(), 65, &frame), Err(CanError::BadObject));
         assert_eq!(
             init(fake.regs(), timing, &[objects[0]; 65]),
             Err(CanError::TooManyObjects)
