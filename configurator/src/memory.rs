@@ -40,6 +40,7 @@
 //! common_size = 4096          # bytes of the shared block (default 4096)
 //! probes = false              # the port's benchmark probes (cargo xtask bench only)
 //! switch_probes = false       # and the ones that split the preemption figure
+//! can_loopback = false        # QEMU: a loopback CAN controller (test images)
 //! [apps.Comfort]
 //! data_size = 8192            # bytes of that application's data block (default 4096)
 //! ```
@@ -218,6 +219,9 @@ struct MemoryFile {
     /// With `probes`: also the switch probes (the preemption figure split in two).
     #[serde(default)]
     switch_probes: bool,
+    /// QEMU boards: a loopback CAN controller (test images of the port's CAN path).
+    #[serde(default)]
+    can_loopback: bool,
     #[serde(default)]
     apps: BTreeMap<String, AppMemoryIn>,
 }
@@ -304,6 +308,8 @@ pub struct Layout {
     pub probes: bool,
     /// The switch probes too (`switch_probes = true`).
     pub switch_probes: bool,
+    /// The QEMU board's loopback CAN controller (`can_loopback = true`).
+    pub can_loopback: bool,
     /// The last data block's section: its load image ends the code window's contents.
     pub last_loaded: Option<String>,
 }
@@ -615,6 +621,7 @@ pub fn layout(ecu: &Ecu, board: Board) -> Result<Layout, String> {
         common,
         probes: file.probes || file.switch_probes,
         switch_probes: file.switch_probes,
+        can_loopback: file.can_loopback,
         last_loaded,
     })
 }

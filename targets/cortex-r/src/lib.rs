@@ -16,16 +16,20 @@
 //!   without an id: it drains the trace to the board's console and waits for interrupts.
 //! - A task's undefined instruction, prefetch or data abort goes to the protection hook
 //!   (`port::ecu_cortex_r_fault`); the reaction is carried out and scheduling goes on.
-//! - The board (timer, interrupt controller, console, exit, clock) is behind [`Board`].
+//! - The board (timer, interrupt controller, console, exit, clock, CAN controllers) is behind
+//!   [`Board`]. The port carries CAN frames between the kernel's queues and the controllers;
+//!   boards without CAN (QEMU) can give test images a loopback controller ([`LoopbackCan`]).
 #![no_std]
 
 mod board;
 mod kernel_ops;
+mod loopback_can;
 mod memory;
 mod stimuli;
 
 pub use board::{Board, Irq};
 pub use kernel_ops::PortKernel;
+pub use loopback_can::{LoopbackCan, LOOPBACK_BUSES};
 pub use memory::{init_sections, Memory, Region, SectionInit, TaskMemory};
 pub use stimuli::{FiqLine, Interrupts, IsrLine, Stimulus};
 

@@ -872,7 +872,8 @@ fn serve(port: &mut Port, regs: &mut [u32; 13]) {
             set_result(regs, result);
             // A frame the kernel allowed goes to its controller now, not at the next CAN
             // interrupt (there may be none until it is sent).
-            if words[0] == ecu_os::can::TRANSMIT_SERVICE {
+            // (The service is the low byte: the others carry the bus, length and format.)
+            if words[0] & 0xFF == ecu_os::can::TRANSMIT_SERVICE {
                 if let Some(board) = board() {
                     port.exchange_can(board);
                 }

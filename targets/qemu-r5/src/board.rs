@@ -57,6 +57,10 @@ fn read_reg(addr: usize) -> u32 {
 
 pub struct VersatileR5;
 
+/// The loopback CAN controller of test images: the board has no CAN device.
+#[cfg(feature = "can-loopback")]
+static LOOPBACK_CAN: ecu_cortex_r::LoopbackCan = ecu_cortex_r::LoopbackCan::new();
+
 impl Board for VersatileR5 {
     fn start_tick(&self, tick_ns: u32) {
         let load = (tick_ns as u64 * TIMER_HZ as u64 / 1_000_000_000).max(1) as u32;
@@ -160,6 +164,10 @@ impl Board for VersatileR5 {
         write_reg(VIC + VIC_SOFT_INT_CLEAR, 1 << line);
         Some(line)
     }
+
+    // A loopback controller for test images (feature `can-loopback`); no CAN otherwise.
+    #[cfg(feature = "can-loopback")]
+    ecu_cortex_r::loopback_can_methods!(LOOPBACK_CAN);
 
     fn exit(&self, code: u32) -> ! {
         ecu_cortex_r::semihosting::exit(code)

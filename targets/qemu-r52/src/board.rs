@@ -166,6 +166,10 @@ impl Mps3An536 {
     }
 }
 
+/// The loopback CAN controller of test images: the board has no CAN device.
+#[cfg(feature = "can-loopback")]
+static LOOPBACK_CAN: ecu_cortex_r::LoopbackCan = ecu_cortex_r::LoopbackCan::new();
+
 impl Board for Mps3An536 {
     fn start_tick(&self, tick_ns: u32) {
         self.init_gic();
@@ -316,6 +320,10 @@ impl Board for Mps3An536 {
             asm!("mcr p15, 0, {0}, c12, c8, 1", "isb", in(reg) line, options(nomem, nostack))
         };
     }
+
+    // A loopback controller for test images (feature `can-loopback`); no CAN otherwise.
+    #[cfg(feature = "can-loopback")]
+    ecu_cortex_r::loopback_can_methods!(LOOPBACK_CAN);
 
     fn exit(&self, code: u32) -> ! {
         semihosting::exit(code)
