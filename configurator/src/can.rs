@@ -299,6 +299,72 @@ pub fn route_table(specs: &[RouteSpec]) -> Result<OwnedRouteTable<'_>, String> {
     build(specs).map_err(|e| e.to_string())
 }
 
+/// A TMS570 image runs the description's buses on DCAN1-3 (`targets/tms570/src/can.rs`): no
+/// more buses than that, each at a rate the part's CAN clock makes exactly, and no ISR on the
+/// interrupt channel of a controller in use. `part` is `lc4357` or `ls1224`.
+pub fn check_tms570(ecu: &Ecu, part: &str) -> Result<(), String> {
+    use ecu_tms570::drivers::dcan::BitTiming;
+    use ecu_tms570::part::{channel, Part};
+    let part = if part == "ls1224" {
+        Part::Ls1224
+    } else {
+        Part::Lc4357
+    };
+    let channels = [
+        channel::DCAN1_LEVEL0,
+        channel::DCAN2_LEVEL0,
+        channel::DCAN3_LEVEL0,
+    ];
+    let buses = &ecu.can.buses;
+    if buses.len() > channels.len() {
+        return Err(format!(
+            "{}: {} CAN buses, but the {} image drives {} DCAN modules (DCAN1-{}): bus `{}` has none",
+            ecu.name,
+            buses.len(),
+            part.name(),
+            channels.len(),
+            channels.len(),
+            buses[channels.len()].name
+        ));
+    }
+    let clock = part.clock_plan().can_clk_hz();
+    for (index, bus) in buses.iter().enumerate() {
+        if BitTiming::new(clock, bus.bitrate).is_none() {
+            let usual: Vec<String> = [125_000, 250_000, 500_000, 1_000_000]
+                .into_iter()
+                .filter(|&rate| BitTiming::new(clock, rate).is_some())
+                .map(|rate| rate.to_string())
+                .collect();
+            return Err(format!(
+                "{}: CAN bus `{}` (DCAN{}): {} bit/s cannot be made exactly from the {}'s CAN                  clock of {} Hz (rates it makes: {} bit/s)",
+                ecu.name,
+                bus.name,
+                index + 1,
+                bus.bitrate,
+                part.name(),
+                clock,
+                usual.join(", ")
+            ));
+        }
+    }
+    for isr in &ecu.isrs {
+        let taken = isr
+            .irq
+            .and_then(|line| channels[..buses.len()].iter().position(|&c| c == line));
+        if let Some(bus) = taken {
+            return Err(format!(
+                "{}: ISR {}: VIM channel {} is DCAN{}'s interrupt, which the board serves for                  CAN bus `{}`",
+                ecu.name,
+                isr.name,
+                channels[bus],
+                bus + 1,
+                buses[bus].name
+            ));
+        }
+    }
+    Ok(())
+}
+
 fn id_expr(bits: u32) -> String {
     format!("ecu_com::CanId::from_bits({bits:#x}).unwrap()")
 }

@@ -220,6 +220,9 @@ pub fn write_image(ecu: &Ecu, target: Target, run_ticks: u64) -> Result<PathBuf,
             }
         }
     }
+    if let Some(part) = target.tms570_part() {
+        crate::can::check_tms570(ecu, part).map_err(ImageError::Generate)?;
+    }
     let fiq_category_1 = target.board().is_some_and(|board| board.fiq_category_1);
     let untrusted_fiq = ecu.isrs.iter().find(|isr| {
         fiq_category_1

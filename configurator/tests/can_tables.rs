@@ -75,3 +75,53 @@ fn every_controller_accepts_what_its_routes_and_partitions_need() {
         assert_eq!(t.routes[found as usize].name, r.name);
     }
 }
+
+/// A TMS570 image refuses, before building, what its DCAN modules cannot run: a rate the
+/// part's CAN clock cannot make exactly, more buses than DCAN1-3, an ISR on a controller's
+/// interrupt channel. The same description at a usual rate passes on both parts.
+#[test]
+fn tms570_images_refuse_buses_their_dcan_modules_cannot_run() {
+    use ecu_configurator::can::check_tms570;
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let good = ecu_configurator::load(&[root.join("tests/fixtures/can_loopback/ecu.toml")])
+        .unwrap_or_else(|d| panic!("{d}"));
+    for part in ["lc4357", "ls1224"] {
+        assert_eq!(check_tms570(&good, part), Ok(()), "{part}");
+    }
+
+    let mut odd_rate = good.clone();
+    odd_rate.can.buses[0].bitrate = 333_333;
+    let error = check_tms570(&odd_rate, "lc4357").unwrap_err();
+    assert!(
+        error.contains("CAN bus `body` (DCAN1): 333333 bit/s"),
+        "{error}"
+    );
+    assert!(error.contains("75000000 Hz"), "{error}");
+    assert!(
+        error.contains("500000"),
+        "the rates it makes are listed: {error}"
+    );
+
+    let mut four = good.clone();
+    for name in ["b", "c", "d"] {
+        let mut bus = four.can.buses[0].clone();
+        bus.name = name.into();
+        four.can.buses.push(bus);
+    }
+    let error = check_tms570(&four, "ls1224").unwrap_err();
+    assert!(error.contains("4 CAN buses"), "{error}");
+    assert!(error.contains("bus `d` has none"), "{error}");
+
+    // An ISR on VIM channel 16 (DCAN1) while bus 0 is in use.
+    let mut clash = ecu_configurator::load(&[root.join("tests/fixtures/device_irq/ecu.toml")])
+        .unwrap_or_else(|d| panic!("{d}"));
+    clash.can.buses = good.can.buses.clone();
+    clash.isrs[0].irq = Some(16);
+    let error = check_tms570(&clash, "lc4357").unwrap_err();
+    assert!(
+        error.contains("VIM channel 16 is DCAN1's interrupt"),
+        "{error}"
+    );
+    clash.isrs[0].irq = Some(17);
+    assert_eq!(check_tms570(&clash, "lc4357"), Ok(()));
+}
