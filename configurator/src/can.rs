@@ -415,6 +415,11 @@ pub fn can_tables(ecu: &Ecu) -> Result<String, String> {
         table.mask_routes.len()
     );
     s.push_str(&table.to_rust("GATEWAY"));
+    let _ = writeln!(
+        s,
+        "/// Routes in the table: the size of a board gateway's counters.\npub const ROUTE_COUNT: usize = {};",
+        specs.len()
+    );
     s.push('\n');
     let _ = writeln!(
         s,

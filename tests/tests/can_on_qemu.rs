@@ -4,7 +4,8 @@
 //! - the transmit check in the kernel;
 //! - the port handing the frame to the controller;
 //! - the controller's reception;
-//! - the delivery to the partitions the permission table grants it.
+//! - the delivery to the partitions the permission table grants it;
+//! - the gateway's route to the other bus, under the translated id.
 
 use std::path::PathBuf;
 
@@ -29,17 +30,19 @@ fn check(target: Target) {
     // data.
     assert!(has("activate GotGrantedFrame"), "{}", output.stdout);
     assert!(!has("activate GotMore"), "{}", output.stdout);
+    // The gateway routed it to `chassis` as 0x101, where the partition granted that id got it.
+    assert!(has("activate GotRoutedFrame"), "{}", output.stdout);
     // The partition granted only another id saw nothing of the bus.
     assert!(has("terminate Peek"), "{}", output.stdout);
     assert!(!has("activate Leak"), "{}", output.stdout);
 }
 
 #[test]
-fn frames_cross_the_port_to_the_granted_partition_only_on_qemu_r5() {
+fn frames_cross_the_port_and_the_gateway_to_granted_partitions_only_on_qemu_r5() {
     check(Target::QemuR5);
 }
 
 #[test]
-fn frames_cross_the_port_to_the_granted_partition_only_on_qemu_r52() {
+fn frames_cross_the_port_and_the_gateway_to_granted_partitions_only_on_qemu_r52() {
     check(Target::QemuR52);
 }

@@ -38,6 +38,8 @@ pub static GATEWAY_SLOTS: [ecu_com::gateway::Slot; 16] = [
 ];
 pub static GATEWAY_MASK_ROUTES: [u16; 1] = [4];
 pub static GATEWAY: ecu_com::gateway::RouteTable<'static> = ecu_com::gateway::RouteTable { routes: &GATEWAY_ROUTES, slots: &GATEWAY_SLOTS, slot_bits: 4, seed: 0x5eed, max_probe: 1, mask_routes: &GATEWAY_MASK_ROUTES };
+/// Routes in the table: the size of a board gateway's counters.
+pub const ROUTE_COUNT: usize = 6;
 
 // Per-partition permissions, indexed like the OS-Applications.
 static CHASSIS_TX: [ecu_com::permission::Grant; 1] = [

@@ -22,12 +22,14 @@
 #![no_std]
 
 mod board;
+mod gateway;
 mod kernel_ops;
 mod loopback_can;
 mod memory;
 mod stimuli;
 
 pub use board::{Board, Irq};
+pub use gateway::{BoardGateway, CanRouter, GATEWAY_BUSES, GATEWAY_QUEUE};
 pub use kernel_ops::PortKernel;
 pub use loopback_can::{LoopbackCan, LOOPBACK_BUSES};
 pub use memory::{init_sections, Memory, Region, SectionInit, TaskMemory};
@@ -56,7 +58,8 @@ mod syscalls;
 pub use image::{Image, StackPool};
 #[cfg(target_arch = "arm")]
 pub use port::{
-    run, run_partitioned, run_partitioned_with, run_with, set_interrupts, trigger_line,
+    run, run_partitioned, run_partitioned_with, run_with, set_can_gateway, set_interrupts,
+    trigger_line,
 };
 
 // Linked for its vector table, reset code and mode stacks; this crate overrides its IRQ and

@@ -17,7 +17,7 @@ use crate::image::{stacks_fit, Image, TaskContext};
 use crate::memory::Memory;
 use crate::stimuli::{next_arrival, Interrupts};
 use crate::{mpu, syscalls};
-use crate::{Board, Irq, PortKernel};
+use crate::{Board, CanRouter, Irq, PortKernel};
 
 struct Port {
     kernel: &'static mut dyn PortKernel,
@@ -52,6 +52,8 @@ struct Port {
     /// A frame the kernel released that no transmit mailbox took yet: it goes first when one
     /// frees, so none is lost and the kernel's order holds.
     can_pending: Option<(BusId, CanFrame)>,
+    /// The image's CAN gateway, if it has routes.
+    can_gateway: Option<&'static mut dyn CanRouter>,
 }
 
 /// Whether any task's timing protection needs the clock.
@@ -77,12 +79,20 @@ static STARTED: AtomicBool = AtomicBool::new(false);
 static PORT: KernelCell<Port> = KernelCell(UnsafeCell::new(None));
 static BOARD: KernelCell<&'static dyn Board> = KernelCell(UnsafeCell::new(None));
 static INTERRUPTS: KernelCell<&'static Interrupts> = KernelCell(UnsafeCell::new(None));
+static CAN_GATEWAY: KernelCell<&'static mut dyn CanRouter> = KernelCell(UnsafeCell::new(None));
 
 /// What raises the image's ISRs: the description's stimuli (the board's stimulus timer) and
 /// device lines (generated images call this in `kmain`, before `run`).
 pub fn set_interrupts(interrupts: &'static Interrupts) {
     // SAFETY: boot code, IRQs masked, before `run` reads it; never written afterwards.
     unsafe { *INTERRUPTS.0.get() = Some(interrupts) };
+}
+
+/// The image's CAN gateway: what its controllers receive is routed by it (generated images
+/// with CAN routes call this in `kmain`, before `run`).
+pub fn set_can_gateway(gateway: &'static mut dyn CanRouter) {
+    // SAFETY: boot code, IRQs masked, before `run` takes it; never written afterwards.
+    unsafe { *CAN_GATEWAY.0.get() = Some(gateway) };
 }
 
 /// Raises an interrupt line by software, as its device would ([`Board::trigger_line`]): for
@@ -359,6 +369,9 @@ fn start<K: PortKernel + 'static, const TASKS: usize, const STACK_BYTES: usize>(
             stimuli_done_ns: None,
             fiq,
             can_pending: None,
+            // SAFETY: written only by `set_can_gateway`, in boot code before `run`; taken here,
+            // once.
+            can_gateway: unsafe { (*CAN_GATEWAY.0.get()).take() },
         })
     };
     if fiq {
@@ -430,26 +443,53 @@ fn idle(board: &'static dyn Board) -> ! {
 
 impl Port {
     /// CAN between the kernel's queues and the board's controllers: frames the kernel allowed
-    /// go to the controllers while they have free mailboxes, then what they received goes to
-    /// the partitions granted it. Bounded by the controllers' mailboxes and the kernel's
-    /// transmit queue. Images without the CAN services, and boards without controllers, skip it.
+    /// and frames the gateway forwards go to the controllers while they have free mailboxes,
+    /// then what the controllers received goes to the partitions granted it and through the
+    /// gateway. A reception can make a forward (a loopback controller brings it back at once),
+    /// so this goes round again while receptions come, at most `CAN_ROUNDS` times; it is
+    /// bounded by the controllers' mailboxes and the queues' sizes. Images without the CAN
+    /// services, and boards without controllers, skip it.
     fn exchange_can(&mut self, board: &dyn Board) {
+        const CAN_ROUNDS: usize = 4;
         if !ecu_os::CAN || board.can_buses() == 0 {
             return;
         }
-        while let Some((bus, frame)) = self
-            .can_pending
-            .take()
-            .or_else(|| self.kernel.can_take_tx())
-        {
-            if !board.can_transmit(bus.0, &frame) {
-                self.can_pending = Some((bus, frame));
-                break;
+        let now_ns = board
+            .now_ns()
+            .unwrap_or_else(|| self.kernel.elapsed_ticks() * self.kernel.config().tick_ns as u64);
+        for _ in 0..CAN_ROUNDS {
+            while let Some((bus, frame)) = self
+                .can_pending
+                .take()
+                .or_else(|| self.kernel.can_take_tx())
+            {
+                if !board.can_transmit(bus.0, &frame) {
+                    self.can_pending = Some((bus, frame));
+                    break;
+                }
             }
-        }
-        for bus in 0..board.can_buses() {
-            while let Some(frame) = board.can_receive(bus) {
-                self.kernel.can_deliver(BusId(bus), frame);
+            if let Some(gateway) = self.can_gateway.as_deref_mut() {
+                for bus in 0..board.can_buses() {
+                    while let Some(frame) = gateway.next(bus) {
+                        if !board.can_transmit(bus, &frame) {
+                            break;
+                        }
+                        gateway.sent(bus);
+                    }
+                }
+            }
+            let mut received = false;
+            for bus in 0..board.can_buses() {
+                while let Some(frame) = board.can_receive(bus) {
+                    received = true;
+                    self.kernel.can_deliver(BusId(bus), frame);
+                    if let Some(gateway) = self.can_gateway.as_deref_mut() {
+                        gateway.received(BusId(bus), &frame, now_ns);
+                    }
+                }
+            }
+            if !received {
+                break;
             }
         }
     }
