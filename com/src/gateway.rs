@@ -151,7 +151,9 @@ impl<'a> RouteTable<'a> {
     };
 
     /// The route a frame from `bus` with `id` takes, if any. Bounded: at most
-    /// `max_probe` slots and `mask_routes.len()` filters.
+    /// `max_probe` slots and `mask_routes.len()` filters. Inlined into each gateway's `route`
+    /// (an image with a board gateway has two): it is the whole of the common case.
+    #[inline]
     pub fn lookup(&self, bus: BusId, id: CanId) -> Option<u16> {
         let key = route_key(bus, id);
         let len = self.slots.len();
