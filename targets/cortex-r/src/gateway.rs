@@ -90,10 +90,30 @@ impl<const R: usize> CanRouter for BoardGateway<R> {
     }
 }
 
+/// A route table whose every route is found by its filter (no hash slots), for tests: at most
+/// 4 routes.
+#[cfg(test)]
+pub(crate) const fn mask_table(
+    routes: &'static [ecu_os::ecu_com::gateway::Route<'static>],
+) -> RouteTable<'static> {
+    use ecu_os::ecu_com::gateway::Slot;
+    static SLOTS: [Slot; 1] = [Slot::EMPTY];
+    static ALL: [u16; 4] = [0, 1, 2, 3];
+    assert!(routes.len() <= ALL.len());
+    RouteTable {
+        routes,
+        slots: &SLOTS,
+        slot_bits: 0,
+        seed: 0,
+        max_probe: 0,
+        mask_routes: ALL.split_at(routes.len()).0,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ecu_os::ecu_com::gateway::{BusMask, LengthRule, Route, Slot};
+    use ecu_os::ecu_com::gateway::{BusMask, LengthRule, Route};
     use ecu_os::ecu_com::{CanId, IdFilter};
 
     fn id(raw: u16) -> CanId {
@@ -128,16 +148,7 @@ mod tests {
             min_cycle_ns: 0,
         },
     ];
-    static SLOTS: [Slot; 1] = [Slot::EMPTY];
-    static MASK_ROUTES: [u16; 2] = [0, 1];
-    const TABLE: RouteTable<'static> = RouteTable {
-        routes: &ROUTES,
-        slots: &SLOTS,
-        slot_bits: 0,
-        seed: 0,
-        max_probe: 0,
-        mask_routes: &MASK_ROUTES,
-    };
+    const TABLE: RouteTable<'static> = mask_table(&ROUTES);
 
     #[test]
     fn a_routed_frame_waits_translated_on_each_destination_until_sent() {

@@ -9,9 +9,9 @@ use core::sync::atomic::{AtomicBool, Ordering};
 
 use ecu_os::{Config, Context, DirectAnswer, Dispatch, Error, IsrId, Request, TaskId, TraceRecord};
 
-use ecu_os::ecu_com::{BusId, CanFrame};
 use ecu_os::ipc::{EntryCall, ServerHandler};
 
+use crate::can_exchange::CanExchange;
 use crate::context::{Frame, FRAME_BYTES};
 use crate::image::{stacks_fit, Image, TaskContext};
 use crate::memory::Memory;
@@ -49,11 +49,8 @@ struct Port {
     /// Category 1 ISRs take FIQs: contexts run with FIQ open, but a context that masked all
     /// interrupts (DisableAllInterrupts, SuspendAllInterrupts) runs with FIQ masked.
     fiq: bool,
-    /// A frame the kernel released that no transmit mailbox took yet: it goes first when one
-    /// frees, so none is lost and the kernel's order holds.
-    can_pending: Option<(BusId, CanFrame)>,
-    /// The image's CAN gateway, if it has routes.
-    can_gateway: Option<&'static mut dyn CanRouter>,
+    /// CAN frames between the kernel and the board's controllers, and the gateway.
+    can: CanExchange,
 }
 
 /// Whether any task's timing protection needs the clock.
@@ -368,10 +365,9 @@ fn start<K: PortKernel + 'static, const TASKS: usize, const STACK_BYTES: usize>(
             epoch_ns,
             stimuli_done_ns: None,
             fiq,
-            can_pending: None,
             // SAFETY: written only by `set_can_gateway`, in boot code before `run`; taken here,
             // once.
-            can_gateway: unsafe { (*CAN_GATEWAY.0.get()).take() },
+            can: CanExchange::new(unsafe { (*CAN_GATEWAY.0.get()).take() }),
         })
     };
     if fiq {
@@ -442,56 +438,17 @@ fn idle(board: &'static dyn Board) -> ! {
 }
 
 impl Port {
-    /// CAN between the kernel's queues and the board's controllers: frames the kernel allowed
-    /// and frames the gateway forwards go to the controllers while they have free mailboxes,
-    /// then what the controllers received goes to the partitions granted it and through the
-    /// gateway. A reception can make a forward (a loopback controller brings it back at once),
-    /// so this goes round again while receptions come, at most `CAN_ROUNDS` times; it is
-    /// bounded by the controllers' mailboxes and the queues' sizes. Images without the CAN
-    /// services, and boards without controllers, skip it.
+    /// CAN between the kernel's queues and the board's controllers (`can_exchange.rs`), at the
+    /// board's time or, without a clock, the kernel's. Images without the CAN services, and
+    /// boards without controllers, skip it.
     fn exchange_can(&mut self, board: &dyn Board) {
-        const CAN_ROUNDS: usize = 4;
         if !ecu_os::CAN || board.can_buses() == 0 {
             return;
         }
         let now_ns = board
             .now_ns()
             .unwrap_or_else(|| self.kernel.elapsed_ticks() * self.kernel.config().tick_ns as u64);
-        for _ in 0..CAN_ROUNDS {
-            while let Some((bus, frame)) = self
-                .can_pending
-                .take()
-                .or_else(|| self.kernel.can_take_tx())
-            {
-                if !board.can_transmit(bus.0, &frame) {
-                    self.can_pending = Some((bus, frame));
-                    break;
-                }
-            }
-            if let Some(gateway) = self.can_gateway.as_deref_mut() {
-                for bus in 0..board.can_buses() {
-                    while let Some(frame) = gateway.next(bus) {
-                        if !board.can_transmit(bus, &frame) {
-                            break;
-                        }
-                        gateway.sent(bus);
-                    }
-                }
-            }
-            let mut received = false;
-            for bus in 0..board.can_buses() {
-                while let Some(frame) = board.can_receive(bus) {
-                    received = true;
-                    self.kernel.can_deliver(BusId(bus), frame);
-                    if let Some(gateway) = self.can_gateway.as_deref_mut() {
-                        gateway.received(BusId(bus), &frame, now_ns);
-                    }
-                }
-            }
-            if !received {
-                break;
-            }
-        }
+        self.can.run(&mut *self.kernel, board, now_ns);
     }
 
     /// Whether what was running saved its context inside its stack; if not, the task is
