@@ -35,6 +35,22 @@ fn check(target: Target) {
     // The partition granted only another id saw nothing of the bus.
     assert!(has("terminate Peek"), "{}", output.stdout);
     assert!(!has("activate Leak"), "{}", output.stdout);
+    // The counters, as the simulation prints them: one forward, one refusal, nothing lost.
+    assert!(
+        has("can route body_to_chassis forwarded 1 length 0 rate 0 cycle 0"),
+        "{}",
+        output.stdout
+    );
+    assert!(
+        has("can partition Sender denied 1 rx-overflow 0"),
+        "{}",
+        output.stdout
+    );
+    assert!(
+        has("can partition Listener denied 0 rx-overflow 0"),
+        "{}",
+        output.stdout
+    );
 }
 
 #[test]

@@ -48,6 +48,11 @@ impl CanExchange {
         }
     }
 
+    /// The image's gateway, if it has routes.
+    pub(crate) fn gateway(&self) -> Option<&dyn CanRouter> {
+        self.gateway.as_deref()
+    }
+
     /// One exchange at `now_ns` (the gateway's clock for rates and cycles).
     pub(crate) fn run<K: CanQueues + ?Sized>(
         &mut self,

@@ -23,6 +23,9 @@ pub trait CanRouter {
     fn next(&self, bus: u8) -> Option<CanFrame>;
     /// The controller of `bus` took the frame `next` gave.
     fn sent(&mut self, bus: u8);
+    /// Its counters, one `can route` line per route as the simulation prints them, and the
+    /// forwards refused if any.
+    fn write_counters(&self, out: &mut dyn core::fmt::Write) -> core::fmt::Result;
 }
 
 pub struct BoardGateway<const R: usize> {
@@ -88,6 +91,22 @@ impl<const R: usize> CanRouter for BoardGateway<R> {
             queue.pop();
         }
     }
+
+    fn write_counters(&self, out: &mut dyn core::fmt::Write) -> core::fmt::Result {
+        for (index, route) in self.gateway.table().routes.iter().enumerate() {
+            if let Some(c) = self.gateway.counters(index as u16) {
+                writeln!(
+                    out,
+                    "can route {} forwarded {} length {} rate {} cycle {}",
+                    route.name, c.forwarded, c.dropped_length, c.dropped_rate, c.dropped_cycle
+                )?;
+            }
+        }
+        if self.refused > 0 {
+            writeln!(out, "can gateway refused {}", self.refused)?;
+        }
+        Ok(())
+    }
 }
 
 /// A route table whose every route is found by its filter (no hash slots), for tests: at most
@@ -112,6 +131,8 @@ pub(crate) const fn mask_table(
 
 #[cfg(test)]
 mod tests {
+    extern crate std;
+
     use super::*;
     use ecu_os::ecu_com::gateway::{BusMask, LengthRule, Route};
     use ecu_os::ecu_com::{CanId, IdFilter};
@@ -163,6 +184,13 @@ mod tests {
         }
         assert_eq!(gateway.next(0), None, "nothing back to the source");
         assert_eq!(gateway.gateway().counters(0).unwrap().forwarded, 1);
+        let mut text = std::string::String::new();
+        gateway.write_counters(&mut text).unwrap();
+        assert_eq!(
+            text,
+            "can route fan_out forwarded 1 length 0 rate 0 cycle 0\n\
+             can route nowhere forwarded 0 length 0 rate 0 cycle 0\n"
+        );
     }
 
     #[test]

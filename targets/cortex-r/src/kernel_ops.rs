@@ -69,6 +69,8 @@ pub trait PortKernel {
     fn can_take_tx(&mut self) -> Option<(BusId, CanFrame)>;
     /// A frame a controller received: queued for every partition granted it.
     fn can_deliver(&mut self, bus: BusId, frame: CanFrame) -> usize;
+    /// Transmissions refused, and received frames lost to a full queue, of OS-Application `app`.
+    fn can_counters(&self, app: usize) -> (u32, u32);
 }
 
 impl<
@@ -182,5 +184,14 @@ impl<
             return 0;
         }
         Kernel::can_deliver(self, bus, frame)
+    }
+    fn can_counters(&self, app: usize) -> (u32, u32) {
+        if !ecu_os::CAN {
+            return (0, 0);
+        }
+        (
+            Kernel::can_denied(self, app),
+            Kernel::can_rx_overflow(self, app),
+        )
     }
 }

@@ -429,6 +429,9 @@ fn idle(board: &'static dyn Board) -> ! {
             // trace is complete once drained.
             board.stop_tick();
             drain_trace(board);
+            if ecu_os::CAN {
+                with_port(|port| port.write_can_counters(board));
+            }
             let _ = writeln!(Console(board), "end {ticks}");
             board.exit(0);
         }
@@ -438,6 +441,23 @@ fn idle(board: &'static dyn Board) -> ! {
 }
 
 impl Port {
+    /// The CAN counters as the simulation prints them before `end`: the gateway's routes, then
+    /// each OS-Application's refused transmissions and lost receptions. (The boards keep no
+    /// per-bus counts, so there are no `can bus` lines.)
+    fn write_can_counters(&self, board: &'static dyn Board) {
+        if let Some(gateway) = self.can.gateway() {
+            let _ = gateway.write_counters(&mut Console(board));
+        }
+        for (index, app) in self.kernel.config().apps.iter().enumerate() {
+            let (denied, lost) = self.kernel.can_counters(index);
+            let _ = writeln!(
+                Console(board),
+                "can partition {} denied {denied} rx-overflow {lost}",
+                app.name
+            );
+        }
+    }
+
     /// CAN between the kernel's queues and the board's controllers (`can_exchange.rs`), at the
     /// board's time or, without a clock, the kernel's. Images without the CAN services, and
     /// boards without controllers, skip it.
