@@ -11,6 +11,7 @@
 //! | [`signal`] | signal packing/unpacking by layout (Intel / Motorola, DBC start-bit numbering) |
 //! | [`filter`] | [`IdFilter`] (id/mask) and hardware acceptance filters computed from wanted ids |
 //! | [`txqueue`] | transmit queue by identifier priority, fixed capacity, counted overflow |
+//! | [`fifo`] | first-in first-out queue of fixed capacity (release order, a wire) |
 //! | [`errors`] | controller error states (TEC/REC, passive, bus-off, recovery) |
 //! | [`gateway`] | static route table with O(1) exact lookup, per-route checks and counters |
 //! | [`permission`] | which partition may send / receive which ids on which bus |
@@ -20,6 +21,7 @@
 extern crate std;
 
 pub mod errors;
+pub mod fifo;
 pub mod filter;
 pub mod frame;
 pub mod gateway;

@@ -18,6 +18,7 @@
 //! the first word, the id in the second, the eight data bytes in the last two. A receive
 //! answers in two replies of 64 bits: the header, then the data.
 
+use ecu_com::fifo::Fifo;
 use ecu_com::permission::{Access, Direction, PermissionTable};
 use ecu_com::{BusId, CanFrame, CanId};
 
@@ -114,9 +115,7 @@ struct RxQueue {
 #[derive(Debug)]
 pub struct CanState<const TASKS: usize> {
     table: Option<&'static PermissionTable<'static>>,
-    tx: [(BusId, CanFrame); TX_QUEUE],
-    tx_head: usize,
-    tx_len: usize,
+    tx: Fifo<(BusId, CanFrame), TX_QUEUE>,
     rx: [RxQueue; MAX_PARTITIONS],
     taken: [Option<CanFrame>; TASKS],
     /// Transmissions refused by the permission table, per partition.
@@ -142,9 +141,7 @@ impl<const TASKS: usize> CanState<TASKS> {
         let none = (BusId(0), empty_frame());
         Self {
             table: None,
-            tx: [none; TX_QUEUE],
-            tx_head: 0,
-            tx_len: 0,
+            tx: Fifo::new(),
             rx: [RxQueue {
                 frames: [none; RX_QUEUE],
                 len: 0,
@@ -175,24 +172,16 @@ impl<const TASKS: usize> CanState<TASKS> {
 
     /// Queues an allowed frame for the port; false when the queue is full.
     pub(crate) fn push_tx(&mut self, bus: BusId, frame: CanFrame) -> bool {
-        if self.tx_len == TX_QUEUE {
+        if self.tx.push((bus, frame)).is_err() {
             self.tx_overflow = self.tx_overflow.saturating_add(1);
             return false;
         }
-        self.tx[(self.tx_head + self.tx_len) % TX_QUEUE] = (bus, frame);
-        self.tx_len += 1;
         true
     }
 
     /// The next frame for the port to put on its bus.
     pub fn take_tx(&mut self) -> Option<(BusId, CanFrame)> {
-        if self.tx_len == 0 {
-            return None;
-        }
-        let f = self.tx[self.tx_head];
-        self.tx_head = (self.tx_head + 1) % TX_QUEUE;
-        self.tx_len -= 1;
-        Some(f)
+        self.tx.pop()
     }
 
     /// A frame a controller received on `bus`: queued for every partition (of the first

@@ -6,6 +6,7 @@
 
 use core::cell::UnsafeCell;
 
+use ecu_os::ecu_com::fifo::Fifo;
 use ecu_os::ecu_com::CanFrame;
 
 /// Buses the loopback controller serves.
@@ -14,23 +15,9 @@ pub const LOOPBACK_BUSES: u8 = 4;
 /// the kernel's transmit queue, so one exchange never finds it full.
 const DEPTH: usize = ecu_os::can::TX_QUEUE;
 
-#[derive(Clone, Copy)]
-struct Ring {
-    frames: [Option<CanFrame>; DEPTH],
-    head: usize,
-    len: usize,
-}
-
-impl Ring {
-    const EMPTY: Ring = Ring {
-        frames: [None; DEPTH],
-        head: 0,
-        len: 0,
-    };
-}
-
+/// Each bus is a wire: frames come off it in the order they went on.
 pub struct LoopbackCan {
-    rings: UnsafeCell<[Ring; LOOPBACK_BUSES as usize]>,
+    wires: UnsafeCell<[Fifo<CanFrame, DEPTH>; LOOPBACK_BUSES as usize]>,
 }
 
 // SAFETY: only the port calls a board's CAN methods, in the kernel with IRQs masked, on the one
@@ -46,44 +33,28 @@ impl Default for LoopbackCan {
 impl LoopbackCan {
     pub const fn new() -> Self {
         LoopbackCan {
-            rings: UnsafeCell::new([Ring::EMPTY; LOOPBACK_BUSES as usize]),
+            wires: UnsafeCell::new([const { Fifo::new() }; LOOPBACK_BUSES as usize]),
         }
     }
 
-    /// `f` on `bus`'s frames; `None` if there is no such bus.
-    fn with_ring<R>(&self, bus: u8, f: impl FnOnce(&mut Ring) -> R) -> Option<R> {
+    /// `f` on `bus`'s wire; `None` if there is no such bus.
+    fn with_wire<R>(&self, bus: u8, f: impl FnOnce(&mut Fifo<CanFrame, DEPTH>) -> R) -> Option<R> {
         // SAFETY: calls never overlap (see `Sync`), so this is the only reference while `f`
         // runs, and it does not outlive the call.
-        let rings = unsafe { &mut *self.rings.get() };
-        rings.get_mut(bus as usize).map(f)
+        let wires = unsafe { &mut *self.wires.get() };
+        wires.get_mut(bus as usize).map(f)
     }
 
     /// Sends `frame` on `bus`, which brings it back as a reception there. `false` when the
     /// bus holds `DEPTH` frames not taken yet, or there is no such bus.
     pub fn transmit(&self, bus: u8, frame: &CanFrame) -> bool {
-        self.with_ring(bus, |ring| {
-            if ring.len == DEPTH {
-                return false;
-            }
-            ring.frames[(ring.head + ring.len) % DEPTH] = Some(*frame);
-            ring.len += 1;
-            true
-        })
-        .unwrap_or(false)
+        self.with_wire(bus, |wire| wire.push(*frame).is_ok())
+            .unwrap_or(false)
     }
 
     /// The oldest frame `bus` received and the port has not taken.
     pub fn receive(&self, bus: u8) -> Option<CanFrame> {
-        self.with_ring(bus, |ring| {
-            if ring.len == 0 {
-                return None;
-            }
-            let frame = ring.frames[ring.head].take();
-            ring.head = (ring.head + 1) % DEPTH;
-            ring.len -= 1;
-            frame
-        })
-        .flatten()
+        self.with_wire(bus, |wire| wire.pop()).flatten()
     }
 }
 
