@@ -304,17 +304,14 @@ pub fn route_table(specs: &[RouteSpec]) -> Result<OwnedRouteTable<'_>, String> {
 /// interrupt channel of a controller in use. `part` is `lc4357` or `ls1224`.
 pub fn check_tms570(ecu: &Ecu, part: &str) -> Result<(), String> {
     use ecu_tms570::drivers::dcan::BitTiming;
-    use ecu_tms570::part::{channel, Part};
+    use ecu_tms570::part::Part;
     let part = if part == "ls1224" {
         Part::Ls1224
     } else {
         Part::Lc4357
     };
-    let channels = [
-        channel::DCAN1_LEVEL0,
-        channel::DCAN2_LEVEL0,
-        channel::DCAN3_LEVEL0,
-    ];
+    // The modules the board runs buses on, in bus order.
+    let channels = ecu_tms570::can::MODULES.map(|module| module.channel);
     let buses = &ecu.can.buses;
     if buses.len() > channels.len() {
         return Err(format!(

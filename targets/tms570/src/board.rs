@@ -56,18 +56,9 @@ fn sci_regs() -> &'static SciRegisters {
     unsafe { block(PART.console_sci_base()) }
 }
 
-/// The DCAN modules the buses use, in bus order, with their level-0 interrupt channels (the
-/// same on both parts; `regs::dcan` cites the bases, `part::channel` the channels). DCAN4 of
-/// the LC43x is left out.
-const DCAN: [(usize, u32); 3] = [
-    (0xFFF7_DC00, channel::DCAN1_LEVEL0),
-    (0xFFF7_DE00, channel::DCAN2_LEVEL0),
-    (0xFFF7_E000, channel::DCAN3_LEVEL0),
-];
-
 fn dcan_regs(bus: usize) -> &'static DcanRegisters {
-    // SAFETY: a DCAN frame of both parts (DCAN1-3).
-    unsafe { block(DCAN[bus].0) }
+    // SAFETY: a DCAN frame of both parts (DCAN1-3, `can::MODULES`).
+    unsafe { block(can::MODULES[bus].base) }
 }
 
 /// Buses whose controller runs, and each one's receive objects. Written by `init_can` before
@@ -84,7 +75,10 @@ static CAN_RX_OBJECTS: [AtomicU8; 3] = [const { AtomicU8::new(0) }; 3];
 /// E_OS_LIMIT.
 pub fn init_can(bitrates: &[u32], filters: &[&[IdFilter]]) {
     let can_clk = PART.clock_plan().can_clk_hz();
-    let buses = bitrates.len().min(DCAN.len()).min(PART.dcan_count());
+    let buses = bitrates
+        .len()
+        .min(can::MODULES.len())
+        .min(PART.dcan_count());
     for (bus, &rate) in bitrates.iter().enumerate() {
         if bus >= buses {
             let _ = writeln!(Console, "tms570: CAN bus {bus}: no DCAN module left for it");
@@ -95,7 +89,7 @@ pub fn init_can(bitrates: &[u32], filters: &[&[IdFilter]]) {
             Ok(layout) => {
                 CAN_RX_OBJECTS[bus].store(layout.rx_objects, Ordering::Relaxed);
                 CAN_UP[bus].store(1, Ordering::Relaxed);
-                let _ = vim::enable(vim_regs(), PART.vim_channels(), DCAN[bus].1);
+                let _ = vim::enable(vim_regs(), PART.vim_channels(), can::MODULES[bus].channel);
             }
             Err(error) => {
                 let _ = writeln!(
@@ -111,8 +105,8 @@ pub fn init_can(bitrates: &[u32], filters: &[&[IdFilter]]) {
 
 /// The bus whose running controller interrupts on `channel`.
 fn can_bus_of(channel: u32) -> Option<usize> {
-    (0..CAN_BUSES.load(Ordering::Relaxed) as usize)
-        .find(|&bus| DCAN[bus].1 == channel && CAN_UP[bus].load(Ordering::Relaxed) != 0)
+    (0..can::MODULES.len())
+        .find(|&bus| can::MODULES[bus].channel == channel && running_can(bus as u8).is_some())
 }
 
 /// A bus's controller, if it runs.

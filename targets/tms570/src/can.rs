@@ -14,7 +14,32 @@
 use ecu_os::ecu_com::{CanFrame, IdFilter};
 
 use crate::drivers::dcan::{self, BitTiming, CanError, CanId, Filter, MessageObject};
+use crate::part::channel;
 use crate::regs::dcan::{DcanRegisters, MESSAGE_OBJECTS};
+
+/// A DCAN module a bus runs on: its register block and its level-0 interrupt channel.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Module {
+    pub base: usize,
+    pub channel: u32,
+}
+
+/// Bus 0 on DCAN1, bus 1 on DCAN2, bus 2 on DCAN3: the same on both parts (`regs::dcan` cites
+/// the bases, `part::channel` the channels). DCAN4 of the LC43x is left out.
+pub const MODULES: [Module; 3] = [
+    Module {
+        base: 0xFFF7_DC00,
+        channel: channel::DCAN1_LEVEL0,
+    },
+    Module {
+        base: 0xFFF7_DE00,
+        channel: channel::DCAN2_LEVEL0,
+    },
+    Module {
+        base: 0xFFF7_E000,
+        channel: channel::DCAN3_LEVEL0,
+    },
+];
 
 /// Transmit objects per controller: a transmission waits only when all of them are busy.
 pub const TX_OBJECTS: u8 = 8;
@@ -68,13 +93,8 @@ pub fn objects(
 }
 
 fn convert(filter: &IdFilter) -> Filter {
-    let id = if filter.id.is_extended() {
-        CanId::Extended(filter.id.raw())
-    } else {
-        CanId::Standard(filter.id.raw() as u16)
-    };
     Filter {
-        id,
+        id: filter.id.into(),
         mask: filter.mask & filter.id.format_mask(),
     }
 }

@@ -95,11 +95,23 @@ pub enum CanId {
 }
 
 impl CanId {
-    /// The identifier as the arbitration register holds it (standard ids in bits 28:18).
-    fn arb_bits(self) -> u32 {
-        match self {
-            CanId::Standard(id) => (id as u32 & 0x7FF) << 18,
-            CanId::Extended(id) => id & 0x1FFF_FFFF,
+    /// The identifier's fields of the arbitration register: XTD, and the id (standard ids in
+    /// bits 28:18).
+    fn arb_fields(self) -> u32 {
+        let (xtd, id) = match self {
+            CanId::Standard(id) => (false, (id as u32 & 0x7FF) << 18),
+            CanId::Extended(id) => (true, id & 0x1FFF_FFFF),
+        };
+        (IFARB::XTD.val(xtd as u32) + IFARB::ID.val(id)).value
+    }
+}
+
+impl From<FrameId> for CanId {
+    fn from(id: FrameId) -> Self {
+        if id.is_extended() {
+            CanId::Extended(id.raw())
+        } else {
+            CanId::Standard(id.raw() as u16)
         }
     }
 }
@@ -137,30 +149,22 @@ impl MessageObject {
             CanId::Standard(_) => (filter.mask & 0x7FF) << 18,
             CanId::Extended(_) => filter.mask & 0x1FFF_FFFF,
         };
-        let xtd = matches!(filter.id, CanId::Extended(_));
         MessageObject {
             number,
             msk: (IFMSK::MXTD::SET + IFMSK::MDIR::SET + IFMSK::MSK.val(mask)).value,
-            arb: (IFARB::MSGVAL::SET
-                + IFARB::XTD.val(xtd as u32)
-                + IFARB::ID.val(filter.id.arb_bits()))
-            .value,
+            arb: IFARB::MSGVAL::SET.value | filter.id.arb_fields(),
             mctl: (IFMCTL::UMASK::SET + IFMCTL::RXIE::SET + IFMCTL::EOB::SET + IFMCTL::DLC.val(8))
                 .value,
         }
     }
 
-    /// A transmit object for `id`; data and the request come with each [`transmit`].
+    /// A transmit object for `id`; [`send`] writes the identifier, data and request of each
+    /// frame.
     pub fn transmit(number: u8, id: CanId, dlc: u8) -> MessageObject {
-        let xtd = matches!(id, CanId::Extended(_));
         MessageObject {
             number,
             msk: 0,
-            arb: (IFARB::MSGVAL::SET
-                + IFARB::DIR::SET
-                + IFARB::XTD.val(xtd as u32)
-                + IFARB::ID.val(id.arb_bits()))
-            .value,
+            arb: (IFARB::MSGVAL::SET + IFARB::DIR::SET).value | id.arb_fields(),
             mctl: (IFMCTL::EOB::SET + IFMCTL::DLC.val(dlc.min(8) as u32)).value,
         }
     }
@@ -288,16 +292,6 @@ pub fn interrupt_pending(can: &DcanRegisters, number: u8) -> bool {
     object_bit(&can.intpnd, number)
 }
 
-/// A frame's identifier as the arbitration register holds it, with XTD.
-fn frame_arb(id: FrameId) -> u32 {
-    let (xtd, id) = if id.is_extended() {
-        (true, CanId::Extended(id.raw()))
-    } else {
-        (false, CanId::Standard(id.raw() as u16))
-    };
-    (IFARB::XTD.val(xtd as u32) + IFARB::ID.val(id.arb_bits())).value
-}
-
 /// Sends `frame` from transmit object `number` through IF2: identifier, DLC and data in one
 /// transfer with the request, so any transmit object carries any frame the kernel allowed.
 /// A remote frame is sent by an object in the receive direction with TxRqst (the C_CAN way).
@@ -308,7 +302,8 @@ pub fn send(can: &DcanRegisters, number: u8, frame: &Frame) -> Result<(), CanErr
     iface.data.set(a);
     iface.datb.set(b);
     iface.arb.set(
-        (IFARB::MSGVAL::SET + IFARB::DIR.val(!remote as u32)).value | frame_arb(frame.can_id()),
+        (IFARB::MSGVAL::SET + IFARB::DIR.val(!remote as u32)).value
+            | CanId::from(frame.can_id()).arb_fields(),
     );
     // IntPnd written 0: a finished transmission's interrupt on this object is cleared too.
     iface.mctl.write(
