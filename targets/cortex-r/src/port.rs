@@ -882,15 +882,15 @@ fn serve(port: &mut Port, regs: &mut [u32; 13]) {
         }
         syscalls::SVC_IPC_CALL | syscalls::SVC_IPC_REPLY_TERMINATE => serve_ipc(port, regs),
         _ => {
-            let result = match Request::from_words6(words, [regs[4], regs[5]]) {
+            let request = Request::from_words6(words, [regs[4], regs[5]]);
+            let result = match request {
                 Some(request) => port.kernel.service(request),
                 None => Err(port.kernel.unknown_service()),
             };
             set_result(regs, result);
             // A frame the kernel allowed goes to its controller now, not at the next CAN
             // interrupt (there may be none until it is sent).
-            // (The service is the low byte: the others carry the bus, length and format.)
-            if words[0] & 0xFF == ecu_os::can::TRANSMIT_SERVICE {
+            if matches!(request, Some(Request::CanTransmit(..))) {
                 if let Some(board) = board() {
                     port.exchange_can(board);
                 }
