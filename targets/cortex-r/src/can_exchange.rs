@@ -213,15 +213,24 @@ mod tests {
     }];
     const TABLE: RouteTable<'static> = crate::gateway::mask_table(&ROUTES);
 
-    #[test]
-    fn receptions_reach_the_kernel_and_the_gateway_whose_forwards_go_out() {
+    /// The kernel with 0x100 to send on bus 0, controllers in loopback with `free` mailboxes
+    /// each, and an exchange with the gateway of `TABLE`.
+    fn routed_setup(free: usize) -> (Queues, Controllers, CanExchange) {
         let gateway: &'static mut BoardGateway<1> = Box::leak(Box::new(BoardGateway::new(TABLE)));
-        let mut kernel = Queues {
+        let kernel = Queues {
             tx: std::vec![(BusId(0), frame(0x100))],
             ..Queues::default()
         };
-        let board = Controllers::new(8, true);
-        let mut can = CanExchange::new(Some(gateway));
+        (
+            kernel,
+            Controllers::new(free, true),
+            CanExchange::new(Some(gateway)),
+        )
+    }
+
+    #[test]
+    fn receptions_reach_the_kernel_and_the_gateway_whose_forwards_go_out() {
+        let (mut kernel, board, mut can) = routed_setup(8);
         can.run(&mut kernel, &board, 0);
         // Sent on bus 0, back on bus 0, routed to bus 1 as 0x101, back on bus 1: all in one
         // exchange, each reception given to the kernel.
@@ -238,14 +247,8 @@ mod tests {
 
     #[test]
     fn a_busy_destination_keeps_the_forward_for_the_next_exchange() {
-        let gateway: &'static mut BoardGateway<1> = Box::leak(Box::new(BoardGateway::new(TABLE)));
-        let mut kernel = Queues {
-            tx: std::vec![(BusId(0), frame(0x100))],
-            ..Queues::default()
-        };
-        let board = Controllers::new(1, true);
+        let (mut kernel, board, mut can) = routed_setup(1);
         board.free.lock().unwrap()[1] = 0;
-        let mut can = CanExchange::new(Some(gateway));
         can.run(&mut kernel, &board, 0);
         assert_eq!(
             board.sent.lock().unwrap().len(),
