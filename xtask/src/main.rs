@@ -144,7 +144,10 @@ fn bench(filter: Option<&str>) -> Result<(), String> {
             [".text", ".data", ".bss"].map(|s| format!("{board}.image{}", s.replace('.', "_")));
         let kernel_text_name = format!("{board}.kernel_text");
         let qemu = board.starts_with("qemu-");
-        if qemu && filter.is_none_or(|f| board.starts_with(f) || f.starts_with(board)) {
+        // Some figure of this board's kernel images is wanted: they are worth running.
+        let kernel_images =
+            qemu && filter.is_none_or(|f| board.starts_with(f) || f.starts_with(board));
+        if kernel_images {
             for line in qemu_kernel_figures(board, "bench", "")? {
                 if wanted(&line) {
                     println!("{line}");
@@ -153,8 +156,7 @@ fn bench(filter: Option<&str>) -> Result<(), String> {
         }
         // The same paths with timing protection in force (execution budgets: every kernel
         // entry reads the clock and charges the running task).
-        if board == "qemu-r5" && filter.is_none_or(|f| board.starts_with(f) || f.starts_with(board))
-        {
+        if kernel_images && board == "qemu-r5" {
             for line in qemu_kernel_figures(board, "bench_timed", "_timed")? {
                 if wanted(&line) && !line.contains("calibration") && !line.contains("irq_vector") {
                     println!("{line}");
@@ -163,7 +165,7 @@ fn bench(filter: Option<&str>) -> Result<(), String> {
         }
         // The preemption figure split into the service and the task switch, by probes that
         // would cost the figures above instructions: an image of their own.
-        if qemu && filter.is_none_or(|f| board.starts_with(f) || f.starts_with(board)) {
+        if kernel_images {
             for line in qemu_kernel_figures(board, "bench_switch", "")? {
                 let split =
                     line.contains(".context_switch:") || line.contains(".activate_service:");
